@@ -1,0 +1,33 @@
+"""Where things are: the project, the raw exports and the warehouse file.
+
+Every location can be moved with an environment variable, so tests and real
+exports never touch the shipped demo or the published warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Paths:
+    project: Path
+    raw: Path
+    warehouse: Path
+
+    @property
+    def docs(self) -> Path:
+        return self.project / "target" / "index.html"
+
+    @classmethod
+    def from_environment(cls) -> Paths:
+        project = Path(os.environ.get("SAMSPIL_PROJECT_DIR", PROJECT_DIR)).resolve()
+        raw = Path(os.environ.get("SAMSPIL_RAW_DIR", project / "raw" / "demo"))
+        warehouse = Path(
+            os.environ.get("SAMSPIL_WAREHOUSE", project / "warehouse" / "samspil.duckdb")
+        )
+        return cls(project=project, raw=raw.resolve(), warehouse=warehouse.resolve())
