@@ -84,7 +84,9 @@ def load_file(
     path = raw_dir / strand / f"{stem}.csv"
     label = str(path)
     if not path.is_file():
-        raise LoadError(f"{label}: file not found; every raw folder needs it (docs/raw-exports.md).")
+        raise LoadError(
+            f"{label}: file not found; every raw folder needs it (see docs/raw-exports.md)."
+        )
     header, rows = _read_csv(path, label)
     table = raw_table_name(strand, stem)
     frame = pd.DataFrame(rows, columns=["_line", *header], dtype=object)
