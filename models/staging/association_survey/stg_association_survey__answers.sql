@@ -1,0 +1,35 @@
+with
+
+source as (
+    select * from {{ source('association_survey', 'responses') }}
+),
+
+survey_items as (
+    select * from {{ ref('survey_items') }}
+    where survey = 'association'
+),
+
+survey_value_sets as (
+    select * from {{ ref('survey_value_sets') }}
+),
+
+survey_value_labels as (
+    select * from {{ ref('survey_value_labels') }}
+),
+
+unpivoted as (
+    select
+        source.response_id,
+        item_values.column_name as variable,
+        item_values.column_value as raw_value
+    from source
+    cross join lateral {{ unpivot_row("source") }} as item_values  -- noqa: ST05
+),
+
+decoded as (
+    {{ decode_survey_answers(
+        'unpivoted', 'survey_items', 'survey_value_sets', 'survey_value_labels'
+    ) }}
+)
+
+select * from decoded

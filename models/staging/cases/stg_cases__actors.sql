@@ -1,0 +1,20 @@
+{#- contact_person and contact_phone are personal data and are never selected. -#}
+with
+
+source as (
+    select * from {{ source('cases', 'actors') }}
+),
+
+renamed as (
+    select
+        actor_id,
+        case_id,
+        actor_type,
+        actor_name,
+        cvr as cvr_number,
+        _file as source_file,
+        _line as source_line
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,28 @@
+with
+
+source as (
+    select * from {{ source('institution_survey', 'responses') }}
+),
+
+unpivoted as (
+    select
+        source.response_id,
+        item_values.column_name,
+        item_values.column_value as partner_name
+    from source
+    cross join lateral {{ unpivot_row("source") }} as item_values  -- noqa: ST05
+),
+
+partner_mentions as (
+    select
+        response_id || '-' || substring(column_name, 9) as partner_mention_id,
+        response_id,
+        partner_name,
+        cast(substring(column_name, 9) as integer) as mention_position
+    from unpivoted
+    where
+        column_name like 'partner\_%' escape '\'
+        and partner_name is not null
+)
+
+select * from partner_mentions
