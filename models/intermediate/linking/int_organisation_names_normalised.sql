@@ -1,0 +1,60 @@
+with
+
+institution_frame as (
+    select
+        institution_id,
+        kommunekode,
+        institution_name,
+        wave
+    from {{ ref('stg_institution_survey__frame') }}
+),
+
+association_frame as (
+    select
+        association_id,
+        kommunekode,
+        association_name,
+        cvr_number,
+        wave
+    from {{ ref('stg_association_survey__frame') }}
+),
+
+institution_names as (
+    select distinct
+        'institution' as entity_type,
+        institution_id as entity_id,
+        kommunekode,
+        institution_name as official_name,
+        cast(null as varchar) as cvr_number
+    from institution_frame
+),
+
+association_names as (
+    select distinct
+        'association' as entity_type,
+        association_id as entity_id,
+        kommunekode,
+        association_name as official_name,
+        cvr_number
+    from association_frame
+),
+
+unioned as (
+    select * from institution_names
+    union all
+    select * from association_names
+),
+
+normalised as (
+    select
+        entity_type || ':' || entity_id || ':' || official_name as organisation_name_id,
+        entity_type,
+        entity_id,
+        kommunekode,
+        official_name,
+        {{ normalise_organisation_name('official_name') }} as normalised_name,
+        cvr_number
+    from unioned
+)
+
+select * from normalised
