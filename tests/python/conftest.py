@@ -1,0 +1,49 @@
+"""Shared fixtures: one real build of the shipped demo, by the real CLI."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from samspil.paths import PROJECT_DIR
+
+DEMO = PROJECT_DIR / "raw" / "demo"
+SAMSPIL = Path(sys.executable).with_name("samspil")
+
+
+@dataclass(frozen=True)
+class Build:
+    warehouse: Path
+    output: str
+
+    def query(self, sql: str, *parameters: object) -> list[tuple]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as connection:
+            return connection.execute(sql, list(parameters)).fetchall()
+
+
+def run_samspil(*args: str, warehouse: Path, raw: Path = DEMO) -> subprocess.CompletedProcess:
+    env = {**os.environ, "SAMSPIL_WAREHOUSE": str(warehouse), "SAMSPIL_RAW_DIR": str(raw)}
+    return subprocess.run(
+        [str(SAMSPIL), *args], env=env, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """`samspil build` of raw/demo into a fresh warehouse file."""
+    warehouse = tmp_path_factory.mktemp("demo") / "samspil.duckdb"
+    result = run_samspil("build", warehouse=warehouse)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return Build(warehouse=warehouse, output=result.stdout)
+
+
+def read_truth(name: str) -> list[dict[str, str]]:
+    with (DEMO / "truth" / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))

@@ -1,0 +1,199 @@
+"""The warehouse recovers what the generator planted in the demo (raw/demo/truth/)."""
+
+from __future__ import annotations
+
+import math
+
+import duckdb
+import pytest
+
+from conftest import DEMO, Build
+
+# Kinds of name variant the normalised-name linking is meant to resolve; typos
+# and informal names ("skolen i Tarup") are left to fuzzy linking.
+NORMALISABLE_KINDS = (
+    "exact",
+    "case_punctuation",
+    "missing_space",
+    "afd_suffix",
+    "abbreviation",
+    "with_cvr",
+    "cvr_only",
+)
+
+
+@pytest.fixture(scope="module")
+def warehouse(demo_build: Build) -> duckdb.DuckDBPyConnection:
+    """The demo warehouse, read-only, with the truth files as temporary views."""
+    connection = duckdb.connect(str(demo_build.warehouse), read_only=True)
+    for name in ("name_variants", "ties", "cooperation_rates", "coder_agreement"):
+        path = DEMO / "truth" / f"{name}.csv"
+        connection.execute(
+            f"create temp view truth_{name} as "
+            f"select * from read_csv('{path}', all_varchar = true, header = true)"
+        )
+    for survey in ("institution", "association"):
+        path = DEMO / f"{survey}_survey" / "responses.csv"
+        connection.execute(
+            f"create temp view raw_{survey}_responses as "
+            f"select * from read_csv('{path}', all_varchar = true, header = true)"
+        )
+    yield connection
+    connection.close()
+
+
+def _linking_by_kind(warehouse: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int, int]]:
+    rows = warehouse.execute(
+        """
+        select
+            truth.variant_kind,
+            count(*) as mentions,
+            count(coalesce(linked.institution_id, linked.association_id)) as links,
+            count(*) filter (
+                where coalesce(linked.institution_id, linked.association_id) = truth.entity_code
+            ) as correct
+        from truth_name_variants as truth
+        inner join intermediate.int_name_mentions_linked as linked
+            on
+                linked.mention_source = truth.source
+                and linked.record_id = truth.record_id
+                and linked.mention_position = cast(truth.position as integer)
+        where truth.entity_type in ('institution', 'association')
+        group by 1
+        """
+    ).fetchall()
+    return {kind: (mentions, links, correct) for kind, mentions, links, correct in rows}
+
+
+def test_every_planted_name_is_a_mention(warehouse: duckdb.DuckDBPyConnection) -> None:
+    planted, joined = warehouse.execute(
+        """
+        select
+            count(*),
+            count(linked.name_mention_id)
+        from truth_name_variants as truth
+        left join intermediate.int_name_mentions_linked as linked
+            on
+                linked.mention_source = truth.source
+                and linked.record_id = truth.record_id
+                and linked.mention_position = cast(truth.position as integer)
+        where truth.entity_type in ('institution', 'association')
+        """
+    ).fetchone()
+    assert planted > 1000
+    assert joined == planted
+
+
+def test_linking_precision_and_recall(warehouse: duckdb.DuckDBPyConnection) -> None:
+    by_kind = _linking_by_kind(warehouse)
+    mentions = sum(total for total, _, _ in by_kind.values())
+    links = sum(linked for _, linked, _ in by_kind.values())
+    correct = sum(right for _, _, right in by_kind.values())
+    assert correct / links >= 0.99  # precision
+    assert correct / mentions >= 0.75  # recall, all kinds (typos and informal names included)
+    for kind in NORMALISABLE_KINDS:
+        total, _, right = by_kind[kind]
+        assert right / total >= 0.9, kind
+
+
+def test_ties_found_are_true_ties(warehouse: duckdb.DuckDBPyConnection) -> None:
+    found, true = warehouse.execute(
+        """
+        select
+            count(*),
+            count(truth.institution_code)
+        from marts.fct_cooperation_ties as ties
+        left join truth_ties as truth
+            on
+                ties.institution_id = truth.institution_code
+                and ties.association_id = truth.association_code
+        """
+    ).fetchone()
+    assert found > 500
+    assert true / found >= 0.99
+
+
+def test_named_true_ties_are_found(warehouse: duckdb.DuckDBPyConnection) -> None:
+    """Of the true ties some respondent named (in any spelling), most are in the mart."""
+    named, recovered = warehouse.execute(
+        """
+        with named as (
+            select distinct responses.institution_code, truth.entity_code as association_code
+            from truth_name_variants as truth
+            inner join raw_institution_responses as responses
+                on truth.record_id = responses.response_id
+            where truth.source = 'institution_survey'
+            union
+            select distinct truth.entity_code, responses.association_code
+            from truth_name_variants as truth
+            inner join raw_association_responses as responses
+                on truth.record_id = responses.response_id
+            where truth.source = 'association_survey'
+        )
+        select count(*), count(ties.cooperation_tie_id)
+        from named
+        left join marts.fct_cooperation_ties as ties
+            on
+                named.institution_code = ties.institution_id
+                and named.association_code = ties.association_id
+        """
+    ).fetchone()
+    assert named > 500
+    assert recovered / named >= 0.85
+
+
+def test_cooperation_rates_within_sampling_error(warehouse: duckdb.DuckDBPyConnection) -> None:
+    """Per wave and municipality, the share of responding institutions that cooperate
+    lies within 3 standard errors of the planted probability of their areas."""
+    cells = warehouse.execute(
+        """
+        with planted as (
+            select
+                kommunekode,
+                policy_area_code,
+                cast(planted_probability_associations as double) as probability
+            from truth_cooperation_rates
+        )
+        select
+            report.wave,
+            report.kommunekode,
+            sum(report.associations_base) as base,
+            sum(report.share_cooperating_with_associations * report.associations_base) as yes,
+            sum(planted.probability * report.associations_base) as expected_yes
+        from marts.rpt_cooperation_by_municipality_area as report
+        inner join planted
+            on
+                report.kommunekode = planted.kommunekode
+                and report.policy_area_code = planted.policy_area_code
+        where not report.is_suppressed
+        group by 1, 2
+        """
+    ).fetchall()
+    assert len(cells) == 10  # 2 waves × 5 municipalities
+    for wave, kommunekode, base, yes, expected_yes in cells:
+        expected = expected_yes / base
+        standard_error = math.sqrt(expected * (1 - expected) / base)
+        assert abs(yes / base - expected) <= 3 * standard_error, (wave, kommunekode)
+
+
+def test_overall_coder_agreement_is_recovered(warehouse: duckdb.DuckDBPyConnection) -> None:
+    realised, pairs, expected = warehouse.execute(
+        """
+        select
+            cast(realised_pairwise_agreement as double),
+            cast(n_pairs as integer),
+            cast(expected_pairwise_agreement as double)
+        from truth_coder_agreement
+        where justification_code = 'overall'
+        """
+    ).fetchone()
+    observed, observed_pairs = warehouse.execute(
+        """
+        select percent_agreement / 100, coder_pair_count
+        from marts.rpt_intercoder_agreement
+        where is_overall
+        """
+    ).fetchone()
+    assert observed_pairs == pairs
+    assert observed == pytest.approx(realised, abs=1e-4)
+    assert abs(observed - expected) <= 3 * math.sqrt(expected * (1 - expected) / pairs)
