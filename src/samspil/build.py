@@ -23,6 +23,10 @@ MAIN_MARTS = (
 )
 
 
+# How a build's summary names dbt's node types.
+NODE_KINDS = {"seed": "seeds", "model": "models", "test": "data tests", "unit_test": "unit tests"}
+
+
 class BuildError(Exception):
     """dbt reported failing nodes; the message lists them."""
 
@@ -70,8 +74,7 @@ def run_dbt_build(paths: Paths) -> dict[str, int]:
     """`dbt build` (seeds, models, tests, unit tests) and a count of what ran, by kind."""
     counts: dict[str, int] = {}
     for node in _dbt(paths, "build"):
-        kind = node.node.resource_type
-        key = f"{kind}s" if node.status in ("success", "pass") else f"{kind}s {node.status}"
+        key = f"{NODE_KINDS.get(node.node.resource_type, node.node.resource_type)} {node.status}"
         counts[key] = counts.get(key, 0) + 1
     return counts
 
@@ -88,7 +91,7 @@ def build(paths: Paths, docs: bool = True) -> BuildSummary:
     loaded = load(paths.raw, paths.warehouse)
     counts = run_dbt_build(paths)
     if docs:
-        _dbt(paths, "docs", "generate")
+        _dbt(paths, "docs", "generate", "--static")
     return BuildSummary(
         warehouse=paths.warehouse,
         docs=paths.docs,

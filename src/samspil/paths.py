@@ -21,7 +21,8 @@ class Paths:
 
     @property
     def docs(self) -> Path:
-        return self.project / "target" / "index.html"
+        """dbt docs as one self-contained page that opens offline from the file system."""
+        return self.project / "target" / "static_index.html"
 
     @classmethod
     def from_environment(cls) -> Paths:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 from samspil.build import MAIN_MARTS
 from samspil.load import RAW_FILES
 from samspil.paths import PROJECT_DIR
 
-from conftest import SAMSPIL, Build
+from conftest import SAMSPIL, Build, run_samspil
 
 DESIGN_MARTS = {
     "dim_municipalities",
@@ -28,8 +30,10 @@ DESIGN_MARTS = {
 
 def test_summary_names_warehouse_docs_and_counts(demo_build: Build) -> None:
     assert str(demo_build.warehouse) in demo_build.output
-    assert "index.html" in demo_build.output
-    assert "models" in demo_build.output and "tests" in demo_build.output
+    assert "static_index.html" in demo_build.output
+    assert "models success" in demo_build.output
+    assert "data tests pass" in demo_build.output
+    assert "unit tests pass" in demo_build.output
     for mart in MAIN_MARTS:
         assert f"rows in marts.{mart}" in demo_build.output
 
@@ -91,3 +95,38 @@ def test_help_lists_the_commands() -> None:
     result = subprocess.run([str(SAMSPIL), "--help"], capture_output=True, text=True, check=True)
     for command in ("generate", "load", "build"):
         assert command in result.stdout
+
+
+def test_docs_open_offline(demo_build: Build) -> None:
+    page = (PROJECT_DIR / "target" / "static_index.html").read_text(encoding="utf-8")
+    assert "fct_cooperation_ties" in page  # the manifest is inlined
+    assert re.search(r"<(script|link)[^>]+(src|href)=[\"']https?:", page) is None
+
+
+def test_same_inputs_same_marts(demo_build: Build, tmp_path: Path) -> None:
+    """A second build of the same raw files gives row-for-row the same marts."""
+    again = Build(warehouse=tmp_path / "again.duckdb", output="")
+    result = run_samspil("build", "--no-docs", warehouse=again.warehouse)
+    assert result.returncode == 0, result.stderr
+    marts = [
+        name
+        for (name,) in demo_build.query(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        )
+    ]
+    assert set(marts) >= DESIGN_MARTS
+    for mart in marts:
+        query = f"select * from marts.{mart} order by all"
+        assert demo_build.query(query) == again.query(query), mart
+
+
+def test_unit_tests_cover_the_non_trivial_logic(demo_build: Build) -> None:
+    """A unit test under a misplaced key is silently dropped; check they are all there."""
+    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    tested_models = {test["model"] for test in manifest["unit_tests"].values()}
+    assert tested_models >= {
+        "stg_institution_survey__answers",  # missing-code decoding
+        "int_name_texts_normalised",  # name normalisation
+        "int_name_variants_linked",  # match methods and ambiguity
+        "rpt_intercoder_agreement",  # pairwise agreement
+    }

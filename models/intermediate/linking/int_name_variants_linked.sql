@@ -8,6 +8,13 @@ name_mentions as (
     from {{ ref('int_name_mentions_unioned') }}
 ),
 
+name_texts as (
+    select
+        name_text,
+        normalised_name
+    from {{ ref('int_name_texts_normalised') }}
+),
+
 organisation_names as (
     select
         entity_type,
@@ -31,13 +38,15 @@ name_variants as (
 
 variants_normalised as (
     select
-        entity_type,
-        kommunekode,
-        name_variant,
-        mention_count,
-        {{ normalise_organisation_name('name_variant') }} as normalised_name,
-        {{ extract_pattern('name_variant', '[0-9]{8}') }} as cvr_in_name
+        name_variants.entity_type,
+        name_variants.kommunekode,
+        name_variants.name_variant,
+        name_variants.mention_count,
+        name_texts.normalised_name,
+        {{ extract_pattern('name_variants.name_variant', '[0-9]{8}') }} as cvr_in_name
     from name_variants
+    inner join name_texts
+        on name_variants.name_variant = name_texts.name_text
 ),
 
 candidates as (

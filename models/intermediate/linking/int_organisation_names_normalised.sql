@@ -9,6 +9,13 @@ institution_frame as (
     from {{ ref('stg_institution_survey__frame') }}
 ),
 
+name_texts as (
+    select
+        name_text,
+        normalised_name
+    from {{ ref('int_name_texts_normalised') }}
+),
+
 association_frame as (
     select
         association_id,
@@ -47,14 +54,17 @@ unioned as (
 
 normalised as (
     select
-        entity_type || ':' || entity_id || ':' || official_name as organisation_name_id,
-        entity_type,
-        entity_id,
-        kommunekode,
-        official_name,
-        {{ normalise_organisation_name('official_name') }} as normalised_name,
-        cvr_number
+        unioned.entity_type || ':' || unioned.entity_id || ':' || unioned.official_name
+            as organisation_name_id,
+        unioned.entity_type,
+        unioned.entity_id,
+        unioned.kommunekode,
+        unioned.official_name,
+        name_texts.normalised_name,
+        unioned.cvr_number
     from unioned
+    inner join name_texts
+        on unioned.official_name = name_texts.name_text
 )
 
 select * from normalised
