@@ -1,4 +1,5 @@
-"""The loader: raw files land untouched, audited, and bad files fail clearly."""
+"""The loader: raw files land untouched and audited, bad rows are quarantined, bad files fail
+clearly and write nothing. The catalogue of bad inputs is in test_bad_inputs.py."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from samspil.load import RAW_FILES, LoadError, load
+from samspil.load import RAW_FILES, LoadError, SchemaError, load
+from samspil.paths import PROJECT_DIR
 
 from conftest import DEMO
 
@@ -31,10 +33,16 @@ def test_every_row_and_value_is_loaded_with_its_line(raw_copy: Path, tmp_path: P
         for item in loaded:
             path = raw_copy / item.file
             assert item.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+            assert item.encoding == "utf-8"
+            # DuckDB's own CSV reader, as an independent count of the records
+            (in_file,) = connection.execute(
+                "select count(*) from read_csv(?, all_varchar = true)", [str(path)]
+            ).fetchone()
             (rows, first_line) = connection.execute(
                 f"select count(*), min(_line) from raw.{item.table}"
             ).fetchone()
-            assert rows == item.rows > 0
+            assert rows == item.rows_loaded == item.rows_read == in_file > 0
+            assert item.rows_rejected == 0
             assert first_line == 2
             types = {
                 data_type
@@ -47,13 +55,41 @@ def test_every_row_and_value_is_loaded_with_its_line(raw_copy: Path, tmp_path: P
             assert types == {"VARCHAR"}
 
 
+def test_the_demo_loads_without_rejects_and_the_audit_reconciles(
+    raw_copy: Path, tmp_path: Path
+) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    loaded = load(raw_copy, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        audit = connection.execute(
+            "select file, table_name, sha256, encoding, rows_read, rows_loaded, rows_rejected, "
+            "column_count from raw.load_audit order by file"
+        ).fetchall()
+        assert connection.execute("select count(*) from raw.rejected_rows").fetchone() == (0,)
+    assert audit == sorted(
+        (
+            item.file,
+            item.table,
+            item.sha256,
+            item.encoding,
+            item.rows_read,
+            item.rows_loaded,
+            item.rows_rejected,
+            item.columns,
+        )
+        for item in loaded
+    )
+    for *_, rows_read, rows_loaded, rows_rejected, _ in audit:
+        assert rows_read == rows_loaded + rows_rejected
+
+
 def test_free_text_with_newlines_keeps_the_starting_line(raw_copy: Path, tmp_path: Path) -> None:
     episodes = raw_copy / "cases" / "episodes.csv"
     lines = episodes.read_text(encoding="utf-8").splitlines(keepends=True)
-    header = lines[0].rstrip("\n").split(",")
-    fields = ["X-E001" if name == "episode_id" else "" for name in header]
-    fields[header.index("summary")] = '"Møde om ""samarbejde"",\nanden linje"'
-    episodes.write_text("".join(lines) + ",".join(fields) + "\n", encoding="utf-8")
+    summary = '"Møde om ""samarbejde"",\nanden linje"'
+    episodes.write_text(
+        "".join(lines) + f"X-E001,K01,2016-09-01,meeting,positive,{summary}\n", encoding="utf-8"
+    )
     warehouse = tmp_path / "w.duckdb"
     load(raw_copy, warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
@@ -70,27 +106,98 @@ def test_reloading_replaces_rather_than_appends(raw_copy: Path, tmp_path: Path) 
     load(raw_copy, warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         assert connection.execute("select count(*) from raw.load_audit").fetchone()[0] == len(first)
-        table, rows = first[0].table, first[0].rows
+        table, rows = first[0].table, first[0].rows_loaded
         assert connection.execute(f"select count(*) from raw.{table}").fetchone()[0] == rows
 
 
-def test_missing_file_is_named(raw_copy: Path, tmp_path: Path) -> None:
-    (raw_copy / "discourse" / "codings.csv").unlink()
-    with pytest.raises(LoadError, match=r"discourse/codings\.csv: file not found"):
-        load(raw_copy, tmp_path / "w.duckdb")
-
-
-def test_ragged_row_names_file_and_line(raw_copy: Path, tmp_path: Path) -> None:
+def test_a_ragged_row_is_rejected_not_fatal(raw_copy: Path, tmp_path: Path) -> None:
     cases = raw_copy / "cases" / "cases.csv"
     with cases.open("a", encoding="utf-8") as handle:
         handle.write("K99,0461\n")
     line = len(cases.read_text(encoding="utf-8").splitlines())
-    with pytest.raises(LoadError, match=rf"cases/cases\.csv, line {line}: 2 fields"):
-        load(raw_copy, tmp_path / "w.duckdb")
+    warehouse = tmp_path / "w.duckdb"
+    loaded = {item.file: item for item in load(raw_copy, warehouse)}
+    assert (loaded["cases/cases.csv"].rows_read, loaded["cases/cases.csv"].rows_rejected) == (21, 1)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        assert connection.execute(
+            "select file, line, column_name, reason, detail, raw_value from raw.rejected_rows"
+        ).fetchall() == [
+            (
+                "cases/cases.csv",
+                line,
+                None,
+                "wrong_field_count",
+                "2 fields where the header has 6.",
+                "K99,0461",
+            )
+        ]
 
 
-def test_non_utf8_file_is_named(raw_copy: Path, tmp_path: Path) -> None:
-    frame = raw_copy / "association_survey" / "frame.csv"
-    frame.write_bytes(frame.read_text(encoding="utf-8").encode("cp1252", errors="replace"))
-    with pytest.raises(LoadError, match=r"association_survey/frame\.csv: byte \d+ is not UTF-8"):
-        load(raw_copy, tmp_path / "w.duckdb")
+def test_a_failing_load_leaves_the_last_load_untouched(raw_copy: Path, tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    load(raw_copy, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        before = connection.execute("select * from raw.load_audit order by file").fetchall()
+    # Every file but the last loads; the last fails.
+    frame = raw_copy / "institution_survey" / "frame.csv"
+    frame.write_text(frame.read_text(encoding="utf-8") + "I0461-9999,2016,0461,Ny,X,school,,\n")
+    (raw_copy / "cases" / "episode_participants.csv").write_bytes(b"")
+    with pytest.raises(LoadError, match=r"^cases/episode_participants\.csv: the file is empty"):
+        load(raw_copy, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        assert connection.execute("select * from raw.load_audit order by file").fetchall() == before
+        assert connection.execute(
+            "select count(*) from raw.institution_survey__frame where institution_code = ?",
+            ["I0461-9999"],
+        ).fetchone() == (0,)
+
+
+def test_missing_raw_folder_is_named(tmp_path: Path) -> None:
+    with pytest.raises(LoadError, match=r"raw folder not found; set SAMSPIL_RAW_DIR"):
+        load(tmp_path / "nowhere", tmp_path / "w.duckdb")
+
+
+def _project_copy(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT_DIR / "seeds", project / "seeds")
+    shutil.copytree(
+        PROJECT_DIR / "models" / "staging",
+        project / "models" / "staging",
+        ignore=shutil.ignore_patterns("*.sql"),
+    )
+    return project
+
+
+def test_the_checks_come_from_the_sources_yaml(raw_copy: Path, tmp_path: Path) -> None:
+    """Drop `cases` from the allowed values of actor_type: the demo's case actors are rejected."""
+    project = _project_copy(tmp_path)
+    sources = project / "models" / "staging" / "cases" / "_cases__sources.yml"
+    text = sources.read_text(encoding="utf-8")
+    sources.write_text(
+        text.replace(
+            "values: [institution, association, volunteer_group]", "values: [institution]"
+        ),
+        encoding="utf-8",
+    )
+    warehouse = tmp_path / "w.duckdb"
+    loaded = {item.file: item for item in load(raw_copy, warehouse, project_dir=project)}
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        reasons = connection.execute(
+            "select distinct column_name, reason from raw.rejected_rows "
+            "where file = 'cases/actors.csv'"
+        ).fetchall()
+    assert reasons == [("actor_type", "unknown_code")]
+    assert 0 < loaded["cases/actors.csv"].rows_rejected < loaded["cases/actors.csv"].rows_read
+
+
+def test_a_misspelt_meta_key_is_an_error_not_a_silent_no_check(
+    raw_copy: Path, tmp_path: Path
+) -> None:
+    project = _project_copy(tmp_path)
+    sources = project / "models" / "staging" / "discourse" / "_discourse__sources.yml"
+    text = sources.read_text(encoding="utf-8")
+    sources.write_text(text.replace("references: segments.", "reference: segments."), "utf-8")
+    with pytest.raises(
+        SchemaError, match=r"discourse\.codings\.segment_id: unknown meta key\(s\) \[.reference.\]"
+    ):
+        load(raw_copy, tmp_path / "w.duckdb", project_dir=project)

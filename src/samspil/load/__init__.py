@@ -1,0 +1,203 @@
+"""Load raw exports into the warehouse's `raw` schema: checked, quarantined, audited.
+
+Every file of the raw folder becomes one all-text table
+`raw.<strand>__<file stem>`, with the file and line each row came from. What the
+loader checks is declared in the `meta:` of the dbt sources YAML
+(`schema.py`, described in docs/raw-exports.md):
+
+- a file that cannot be loaded as a whole (missing, empty, not UTF-8, wrong
+  delimiter, wrong columns, cut off) fails the load with one `LoadError` line,
+  and no raw table is touched;
+- a row that breaks its contract is not loaded but written to
+  `raw.rejected_rows` (file, line, column, reason, detail, raw value masked
+  where the column is personal), so that no row is lost or dropped silently;
+- `raw.load_audit` has one row per file: checksum, encoding, rows read,
+  loaded and rejected (rows_read = rows_loaded + rows_rejected).
+
+Casting and decoding are left to dbt's staging models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from samspil.load.csvfile import FileProblem, RawFile, read_raw_file
+from samspil.load.rows import CheckedFile, check_file
+from samspil.load.schema import SchemaError, read_schema
+from samspil.paths import PROJECT_DIR
+
+__all__ = ["RAW_FILES", "LoadError", "LoadedFile", "SchemaError", "load", "raw_table_name"]
+
+RAW_SCHEMA = "raw"
+
+# The files a raw folder must hold (docs/raw-exports.md), by strand, each after the
+# files it references. Their columns and checks are in the sources YAML.
+RAW_FILES: dict[str, tuple[str, ...]] = {
+    "institution_survey": ("frame", "responses"),
+    "association_survey": ("frame", "responses"),
+    "discourse": ("documents", "segments", "codings"),
+    "cases": ("cases", "actors", "episodes", "episode_participants"),
+}
+
+
+class LoadError(Exception):
+    """A raw file that cannot be loaded; the message names the file and what to do."""
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    file: str  # relative to the raw folder
+    table: str
+    sha256: str
+    encoding: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    columns: int
+
+
+def raw_table_name(strand: str, stem: str) -> str:
+    return f"{strand}__{stem}"
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _read_all(raw_dir: Path, project_dir: Path) -> list[RawFile]:
+    """Every raw file, read and structurally checked; one `LoadError` if any fails."""
+    files: list[RawFile] = []
+    problems: list[tuple[str, str]] = []
+    for schema in read_schema(project_dir, RAW_FILES):
+        try:
+            files.append(read_raw_file(raw_dir, schema))
+        except FileProblem as problem:
+            problems.append((schema.file, str(problem)))
+    if problems:
+        message = problems[0][1]
+        more = [file for file, _ in problems[1:]]
+        if more:
+            message += f" ({len(more)} more failing: {', '.join(more)})"
+        raise LoadError(message)
+    return files
+
+
+def _text_column(values: Sequence[str | None]) -> pd.arrays.StringArray:
+    """A column DuckDB reads as varchar without inspecting every value."""
+    return pd.array(list(values), dtype="string")
+
+
+def _write_table(
+    connection: duckdb.DuckDBPyConnection, checked: CheckedFile, file: str, table: str
+) -> None:
+    header = checked.raw.header
+    lines = [line for line, _ in checked.rows]
+    columns = list(zip(*(values for _, values in checked.rows), strict=True)) or [()] * len(header)
+    frame = pd.DataFrame(
+        {
+            "_file": _text_column([file] * len(lines)),
+            "_line": np.array(lines, dtype="int32"),
+            **{name: _text_column(values) for name, values in zip(header, columns, strict=True)},
+        }
+    )
+    declared = ", ".join(
+        ["_file varchar", "_line integer", *(f"{_quote(name)} varchar" for name in header)]
+    )
+    connection.execute(f"create or replace table {RAW_SCHEMA}.{table} ({declared})")
+    connection.register("incoming", frame)
+    connection.execute(f"insert into {RAW_SCHEMA}.{table} select * from incoming")
+    connection.unregister("incoming")
+
+
+def load(raw_dir: Path, warehouse: Path, *, project_dir: Path = PROJECT_DIR) -> list[LoadedFile]:
+    """Load every raw file into `warehouse`, replacing what an earlier load put there.
+
+    `project_dir` holds the sources YAML and the seeds the checks are read from.
+    Raises `LoadError` (and writes nothing) when a file cannot be loaded as a whole.
+    """
+    if not raw_dir.is_dir():
+        raise LoadError(f"{raw_dir}: raw folder not found; set SAMSPIL_RAW_DIR to your exports.")
+    raw_files = _read_all(raw_dir, project_dir)
+    checked: dict[tuple[str, str], CheckedFile] = {}
+    for raw in raw_files:
+        schema = raw.schema
+        earlier = {
+            stem: item for (source, stem), item in checked.items() if source == schema.source
+        }
+        checked[(schema.source, schema.stem)] = check_file(raw, earlier)
+
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    loaded = [
+        LoadedFile(
+            file=item.schema.file,
+            table=item.schema.table,
+            sha256=item.raw.sha256,
+            encoding=item.raw.encoding,
+            rows_read=len(item.raw.records),
+            rows_loaded=len(item.rows),
+            rows_rejected=len(item.rejects),
+            columns=len(item.raw.header),
+        )
+        for item in checked.values()
+    ]
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("begin transaction")
+        connection.execute(f"create schema if not exists {RAW_SCHEMA}")
+        for item, result in zip(checked.values(), loaded, strict=True):
+            _write_table(connection, item, result.file, result.table)
+        connection.execute(
+            f"""
+            create or replace table {RAW_SCHEMA}.load_audit (
+                file varchar, table_name varchar, sha256 varchar, encoding varchar,
+                rows_read integer, rows_loaded integer, rows_rejected integer,
+                column_count integer, loaded_at timestamp
+            )
+            """
+        )
+        connection.executemany(
+            f"insert into {RAW_SCHEMA}.load_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    item.file,
+                    item.table,
+                    item.sha256,
+                    item.encoding,
+                    item.rows_read,
+                    item.rows_loaded,
+                    item.rows_rejected,
+                    item.columns,
+                    loaded_at,
+                )
+                for item in loaded
+            ],
+        )
+        connection.execute(
+            f"""
+            create or replace table {RAW_SCHEMA}.rejected_rows (
+                file varchar, line integer, column_name varchar, reason varchar,
+                detail varchar, raw_value varchar, loaded_at timestamp
+            )
+            """
+        )
+        rejects = pd.DataFrame(
+            [
+                (r.file, r.line, r.column_name, r.reason, r.detail, r.raw_value, loaded_at)
+                for item in checked.values()
+                for r in item.rejects
+            ],
+            columns=["file", "line", "column_name", "reason", "detail", "raw_value", "loaded_at"],
+            dtype=object,
+        )
+        connection.register("incoming_rejects", rejects)
+        connection.execute(f"insert into {RAW_SCHEMA}.rejected_rows select * from incoming_rejects")
+        connection.unregister("incoming_rejects")
+        connection.execute("commit")
+    return loaded

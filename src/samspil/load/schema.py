@@ -1,0 +1,311 @@
+"""The raw-file contract, read from the `meta:` of the dbt sources YAML and the seeds.
+
+`models/staging/<source>/_<source>__sources.yml` is the one place that says
+which columns a raw file has and what the loader checks in them; the allowed
+codes come from the seed CSVs, and the item columns of a survey export from
+the survey codebook (`seeds/survey_items.csv`, `survey_value_sets.csv`,
+`survey_value_labels.csv`). docs/raw-exports.md describes the meta keys.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# libyaml's loader where PyYAML was built with it: ten times faster.
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+TABLE_META_KEYS = frozenset({"key", "unique", "survey", "references"})
+COLUMN_META_KEYS = frozenset({"type", "required", "values", "seed", "references", "personal"})
+COLUMN_TYPES = frozenset({"date", "timestamp", "integer"})
+
+# Columns the loader adds to every raw table; a sources YAML may describe them.
+LOADER_COLUMNS = ("_file", "_line")
+
+
+class SchemaError(Exception):
+    """The sources YAML or a seed contradicts the loader: a bug of the project, not of the data."""
+
+
+@dataclass(frozen=True)
+class CodeList:
+    """The allowed values of a coded column, and how to name them in a sentence."""
+
+    codes: frozenset[str]
+    description: str
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The value set of a survey item (seeds survey_value_sets and survey_value_labels)."""
+
+    name: str
+    value_type: str  # `categorical`: only the listed codes; `count`: any whole number in range
+    minimum: int
+    maximum: int
+    codes: frozenset[str]  # every code of the labels seed, valid and missing
+    missing_codes: tuple[str, ...]
+
+    def describe(self) -> str:
+        missing = f"; missing codes {', '.join(self.missing_codes)}" if self.missing_codes else ""
+        return f"{self.name} ({self.minimum}–{self.maximum}{missing})"
+
+    def accepts(self, value: str) -> bool:
+        """`value` is a whole number in digits: is it on the scale or a declared code?"""
+        if value in self.codes:
+            return True
+        if self.value_type == "count":
+            return self.minimum <= int(value) <= self.maximum
+        return value == str(int(value)) and self.minimum <= int(value) <= self.maximum
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool = False
+    type: str | None = None
+    codes: CodeList | None = None
+    scale: Scale | None = None
+    personal: bool = False
+
+    @property
+    def is_checked(self) -> bool:
+        return self.required or bool(self.type or self.codes or self.scale)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Columns of one file whose values must be a row of another file of the same source."""
+
+    columns: tuple[str, ...]
+    table: str
+    target_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FileSchema:
+    source: str
+    stem: str
+    table: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    unique: tuple[tuple[str, ...], ...] = ()
+    references: tuple[Reference, ...] = field(default=())
+
+    @property
+    def file(self) -> str:
+        """The file's path relative to the raw folder."""
+        return f"{self.source}/{self.stem}.csv"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(column.name for column in self.columns)
+
+    def column(self, name: str) -> Column:
+        return self.columns[self.column_names.index(name)]
+
+    @property
+    def has_personal_columns(self) -> bool:
+        return any(column.personal for column in self.columns)
+
+    @property
+    def candidate_keys(self) -> tuple[tuple[str, ...], ...]:
+        """The key and every unique combination, each kept once per value."""
+        return ((self.key,) if self.key else ()) + self.unique
+
+
+class _Seeds:
+    """Seed CSVs of the project, each read once."""
+
+    def __init__(self, seeds_dir: Path) -> None:
+        self.seeds_dir = seeds_dir
+        self._read: dict[str, list[dict[str, str]]] = {}
+
+    def rows(self, name: str) -> list[dict[str, str]]:
+        if name not in self._read:
+            path = self.seeds_dir / f"{name}.csv"
+            if not path.is_file():
+                raise SchemaError(f"seeds/{name}.csv not found")
+            with path.open(encoding="utf-8", newline="") as handle:
+                self._read[name] = list(csv.DictReader(handle))
+        return self._read[name]
+
+    def codes(self, reference: str) -> CodeList:
+        seed, _, column = reference.partition(".")
+        rows = self.rows(seed)
+        if not column or (rows and column not in rows[0]):
+            raise SchemaError(f"seed: {reference} is not a seed column (write seed.column)")
+        return CodeList(
+            frozenset(row[column] for row in rows),
+            f"a {column} of seeds/{seed}.csv",
+        )
+
+    def survey_items(self, survey: str) -> list[Column]:
+        value_sets = {row["value_set"]: row for row in self.rows("survey_value_sets")}
+        labels: dict[str, list[dict[str, str]]] = {}
+        for row in self.rows("survey_value_labels"):
+            labels.setdefault(row["value_set"], []).append(row)
+        items = sorted(
+            (row for row in self.rows("survey_items") if row["survey"] == survey),
+            key=lambda row: int(row["item_order"]),
+        )
+        if not items:
+            raise SchemaError(f"survey: {survey} has no items in seeds/survey_items.csv")
+        columns = []
+        for item in items:
+            value_set = value_sets[item["value_set"]]
+            set_labels = labels.get(item["value_set"], [])
+            scale = Scale(
+                name=item["value_set"],
+                value_type=value_set["value_type"],
+                minimum=int(value_set["min_value"]),
+                maximum=int(value_set["max_value"]),
+                codes=frozenset(label["code"] for label in set_labels),
+                missing_codes=tuple(
+                    sorted(
+                        (label["code"] for label in set_labels if label["missing_reason"]),
+                        key=int,
+                    )
+                ),
+            )
+            columns.append(Column(name=item["variable"], scale=scale))
+        return columns
+
+
+def _names(value: Any, what: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise SchemaError(f"{what} must be a list of column names, not {value!r}")
+    return tuple(value)
+
+
+def _column(entry: dict[str, Any], seeds: _Seeds, where: str) -> tuple[Column, Reference | None]:
+    name = entry["name"]
+    meta = entry.get("meta") or {}
+    unknown = set(meta) - COLUMN_META_KEYS
+    if unknown:
+        raise SchemaError(f"{where}.{name}: unknown meta key(s) {sorted(unknown)}")
+    column_type = meta.get("type")
+    if column_type is not None and column_type not in COLUMN_TYPES:
+        raise SchemaError(f"{where}.{name}: type must be one of {sorted(COLUMN_TYPES)}")
+    if "values" in meta and "seed" in meta:
+        raise SchemaError(f"{where}.{name}: give values or seed, not both")
+    codes = None
+    if "values" in meta:
+        values = [str(value) for value in meta["values"]]
+        codes = CodeList(frozenset(values), "one of " + ", ".join(values))
+    elif "seed" in meta:
+        codes = seeds.codes(str(meta["seed"]))
+    reference = None
+    if "references" in meta:
+        table, _, target = str(meta["references"]).partition(".")
+        if not target:
+            raise SchemaError(f"{where}.{name}: references must be written table.column")
+        reference = Reference(columns=(name,), table=table, target_columns=(target,))
+    column = Column(
+        name=name,
+        required=bool(meta.get("required", False)),
+        type=column_type,
+        codes=codes,
+        personal=bool(meta.get("personal", False)),
+    )
+    return column, reference
+
+
+def _file_schema(source: str, entry: dict[str, Any], seeds: _Seeds) -> FileSchema:
+    stem = entry["name"]
+    where = f"{source}.{stem}"
+    meta = entry.get("meta") or {}
+    unknown = set(meta) - TABLE_META_KEYS
+    if unknown:
+        raise SchemaError(f"{where}: unknown meta key(s) {sorted(unknown)}")
+    columns: list[Column] = []
+    references: list[Reference] = []
+    for column_entry in entry.get("columns") or []:
+        if column_entry["name"] in LOADER_COLUMNS:
+            continue
+        column, reference = _column(column_entry, seeds, where)
+        columns.append(column)
+        if reference is not None:
+            references.append(reference)
+    if "survey" in meta:
+        columns.extend(seeds.survey_items(str(meta["survey"])))
+    for item in meta.get("references") or []:
+        names = _names(item.get("columns"), f"{where}: references.columns")
+        references.append(
+            Reference(
+                columns=names,
+                table=str(item["to"]),
+                target_columns=_names(item.get("to_columns", list(names)), where),
+            )
+        )
+    key = _names(meta.get("key", []), f"{where}: key")
+    unique = tuple(_names(names, f"{where}: unique") for names in meta.get("unique", []))
+    names = [column.name for column in columns]
+    duplicated = sorted({name for name in names if names.count(name) > 1})
+    if duplicated:
+        raise SchemaError(f"{where}: columns {duplicated} are described twice")
+    named = {name for reference in references for name in reference.columns}
+    undescribed = (set(key) | {name for names in unique for name in names} | named) - set(names)
+    if undescribed:
+        raise SchemaError(f"{where}: meta names columns {sorted(undescribed)} it does not describe")
+    # A key column can never be empty.
+    columns = [
+        Column(
+            name=column.name,
+            required=column.required or column.name in key,
+            type=column.type,
+            codes=column.codes,
+            scale=column.scale,
+            personal=column.personal,
+        )
+        for column in columns
+    ]
+    return FileSchema(
+        source=source,
+        stem=stem,
+        table=str(entry.get("identifier", f"{source}__{stem}")),
+        columns=tuple(columns),
+        key=key,
+        unique=unique,
+        references=tuple(references),
+    )
+
+
+def sources_yaml(project_dir: Path, source: str) -> Path:
+    return project_dir / "models" / "staging" / source / f"_{source}__sources.yml"
+
+
+def read_schema(project_dir: Path, files: dict[str, tuple[str, ...]]) -> list[FileSchema]:
+    """The contract of every raw file in `files`, in that order (referenced files first)."""
+    seeds = _Seeds(project_dir / "seeds")
+    schemas: list[FileSchema] = []
+    for source, stems in files.items():
+        path = sources_yaml(project_dir, source)
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
+        entries = {
+            table["name"]: table
+            for declared in document["sources"]
+            if declared["name"] == source
+            for table in declared.get("tables") or []
+        }
+        for stem in stems:
+            if stem not in entries:
+                raise SchemaError(f"{path}: no table {stem}")
+            schema = _file_schema(source, entries[stem], seeds)
+            earlier = {item.stem: item for item in schemas if item.source == source}
+            for reference in schema.references:
+                target = earlier.get(reference.table)
+                if target is None:
+                    raise SchemaError(
+                        f"{source}.{stem}: references {reference.table}, which is not a file "
+                        f"of {source} loaded before it"
+                    )
+                missing = set(reference.target_columns) - set(target.column_names)
+                if missing:
+                    raise SchemaError(f"{source}.{stem}: {reference.table} has no {missing}")
+            schemas.append(schema)
+    return schemas

@@ -1,0 +1,1107 @@
+"""A catalogue of bad raw inputs, each with the exact outcome of the load.
+
+Every case copies raw/demo (without truth/), makes one mistake of the kind real
+survey-tool, coding-tool and spreadsheet exports make, loads, and asserts
+either the error line (and that no warehouse was written) or exactly which
+rows are rejected, with which reason, column, line and detail. Every case that
+loads also reconciles every file (rows read = rows loaded + rows rejected, the
+counts match the tables, a rejected line is never in its raw table) and checks
+that no personal value the case planted shows in `raw.rejected_rows` or in an
+error message.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from samspil.load import LoadError, load
+
+from conftest import DEMO
+
+Connection = duckdb.DuckDBPyConnection
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+CPR = re.compile(r"\b(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])\d{2}-?\d{4}\b")
+
+
+@dataclass(frozen=True)
+class Rejected:
+    file: str
+    line: int
+    column: str | None
+    reason: str
+    detail: str = ""  # a regular expression the detail must match
+
+
+@dataclass(frozen=True)
+class Outcome:
+    rejected: tuple[Rejected, ...] = ()
+    error: str | None = None  # a regular expression the one-line LoadError must match
+    secrets: tuple[str, ...] = ()  # personal values that must never show
+    check: Callable[[Connection], None] | None = None
+
+
+CASES: dict[str, Callable[[Path], Outcome]] = {}
+
+
+def case(function: Callable[[Path], Outcome]) -> Callable[[Path], Outcome]:
+    CASES[function.__name__] = function
+    return function
+
+
+# ---------------------------------------------------------------- file helpers
+
+
+def csv_text(fields: list[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(fields)
+    return buffer.getvalue()
+
+
+def header_of(path: Path) -> list[str]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return next(csv.reader(handle))
+
+
+def records(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """Every record with the line it starts on (the header is line 1)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        found = []
+        start = reader.line_num + 1
+        for fields in reader:
+            found.append((start, dict(zip(header, fields, strict=True))))
+            start = reader.line_num + 1
+    return found
+
+
+def line_of(path: Path, **where: str) -> int:
+    return next(
+        line
+        for line, row in records(path)
+        if all(row[column] == value for column, value in where.items())
+    )
+
+
+def lines_where(path: Path, column: str, values: set[str]) -> list[int]:
+    return [line for line, row in records(path) if row[column] in values]
+
+
+def template(path: Path, **changes: str) -> dict[str, str]:
+    """The first record of `path`, changed."""
+    return {**records(path)[0][1], **changes}
+
+
+def append(path: Path, *rows: dict[str, str]) -> list[int]:
+    """Append records; return the line each starts on."""
+    text = path.read_text(encoding="utf-8")
+    header = header_of(path)
+    line = text.count("\n") + 1
+    lines, written = [], []
+    for row in rows:
+        record = csv_text([row.get(name, "") for name in header])
+        lines.append(line)
+        written.append(record)
+        line += record.count("\n")
+    path.write_text(text + "".join(written), encoding="utf-8")
+    return lines
+
+
+def physical_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").split("\n")
+
+
+def replace_line(path: Path, line: int, new: str) -> str:
+    """Replace physical line `line` (1-based) of a file whose records are one line each."""
+    lines = physical_lines(path)
+    old = lines[line - 1]
+    lines[line - 1] = new
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return old
+
+
+def rewrite(
+    path: Path, header: list[str], rows: list[dict[str, str]], delimiter: str = ","
+) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n", delimiter=delimiter)
+    writer.writerow(header)
+    writer.writerows([row.get(name, "") for name in header] for row in rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def unanswered(raw: Path, survey: str, code_column: str) -> list[tuple[str, str]]:
+    """(code, wave) pairs of the frame with no response: free to use for a new response."""
+    answered = {
+        (row[code_column], row["wave"]) for _, row in records(raw / survey / "responses.csv")
+    }
+    return sorted(
+        (row[code_column], row["wave"])
+        for _, row in records(raw / survey / "frame.csv")
+        if (row[code_column], row["wave"]) not in answered
+    )
+
+
+def new_response(raw: Path, response_id: str, **changes: str) -> dict[str, str]:
+    """A valid new institution-survey response of an invited institution that did not answer."""
+    code, wave = unanswered(raw, "institution_survey", "institution_code")[0]
+    base = {"response_id": response_id, "institution_code": code, "wave": wave}
+    return template(raw / "institution_survey" / "responses.csv", **{**base, **changes})
+
+
+INSTITUTION_RESPONSES = "institution_survey/responses.csv"
+ASSOCIATION_RESPONSES = "association_survey/responses.csv"
+
+
+# ---------------------------------------------------------------- file-level: accepted
+
+
+@case
+def utf8_bom_is_accepted_and_recorded(raw: Path) -> Outcome:
+    path = raw / "institution_survey" / "frame.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+
+    def check(connection: Connection) -> None:
+        assert connection.execute(
+            "select encoding, rows_loaded from raw.load_audit "
+            "where file = 'institution_survey/frame.csv'"
+        ).fetchone() == ("utf-8-sig", 1636)
+        first = connection.execute(
+            "select column_name from information_schema.columns "
+            "where table_name = 'institution_survey__frame' and ordinal_position = 3"
+        ).fetchone()
+        assert first == ("institution_code",)
+
+    return Outcome(check=check)
+
+
+@case
+def windows_line_ends_are_accepted(raw: Path) -> Outcome:
+    path = raw / "association_survey" / "responses.csv"
+    last_line = records(path)[-1][0]
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+
+    def check(connection: Connection) -> None:
+        assert connection.execute(
+            "select count(*), max(_line) from raw.association_survey__responses"
+        ).fetchone() == (2976, last_line)
+
+    return Outcome(check=check)
+
+
+@case
+def a_last_line_without_line_break_is_accepted(raw: Path) -> Outcome:
+    path = raw / "cases" / "cases.csv"
+    path.write_text(path.read_text(encoding="utf-8").rstrip("\n"), encoding="utf-8")
+
+    def check(connection: Connection) -> None:
+        assert connection.execute("select count(*) from raw.cases__cases").fetchone() == (20,)
+
+    return Outcome(check=check)
+
+
+@case
+def blank_lines_are_no_records(raw: Path) -> Outcome:
+    path = raw / "discourse" / "codings.csv"
+    lines = physical_lines(path)
+    path.write_text("\n".join([*lines[:10], "", *lines[10:]]) + "\n\n", encoding="utf-8")
+
+    def check(connection: Connection) -> None:
+        assert connection.execute(
+            "select rows_read, rows_loaded from raw.load_audit where file = 'discourse/codings.csv'"
+        ).fetchone() == (1591, 1591)
+        # the record after the blank line keeps its own line number
+        assert connection.execute(
+            "select min(_line) from raw.discourse__codings where _line > 10"
+        ).fetchone() == (12,)
+
+    return Outcome(check=check)
+
+
+@case
+def header_only_file_loads_no_rows(raw: Path) -> Outcome:
+    path = raw / "cases" / "episode_participants.csv"
+    path.write_text("episode_id,actor_id\n", encoding="utf-8")
+
+    def check(connection: Connection) -> None:
+        assert connection.execute(
+            "select rows_read, rows_loaded, rows_rejected from raw.load_audit "
+            "where file = 'cases/episode_participants.csv'"
+        ).fetchone() == (0, 0, 0)
+        assert connection.execute(
+            "select count(*) from raw.cases__episode_participants"
+        ).fetchone() == (0,)
+
+    return Outcome(check=check)
+
+
+# ---------------------------------------------------------------- file-level: errors
+
+
+@case
+def windows_1252_letters_fail_naming_line_and_byte(raw: Path) -> Outcome:
+    path = raw / "institution_survey" / "frame.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(text.encode("cp1252"))
+    first = next(index for index, char in enumerate(text) if not char.isascii())
+    line, char = text.count("\n", 0, first) + 1, text[first]
+    byte = char.encode("cp1252")[0]
+    return Outcome(
+        error=rf"^institution_survey/frame\.csv, line {line}: byte 0x{byte:02X} is not UTF-8; "
+        rf"the file looks like Windows-1252, where it is '{char}'; export it again as CSV UTF-8"
+    )
+
+
+@case
+def utf16_file_fails(raw: Path) -> Outcome:
+    path = raw / "cases" / "actors.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    return Outcome(error=r"^cases/actors\.csv: the file is UTF-16 .*export it again as CSV UTF-8")
+
+
+@case
+def semicolons_with_decimal_commas_fail_as_wrong_delimiter(raw: Path) -> Outcome:
+    path = raw / "institution_survey" / "responses.csv"
+    header = header_of(path)
+    rows = [row for _, row in records(path)]
+    rows[0]["n_partner_associations"] = "2,5"
+    rewrite(path, header, rows, delimiter=";")
+    return Outcome(
+        error=r"^institution_survey/responses\.csv: the header is one column holding ';': "
+        r"the file looks semicolon-separated; export it again as CSV UTF-8, comma-separated"
+    )
+
+
+@case
+def tab_separated_file_fails_as_wrong_delimiter(raw: Path) -> Outcome:
+    path = raw / "discourse" / "codings.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",", "\t"), encoding="utf-8")
+    return Outcome(error=r"^discourse/codings\.csv: .* the file looks tab-separated")
+
+
+@case
+def empty_file_fails(raw: Path) -> Outcome:
+    (raw / "cases" / "cases.csv").write_bytes(b"")
+    return Outcome(error=r"^cases/cases\.csv: the file is empty \(not even a header row\)")
+
+
+@case
+def missing_file_fails(raw: Path) -> Outcome:
+    (raw / "discourse" / "codings.csv").unlink()
+    return Outcome(error=r"^discourse/codings\.csv: file not found; every raw folder needs it")
+
+
+@case
+def two_bad_files_fail_naming_both(raw: Path) -> Outcome:
+    (raw / "discourse" / "codings.csv").unlink()
+    (raw / "cases" / "cases.csv").write_bytes(b"")
+    return Outcome(
+        error=r"^discourse/codings\.csv: file not found; .*\(1 more failing: cases/cases\.csv\)$"
+    )
+
+
+@case
+def missing_column_fails(raw: Path) -> Outcome:
+    path = raw / "association_survey" / "responses.csv"
+    header = [name for name in header_of(path) if name != "comment"]
+    rewrite(path, header, [row for _, row in records(path)])
+    return Outcome(
+        error=r"^association_survey/responses\.csv: missing column 'comment'; export the file "
+        r"again with exactly the columns of docs/raw-exports\.md"
+    )
+
+
+@case
+def unknown_extra_column_fails(raw: Path) -> Outcome:
+    path = raw / "cases" / "actors.csv"
+    rows = [{**row, "email": "kontakt@forening.dk"} for _, row in records(path)]
+    rewrite(path, [*header_of(path), "email"], rows)
+    return Outcome(
+        error=r"^cases/actors\.csv: unknown extra column 'email'; .*"
+        r"models/staging/cases/_cases__sources\.yml",
+        secrets=("kontakt@forening.dk",),
+    )
+
+
+@case
+def renamed_column_fails_naming_both_names(raw: Path) -> Outcome:
+    path = raw / "discourse" / "segments.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("segment_text", "segment_txt", 1), encoding="utf-8")
+    return Outcome(
+        error=r"^discourse/segments\.csv: missing column 'segment_text' and unknown extra "
+        r"column 'segment_txt'"
+    )
+
+
+@case
+def duplicated_header_column_fails(raw: Path) -> Outcome:
+    path = raw / "cases" / "cases.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",end_date\n", ",case_title\n", 1), encoding="utf-8")
+    return Outcome(error=r"^cases/cases\.csv: column 'case_title' appears twice in the header")
+
+
+@case
+def truncated_last_line_fails(raw: Path) -> Outcome:
+    path = raw / "institution_survey" / "frame.csv"
+    text = path.read_text(encoding="utf-8")
+    last_start = text.rstrip("\n").rfind("\n") + 1
+    cut = last_start + len(",".join(text[last_start:].split(",")[:3])) - 2  # inside field 3
+    path.write_text(text[:cut], encoding="utf-8")
+    line = text.count("\n")
+    return Outcome(
+        error=rf"^institution_survey/frame\.csv, line {line}: the last record has 3 fields where "
+        r"the header has 8, and no line break after it: the file looks cut off"
+    )
+
+
+@case
+def file_cut_off_inside_quoted_text_fails(raw: Path) -> Outcome:
+    path = raw / "discourse" / "documents.csv"
+    text = path.read_text(encoding="utf-8")
+    line = records(path)[-1][0]
+    last_text = records(path)[-1][1]["text"]
+    assert text.rstrip("\n").endswith('"') and len(last_text) > 300  # a long quoted text
+    path.write_text(text[: len(text) - 200], encoding="utf-8")
+    return Outcome(
+        error=rf"^discourse/documents\.csv, line {line}: the file ends inside a quoted field "
+        r"that starts in the record on this line: the export was cut off"
+    )
+
+
+@case
+def undoubled_quote_in_quoted_text_fails(raw: Path) -> Outcome:
+    path = raw / "cases" / "episodes.csv"
+    text = path.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    bad = 'K01-E900,K01,2016-09-01,meeting,positive,"Møde om "samarbejde" i hallen"\n'
+    path.write_text(text + bad, encoding="utf-8")
+    return Outcome(
+        error=rf"^cases/episodes\.csv, line {line}: broken quoting .*a quote inside a quoted "
+        r'field must be doubled \(""\)'
+    )
+
+
+@case
+def file_cut_off_inside_a_character_fails(raw: Path) -> Outcome:
+    path = raw / "institution_survey" / "frame.csv"
+    data = path.read_bytes()
+    line = data.count(b"\n") + 1
+    path.write_bytes(data + "I0461-9998,2016,0461,Børnehuset Ø".encode()[:-1])
+    return Outcome(
+        error=rf"^institution_survey/frame\.csv, line {line}: the file ends in the middle of a "
+        r"character: it looks cut off"
+    )
+
+
+@case
+def a_trailing_comma_on_every_line_fails_as_an_unnamed_column(raw: Path) -> Outcome:
+    path = raw / "cases" / "cases.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("\n", ",\n"), encoding="utf-8")
+    return Outcome(
+        error=r"^cases/cases\.csv: unknown extra column '' \(a trailing comma\?\); export the file "
+        r"again with exactly the columns"
+    )
+
+
+@case
+def nul_byte_fails(raw: Path) -> Outcome:
+    path = raw / "discourse" / "codings.csv"
+    lines = physical_lines(path)
+    lines[4] = lines[4].replace("coder_", "coder\x00", 1)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return Outcome(error=r"^discourse/codings\.csv, line 5: a NUL byte")
+
+
+# ---------------------------------------------------------------- row-level: accepted
+
+
+@case
+def dd_mm_yyyy_dates_are_stored_as_iso(raw: Path) -> Outcome:
+    path = raw / "institution_survey" / "frame.csv"
+    rows = [row for _, row in records(path)]
+    iso = [row["invited_date"] for row in rows]
+    for row in rows:
+        year, month, day = row["invited_date"].split("-")
+        row["invited_date"] = f"{day}-{month}-{year}"
+    rows[0]["invited_date"] = rows[0]["invited_date"].replace("-", ".")  # dd.mm.yyyy too
+    rewrite(path, header_of(path), rows)
+
+    def check(connection: Connection) -> None:
+        stored = connection.execute(
+            "select invited_date from raw.institution_survey__frame order by _line"
+        ).fetchall()
+        assert [value for (value,) in stored] == iso
+
+    return Outcome(check=check)
+
+
+@case
+def missing_codes_8_9_99_and_7_where_filtered_are_accepted(raw: Path) -> Outcome:
+    path = raw / "institution_survey" / "responses.csv"
+    row = new_response(
+        raw,
+        "IS16-90001",
+        coop_associations="9",
+        form_joint_activities="7",
+        n_partner_associations="99",
+        att_better_solutions="8",
+    )
+    [line] = append(path, row)
+
+    def check(connection: Connection) -> None:
+        assert connection.execute(
+            "select _line, coop_associations, form_joint_activities, n_partner_associations, "
+            "att_better_solutions from raw.institution_survey__responses "
+            "where response_id = 'IS16-90001'"
+        ).fetchone() == (line, "9", "7", "99", "8")
+
+    return Outcome(check=check)
+
+
+@case
+def free_text_with_quotes_commas_and_newlines_keeps_its_first_line(raw: Path) -> Outcome:
+    path = raw / "association_survey" / "responses.csv"
+    comment = 'Vi kalder det "samskabelse", ikke samarbejde.\nAnden linje; tredje, "citat".'
+    row = template(path, response_id="AS18-90001", comment=comment)
+    code, wave = unanswered(raw, "association_survey", "association_code")[0]
+    row.update(association_code=code, wave=wave)
+    [line] = append(path, row)
+    bare = 'K01-E901,K01,2016-09-01,meeting,positive,Møde om "samarbejde" i hallen\n'
+    episodes = raw / "cases" / "episodes.csv"
+    episodes.write_text(episodes.read_text(encoding="utf-8") + bare, encoding="utf-8")
+
+    def check(connection: Connection) -> None:
+        assert connection.execute(
+            "select _line, comment from raw.association_survey__responses "
+            "where response_id = 'AS18-90001'"
+        ).fetchone() == (line, comment)
+        assert connection.execute(
+            "select summary from raw.cases__episodes where episode_id = 'K01-E901'"
+        ).fetchone() == ('Møde om "samarbejde" i hallen',)
+
+    return Outcome(check=check)
+
+
+@case
+def cpr_number_in_a_comment_is_loaded_but_never_shown(raw: Path) -> Outcome:
+    cpr = "010203-1234"
+    path = raw / "institution_survey" / "responses.csv"
+    comment = f"Ring til vores leder (cpr {cpr}) hvis der er spørgsmål."
+    [line] = append(path, new_response(raw, "IS16-90002", comment=comment))
+
+    def check(connection: Connection) -> None:
+        # The raw layer is the export as delivered; staging never selects the comment.
+        assert connection.execute(
+            "select _line, comment from raw.institution_survey__responses "
+            "where response_id = 'IS16-90002'"
+        ).fetchone() == (line, comment)
+
+    return Outcome(check=check, secrets=(cpr,))
+
+
+# ---------------------------------------------------------------- row-level: rejected
+
+
+@case
+def six_on_a_five_point_item_is_out_of_scale(raw: Path) -> Outcome:
+    path = raw / "institution_survey" / "responses.csv"
+    [line] = append(path, new_response(raw, "IS16-90003", att_better_solutions="6"))
+    return Outcome(
+        rejected=(
+            Rejected(
+                INSTITUTION_RESPONSES,
+                line,
+                "att_better_solutions",
+                "out_of_scale",
+                r"^6 is not a code of likert5 \(1–5; missing codes 8, 9\)\.$",
+            ),
+        )
+    )
+
+
+@case
+def seven_on_an_item_without_filter_is_out_of_scale(raw: Path) -> Outcome:
+    path = raw / "institution_survey" / "responses.csv"
+    [line] = append(path, new_response(raw, "IS16-90004", coop_associations="7"))
+    return Outcome(
+        rejected=(
+            Rejected(
+                INSTITUTION_RESPONSES,
+                line,
+                "coop_associations",
+                "out_of_scale",
+                r"^7 is not a code of yes_no \(1–2; missing codes 8, 9\)\.$",
+            ),
+        )
+    )
+
+
+@case
+def a_count_above_its_range_is_out_of_scale(raw: Path) -> Outcome:
+    path = raw / "institution_survey" / "responses.csv"
+    [line] = append(path, new_response(raw, "IS16-90005", n_partner_associations="150"))
+    return Outcome(
+        rejected=(
+            Rejected(
+                INSTITUTION_RESPONSES,
+                line,
+                "n_partner_associations",
+                "out_of_scale",
+                r"^150 is not a code of count \(0–96; missing codes 97, 98, 99\)\.$",
+            ),
+        )
+    )
+
+
+@case
+def a_count_with_a_decimal_comma_is_no_whole_number(raw: Path) -> Outcome:
+    path = raw / "association_survey" / "responses.csv"
+    code, wave = unanswered(raw, "association_survey", "association_code")[0]
+    row = template(
+        path,
+        response_id="AS18-90002",
+        association_code=code,
+        wave=wave,
+        n_partner_institutions="2,5",
+    )
+    [line] = append(path, row)
+    return Outcome(
+        rejected=(
+            Rejected(
+                ASSOCIATION_RESPONSES,
+                line,
+                "n_partner_institutions",
+                "unparseable_integer",
+                r"^'2,5' is not a whole number; n_partner_institutions is coded count",
+            ),
+        )
+    )
+
+
+@case
+def a_duplicated_response_id_keeps_the_first(raw: Path) -> Outcome:
+    path = raw / "institution_survey" / "responses.csv"
+    first = records(path)[0][1]
+    [line] = append(path, first)  # the survey tool exported a double submission twice
+    return Outcome(
+        rejected=(
+            Rejected(
+                INSTITUTION_RESPONSES,
+                line,
+                "response_id",
+                "duplicate_key",
+                rf"^response_id '{first['response_id']}' is a duplicate of line 2; "
+                r"the first is kept\.$",
+            ),
+        )
+    )
+
+
+@case
+def the_same_institution_twice_in_a_wave_keeps_the_first(raw: Path) -> Outcome:
+    path = raw / "institution_survey" / "responses.csv"
+    first = records(path)[0][1]
+    [line] = append(path, {**first, "response_id": "IS16-90006"})
+    return Outcome(
+        rejected=(
+            Rejected(
+                INSTITUTION_RESPONSES,
+                line,
+                "institution_code",
+                "duplicate_key",
+                rf"^institution_code '{first['institution_code']}' with wave {first['wave']} is "
+                r"a duplicate of line 2; the first is kept\.$",
+            ),
+        )
+    )
+
+
+@case
+def an_unparseable_date_is_rejected(raw: Path) -> Outcome:
+    path = raw / "discourse" / "codings.csv"
+    [slash, impossible] = append(
+        path,
+        template(path, coder_id="coder_z", coded_date="24/10/2016"),
+        template(path, coder_id="coder_y", coded_date="30-02-2017"),
+    )
+    return Outcome(
+        rejected=(
+            Rejected(
+                "discourse/codings.csv",
+                slash,
+                "coded_date",
+                "unparseable_date",
+                r"^'24/10/2016' is not a date \(yyyy-mm-dd or dd-mm-yyyy\)\.$",
+            ),
+            Rejected(
+                "discourse/codings.csv",
+                impossible,
+                "coded_date",
+                "unparseable_date",
+                r"^'30-02-2017' is not a date",
+            ),
+        )
+    )
+
+
+@case
+def an_unparseable_timestamp_is_rejected(raw: Path) -> Outcome:
+    path = raw / "institution_survey" / "responses.csv"
+    [line] = append(path, new_response(raw, "IS16-90007", started_at="1/3/2016 7.43"))
+    return Outcome(
+        rejected=(
+            Rejected(
+                INSTITUTION_RESPONSES,
+                line,
+                "started_at",
+                "unparseable_timestamp",
+                r"^'1/3/2016 7\.43' is not a timestamp \(yyyy-mm-ddThh:mm:ss\)\.$",
+            ),
+        )
+    )
+
+
+@case
+def an_unknown_kommunekode_is_rejected(raw: Path) -> Outcome:
+    path = raw / "discourse" / "documents.csv"
+    [line] = append(path, template(path, document_id="D9999-0001", kommunekode="9999"))
+    return Outcome(
+        rejected=(
+            Rejected(
+                "discourse/documents.csv",
+                line,
+                "kommunekode",
+                "unknown_code",
+                r"^9999 is not a kommunekode of seeds/municipalities\.csv\.$",
+            ),
+        )
+    )
+
+
+@case
+def a_kommunekode_without_its_leading_zero_is_rejected_with_a_hint(raw: Path) -> Outcome:
+    path = raw / "association_survey" / "frame.csv"
+    [line] = append(path, template(path, association_code="A0461-9001", kommunekode="461"))
+    return Outcome(
+        rejected=(
+            Rejected(
+                "association_survey/frame.csv",
+                line,
+                "kommunekode",
+                "unknown_code",
+                r"^461 is not a kommunekode of seeds/municipalities\.csv "
+                r"\(a lost leading zero\? 0461 is\)\.$",
+            ),
+        ),
+        secrets=(template(path)["chair_email"],),
+    )
+
+
+@case
+def an_unknown_policy_area_rejects_the_case_and_everything_of_it(raw: Path) -> Outcome:
+    cases = raw / "cases"
+    case_line = line_of(cases / "cases.csv", case_id="K03")
+    lines = physical_lines(cases / "cases.csv")
+    lines[case_line - 1] = re.sub(r"^(K03,\d{4}),\w+,", r"\1,skole,", lines[case_line - 1])
+    (cases / "cases.csv").write_text("\n".join(lines), encoding="utf-8")
+    episodes = {row["episode_id"]: line for line, row in records(cases / "episodes.csv")}
+    k03_episodes = {episode for episode in episodes if episode.startswith("K03-")}
+    rejected = [
+        Rejected("cases/cases.csv", case_line, "policy_area_code", "unknown_code", r"'skole'")
+    ]
+    gone = rf"^case_id 'K03' is not in cases/cases\.csv \(its row there, line {case_line}, "
+    for file in ("actors", "episodes"):
+        for line in lines_where(cases / f"{file}.csv", "case_id", {"K03"}):
+            rejected.append(
+                Rejected(f"cases/{file}.csv", line, "case_id", "unknown_reference", gone)
+            )
+    for line, row in records(cases / "episode_participants.csv"):
+        if row["episode_id"] in k03_episodes:
+            rejected.append(
+                Rejected(
+                    "cases/episode_participants.csv",
+                    line,
+                    "episode_id",
+                    "unknown_reference",
+                    rf"^episode_id '{row['episode_id']}' is not in cases/episodes\.csv "
+                    rf"\(its row there, line {episodes[row['episode_id']]}, was rejected\)\.$",
+                )
+            )
+    assert len(rejected) > 20
+    return Outcome(rejected=tuple(rejected))
+
+
+@case
+def a_response_of_an_institution_not_in_the_frame_is_rejected(raw: Path) -> Outcome:
+    path = raw / "institution_survey" / "responses.csv"
+    row = new_response(raw, "IS16-90008", institution_code="I0461-9999")
+    [line] = append(path, row)
+    return Outcome(
+        rejected=(
+            Rejected(
+                INSTITUTION_RESPONSES,
+                line,
+                "institution_code",
+                "unknown_reference",
+                r"^institution_code 'I0461-9999' is not in institution_survey/frame\.csv\.$",
+            ),
+        )
+    )
+
+
+@case
+def a_response_for_a_wave_the_institution_was_not_invited_to_is_rejected(raw: Path) -> Outcome:
+    responses = raw / "institution_survey" / "responses.csv"
+    line, response = next((line, row) for line, row in records(responses) if row["wave"] == "2018")
+    frame = raw / "institution_survey" / "frame.csv"
+    code = response["institution_code"]
+    frame_line = line_of(frame, institution_code=code, wave="2018")
+    lines = physical_lines(frame)
+    del lines[frame_line - 1]  # the 2018 frame was exported without this institution
+    frame.write_text("\n".join(lines), encoding="utf-8")
+    return Outcome(
+        rejected=(
+            Rejected(
+                INSTITUTION_RESPONSES,
+                line,
+                "wave",
+                "unknown_reference",
+                rf"^institution_code '{code}' is in institution_survey/frame\.csv, "
+                r"but not with wave 2018\.$",
+            ),
+        )
+    )
+
+
+@case
+def an_episode_of_an_unknown_case_is_rejected(raw: Path) -> Outcome:
+    path = raw / "cases" / "episodes.csv"
+    [line] = append(path, template(path, episode_id="K99-E001", case_id="K99"))
+    return Outcome(
+        rejected=(
+            Rejected(
+                "cases/episodes.csv",
+                line,
+                "case_id",
+                "unknown_reference",
+                r"^case_id 'K99' is not in cases/cases\.csv\.$",
+            ),
+        )
+    )
+
+
+@case
+def a_coding_of_an_unknown_segment_is_rejected(raw: Path) -> Outcome:
+    path = raw / "discourse" / "codings.csv"
+    [line] = append(path, template(path, segment_id="S999999"))
+    return Outcome(
+        rejected=(
+            Rejected(
+                "discourse/codings.csv",
+                line,
+                "segment_id",
+                "unknown_reference",
+                r"^segment_id 'S999999' is not in discourse/segments\.csv\.$",
+            ),
+        )
+    )
+
+
+@case
+def an_unknown_justification_code_is_rejected(raw: Path) -> Outcome:
+    path = raw / "discourse" / "codings.csv"
+    [line] = append(path, template(path, coder_id="coder_x", justification_code="eff_innovation"))
+    return Outcome(
+        rejected=(
+            Rejected(
+                "discourse/codings.csv",
+                line,
+                "justification_code",
+                "unknown_code",
+                r"^'eff_innovation' is not a justification_code of seeds/justification_codes\.csv",
+            ),
+        )
+    )
+
+
+@case
+def the_same_code_twice_by_one_coder_is_a_duplicate(raw: Path) -> Outcome:
+    path = raw / "discourse" / "codings.csv"
+    first = records(path)[0][1]
+    [line] = append(path, {**first, "coded_date": "2017-01-05"})
+    return Outcome(
+        rejected=(
+            Rejected(
+                "discourse/codings.csv",
+                line,
+                "segment_id",
+                "duplicate_key",
+                rf"^segment_id '{first['segment_id']}' with coder_id '{first['coder_id']}' with "
+                rf"justification_code '{first['justification_code']}' is a duplicate of line 2",
+            ),
+        )
+    )
+
+
+@case
+def segment_offsets_that_are_not_numbers_are_rejected(raw: Path) -> Outcome:
+    path = raw / "discourse" / "segments.csv"
+    start, end = append(
+        path,
+        template(path, segment_id="S900001", start_offset="ca. 40"),
+        template(path, segment_id="S900002", end_offset="1.250"),
+    )
+    return Outcome(
+        rejected=(
+            Rejected(
+                "discourse/segments.csv",
+                start,
+                "start_offset",
+                "unparseable_integer",
+                r"^'ca\. 40' is not a whole number in digits\.$",
+            ),
+            Rejected(
+                "discourse/segments.csv",
+                end,
+                "end_offset",
+                "unparseable_integer",
+                r"^'1\.250' is not a whole number",
+            ),
+        )
+    )
+
+
+@case
+def a_ragged_middle_row_is_rejected_with_its_text(raw: Path) -> Outcome:
+    path = raw / "discourse" / "codings.csv"
+    old = replace_line(path, 100, physical_lines(path)[99] + ",ekstra")
+    return Outcome(
+        rejected=(
+            Rejected(
+                "discourse/codings.csv",
+                100,
+                None,
+                "wrong_field_count",
+                r"^5 fields where the header has 4\.$",
+            ),
+        ),
+        check=lambda connection: _raw_value_is(
+            connection, "discourse/codings.csv", old + ",ekstra"
+        ),
+    )
+
+
+@case
+def an_unquoted_comma_in_a_frame_row_masks_the_leaders_email(raw: Path) -> Outcome:
+    """A name with an unquoted comma: the row is ragged, and so is its institution's response."""
+    frame = raw / "institution_survey" / "frame.csv"
+    responses = raw / "institution_survey" / "responses.csv"
+    response_line, response = records(responses)[0]
+    code, wave = response["institution_code"], response["wave"]
+    frame_line = line_of(frame, institution_code=code, wave=wave)
+    row = records(frame)[frame_line - 2][1]
+    fields = [row[name] for name in header_of(frame)]
+    fields[3] = fields[3] + ", afd. Nord"
+    bad = ",".join(fields)
+    replace_line(frame, frame_line, bad)
+    return Outcome(
+        rejected=(
+            Rejected(
+                "institution_survey/frame.csv",
+                frame_line,
+                None,
+                "wrong_field_count",
+                r"^9 fields where the header has 8\.$",
+            ),
+            Rejected(
+                INSTITUTION_RESPONSES,
+                response_line,
+                "wave",
+                "unknown_reference",
+                rf"^institution_code '{code}' is in institution_survey/frame\.csv, "
+                rf"but not with wave {wave}\.$",
+            ),
+        ),
+        secrets=(row["leader_email"],),
+        check=lambda connection: _raw_value_is(
+            connection, "institution_survey/frame.csv", f"<masked: {len(bad)} characters>"
+        ),
+    )
+
+
+@case
+def a_cpr_number_in_a_ragged_row_is_masked(raw: Path) -> Outcome:
+    cpr = "2407811234"
+    path = raw / "association_survey" / "responses.csv"
+    code, wave = unanswered(raw, "association_survey", "association_code")[0]
+    row = template(path, response_id="AS18-90003", association_code=code, wave=wave)
+    row["comment"] = f"Kontakt formanden, cpr {cpr}"
+    text = path.read_text(encoding="utf-8")
+    line = text.count("\n") + 1
+    bad = csv_text([row[name] for name in header_of(path)]).rstrip("\n") + ",mere tekst\n"
+    path.write_text(text + bad, encoding="utf-8")
+    return Outcome(
+        rejected=(
+            Rejected(
+                ASSOCIATION_RESPONSES, line, None, "wrong_field_count", r"^25 fields where .* 24\."
+            ),
+        ),
+        secrets=(cpr,),
+        check=lambda connection: _raw_value_is(
+            connection, ASSOCIATION_RESPONSES, f"<masked: {len(bad) - 1} characters>"
+        ),
+    )
+
+
+@case
+def an_empty_or_blank_required_id_is_a_missing_value(raw: Path) -> Outcome:
+    path = raw / "cases" / "actors.csv"
+    empty, blank = append(
+        path, template(path, actor_id=""), template(path, actor_id="K01-A99", actor_name="  ")
+    )
+    return Outcome(
+        rejected=(
+            Rejected(
+                "cases/actors.csv",
+                empty,
+                "actor_id",
+                "missing_value",
+                r"^actor_id is empty; every row needs one\.$",
+            ),
+            Rejected("cases/actors.csv", blank, "actor_name", "missing_value", r"actor_name"),
+        ),
+        secrets=(template(path)["contact_person"], template(path)["contact_phone"]),
+    )
+
+
+@case
+def an_unknown_completion_status_or_wave_is_an_unknown_code(raw: Path) -> Outcome:
+    path = raw / "institution_survey" / "responses.csv"
+    status, wave = append(
+        path,
+        new_response(raw, "IS16-90009", completion_status="Gennemført"),
+        new_response(raw, "IS17-90010", wave="2017"),
+    )
+    return Outcome(
+        rejected=(
+            Rejected(
+                INSTITUTION_RESPONSES,
+                status,
+                "completion_status",
+                "unknown_code",
+                r"^'Gennemført' is not one of complete, partial\.$",
+            ),
+            Rejected(
+                INSTITUTION_RESPONSES, wave, "wave", "unknown_code", r"^2017 is not one of 2016"
+            ),
+        )
+    )
+
+
+@case
+def the_personal_columns_of_a_rejected_row_never_show(raw: Path) -> Outcome:
+    """An actor without its case: rejected for the case_id; its phone never shows."""
+    path = raw / "cases" / "actors.csv"
+    phone = "+45 21 43 65 87"
+    [line] = append(path, template(path, actor_id="K01-A98", case_id="", contact_phone=phone))
+    return Outcome(
+        rejected=(
+            Rejected("cases/actors.csv", line, "case_id", "missing_value", r"^case_id is empty"),
+        ),
+        secrets=(phone,),
+    )
+
+
+def _raw_value_is(connection: Connection, file: str, expected: str) -> None:
+    assert connection.execute(
+        "select raw_value from raw.rejected_rows where file = ? and reason = 'wrong_field_count'",
+        [file],
+    ).fetchall() == [(expected,)]
+
+
+# ---------------------------------------------------------------- the test
+
+
+@pytest.fixture
+def raw_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "raw"
+    shutil.copytree(DEMO, copy, ignore=shutil.ignore_patterns("truth"))
+    return copy
+
+
+def _records_in_file(path: Path) -> int:
+    """The records of a raw file, counted independently of the loader (blank lines are none)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return sum(1 for fields in csv.reader(handle) if fields) - 1
+
+
+def _reconcile(connection: Connection, raw: Path) -> None:
+    audit = connection.execute(
+        "select file, table_name, rows_read, rows_loaded, rows_rejected from raw.load_audit"
+    ).fetchall()
+    assert len(audit) == 11
+    for file, table, rows_read, rows_loaded, rows_rejected in audit:
+        assert rows_read == rows_loaded + rows_rejected, file
+        assert rows_read == _records_in_file(raw / file), file
+        assert connection.execute(f"select count(*) from raw.{table}").fetchone() == (rows_loaded,)
+        assert connection.execute(
+            "select count(*) from raw.rejected_rows where file = ?", [file]
+        ).fetchone() == (rows_rejected,)
+        assert connection.execute(
+            f"select count(*) from raw.{table} where _line in "
+            "(select line from raw.rejected_rows where file = ?)",
+            [file],
+        ).fetchone() == (0,), f"{file}: a rejected line was loaded"
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_bad_input(name: str, raw_copy: Path, tmp_path: Path) -> None:
+    outcome = CASES[name](raw_copy)
+    warehouse = tmp_path / "w.duckdb"
+    if outcome.error is not None:
+        with pytest.raises(LoadError) as raised:
+            load(raw_copy, warehouse)
+        message = str(raised.value)
+        assert re.search(outcome.error, message), message
+        assert "\n" not in message
+        assert not EMAIL.search(message) and not CPR.search(message)
+        assert not warehouse.exists()
+        return
+    load(raw_copy, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        found = connection.execute(
+            "select file, line, column_name, reason, detail from raw.rejected_rows "
+            "order by file, line"
+        ).fetchall()
+        expected = sorted(outcome.rejected, key=lambda item: (item.file, item.line))
+        assert [row[:4] for row in found] == [
+            (item.file, item.line, item.column, item.reason) for item in expected
+        ]
+        for (*_, detail), item in zip(found, expected, strict=True):
+            assert re.search(item.detail, detail), detail
+        _reconcile(connection, raw_copy)
+        shown = " ".join(
+            str(value)
+            for row in connection.execute("select * from raw.rejected_rows").fetchall()
+            for value in row
+        )
+        assert not EMAIL.search(shown) and not CPR.search(shown)
+        assert [secret for secret in outcome.secrets if secret in shown] == []
+        if outcome.check is not None:
+            outcome.check(connection)
+
+
+def test_the_catalogue_is_large_enough() -> None:
+    assert len(CASES) >= 25
