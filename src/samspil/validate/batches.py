@@ -1,0 +1,92 @@
+"""The batches: each suite's query, run on a read-only connection, as a DataFrame.
+
+Great Expectations validates these DataFrames with its pandas datasource (its
+SQL datasource on DuckDB is broken, see TOOLCHAIN.md). A few checks are easier
+to state in Python than in SQL; they become derived columns here, named in the
+suite's `meta.derived_columns`, and free text they were computed from leaves
+the batch before GX sees it, so no free text reaches results or Data Docs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
+
+# The same patterns as tests/python/test_privacy.py: e-mail, Danish phone, CPR number.
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+PHONE = re.compile(r"\+45 ?\d|\b\d{2} \d{2} \d{2} \d{2}\b|\b\d{4} \d{4}\b")
+CPR = re.compile(r"\b(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])\d{2}-?\d{4}\b")
+
+
+def is_valid_cvr(number: object) -> bool | None:
+    """The CVR modulus-11 check: weights 2,7,6,5,4,3,2,1, sum divisible by 11.
+
+    None where there is no number (nothing to judge); False for anything that is
+    not eight digits.
+    """
+    if number is None or (isinstance(number, float) and pd.isna(number)) or number is pd.NA:
+        return None
+    text = str(number)
+    if not re.fullmatch(r"[0-9]{8}", text):
+        return False
+    return (
+        sum(int(digit) * weight for digit, weight in zip(text, CVR_WEIGHTS, strict=True)) % 11 == 0
+    )
+
+
+def has_contact_details(text: object) -> bool | None:
+    if not isinstance(text, str):
+        return None
+    return bool(EMAIL.search(text) or PHONE.search(text) or CPR.search(text))
+
+
+def _with_cvr_check(frame: pd.DataFrame) -> pd.DataFrame:
+    frame["is_cvr_valid"] = pd.Series(
+        [is_valid_cvr(value) for value in frame["cvr_number"]], index=frame.index, dtype="object"
+    )
+    return frame
+
+
+def _without_free_text(column: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def derive(frame: pd.DataFrame) -> pd.DataFrame:
+        frame["has_contact_details"] = pd.Series(
+            [has_contact_details(value) for value in frame[column]],
+            index=frame.index,
+            dtype="object",
+        )
+        return frame.drop(columns=[column])
+
+    return derive
+
+
+DERIVE: dict[str, list[Callable[[pd.DataFrame], pd.DataFrame]]] = {
+    "stg_association_survey__frame": [_with_cvr_check],
+    "stg_cases__actors": [_with_cvr_check, _without_free_text("actor_name")],
+    "stg_institution_survey__partner_mentions": [_without_free_text("partner_name")],
+    "stg_association_survey__partner_mentions": [_without_free_text("partner_name")],
+}
+"""Derived columns per suite, in order; see each suite's meta.derived_columns."""
+
+
+def connect_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the warehouse file.
+
+    dbt's staged views name their catalog after the file they were built in, so
+    the file is opened under its own name (a copy must keep the name).
+    """
+    if not warehouse.is_file():
+        raise FileNotFoundError(f"{warehouse}: no warehouse file; run `samspil build` first")
+    return duckdb.connect(str(warehouse), read_only=True)
+
+
+def read_batch(connection: duckdb.DuckDBPyConnection, suite_name: str, query: str) -> pd.DataFrame:
+    frame = connection.execute(query).df()
+    for derive in DERIVE.get(suite_name, []):
+        frame = derive(frame)
+    return frame

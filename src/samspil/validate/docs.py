@@ -1,0 +1,209 @@
+"""GX Data Docs that render offline.
+
+The stock pages load Bootstrap, jQuery, Popper, Bootstrap-Table, the
+datepicker, Font Awesome and Vega from public CDNs, and GX's logo from a web
+bucket (with the data context id in the query string). Researchers open the
+docs where there may be no network, so the exact files those URLs serve are
+vendored in `gx/static/vendor/` (fetched once from the npm registry with
+`vendor_static`), copied into the site after every build, and every link to
+them is rewritten to a relative path. A page that still loads anything from
+the network after that is a bug: `build_data_docs` raises.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+from samspil.validate.context import open_context
+
+SITE = "local_site"
+
+VENDORED: dict[str, str] = {
+    "https://maxcdn.bootstrapcdn.com/bootstrap/4.3.1/css/bootstrap.min.css":
+        "bootstrap@4.3.1/dist/css/bootstrap.min.css",
+    "https://stackpath.bootstrapcdn.com/bootstrap/4.3.1/js/bootstrap.min.js":
+        "bootstrap@4.3.1/dist/js/bootstrap.min.js",
+    "https://code.jquery.com/jquery-3.7.1.min.js":
+        "jquery@3.7.1/dist/jquery.min.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/popper.js/1.12.9/umd/popper.min.js":
+        "popper.js@1.12.9/dist/umd/popper.min.js",
+    "https://cdnjs.cloudflare.com/ajax/libs/font-awesome/6.6.0/css/all.min.css":
+        "@fortawesome/fontawesome-free@6.6.0/css/all.min.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/css/bootstrap-datepicker.min.css":
+        "bootstrap-datepicker@1.9.0/dist/css/bootstrap-datepicker.min.css",
+    "https://cdnjs.cloudflare.com/ajax/libs/bootstrap-datepicker/1.9.0/js/bootstrap-datepicker.min.js":
+        "bootstrap-datepicker@1.9.0/dist/js/bootstrap-datepicker.min.js",
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.css":
+        "bootstrap-table@1.19.1/dist/bootstrap-table.min.css",
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/bootstrap-table.min.js":
+        "bootstrap-table@1.19.1/dist/bootstrap-table.min.js",
+    "https://unpkg.com/bootstrap-table@1.19.1/dist/extensions/filter-control/bootstrap-table-filter-control.min.js":
+        "bootstrap-table@1.19.1/dist/extensions/filter-control/bootstrap-table-filter-control.min.js",
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.css":
+        "bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.css",
+    "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.min.css":
+        "bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.min.css",
+    "https://cdn.jsdelivr.net/npm/@forevolve/bootstrap-dark@1.1.0/dist/css/bootstrap-prefers-dark.css":
+        "@forevolve/bootstrap-dark@1.1.0/dist/css/bootstrap-prefers-dark.css",
+    # jsDelivr serves a bare package URL as the package's `jsdelivr` file, from
+    # the newest version in the range: vega 5.33.1, vega-lite 5.23.0, vega-embed
+    # 6.29.0 when vendored.
+    "https://cdn.jsdelivr.net/npm/vega@5": "vega@5.33.1/build/vega.min.js",
+    "https://cdn.jsdelivr.net/npm/vega-lite@5": "vega-lite@5.23.0/build/vega-lite.min.js",
+    "https://cdn.jsdelivr.net/npm/vega-embed@6": "vega-embed@6.29.0/build/vega-embed.min.js",
+}  # fmt: skip
+"""CDN URL in GX's pages -> vendored file under gx/static/vendor/ (npm package@version/path)."""
+
+EXTRA_FILES: dict[str, list[str]] = {
+    # all.min.css loads its fonts from ../webfonts/: woff2 only, which every
+    # browser that runs these pages reads (the .ttf fallbacks are left out).
+    "@fortawesome/fontawesome-free@6.6.0": [
+        "webfonts/fa-brands-400.woff2",
+        "webfonts/fa-regular-400.woff2",
+        "webfonts/fa-solid-900.woff2",
+        "webfonts/fa-v4compatibility.woff2",
+        "LICENSE.txt",
+    ],
+    "bootstrap@4.3.1": ["LICENSE"],
+    "jquery@3.7.1": ["LICENSE.txt"],
+    "bootstrap-datepicker@1.9.0": ["LICENSE"],
+    "bootstrap-table@1.19.0": ["LICENSE"],
+    "bootstrap-table@1.19.1": ["LICENSE"],
+    "@forevolve/bootstrap-dark@1.1.0": ["LICENSE"],
+    "vega-lite@5.23.0": ["LICENSE"],
+    "vega-embed@6.29.0": ["LICENSE"],
+}
+"""Files the vendored ones need (fonts) and their licences; every package also keeps its
+package.json (name, version, licence). popper.js and vega ship no licence file: MIT and
+BSD-3-Clause by their package.json."""
+
+# GX's logo, loaded from a web bucket with the data context id in the query
+# string: served from the site's own copy instead.
+GX_LOGO = re.compile(
+    r"https://great-expectations-web-assets\.s3[^\"')\s]*?/([\w-]+\.png)[^\"')\s]*"
+)
+LOCAL_LOGO = "static/images/logo-long.png"
+
+# Attributes and CSS that make a browser fetch something (links a reader clicks are fine).
+LOADS = re.compile(
+    r"<(?:script|img|iframe|source)\b[^>]*\bsrc=[\"'](https?://[^\"']+)"
+    r"|<link\b[^>]*\bhref=[\"'](https?://[^\"']+)"
+    r"|url\(\s*[\"']?(https?://[^\"')]+)"
+    r"|@import\s+[\"'](https?://[^\"']+)",
+    re.IGNORECASE,
+)
+
+
+class DataDocsError(Exception):
+    """The Data Docs still load something from the network."""
+
+
+def build_data_docs(project: Path) -> Path:
+    """Build GX Data Docs to gx/uncommitted/data_docs/local_site/, offline; its index.html."""
+    context = open_context(project)
+    site = project / "gx" / "uncommitted" / "data_docs" / SITE
+    shutil.rmtree(site, ignore_errors=True)  # no pages of validation results pruned since
+    context.build_data_docs(site_names=[SITE])
+    make_offline(site, project / "gx" / "static" / "vendor")
+    return site / "index.html"
+
+
+def make_offline(site: Path, vendor: Path) -> None:
+    """Copy the vendored files into `site` and point every page at them."""
+    shutil.copytree(vendor, site / "static" / "vendor", dirs_exist_ok=True)
+    for page in site.rglob("*.html"):
+        page.write_text(_rewrite(page.read_text(encoding="utf-8"), page, site), encoding="utf-8")
+    for sheet in (site / "static").rglob("*.css"):
+        text = sheet.read_text(encoding="utf-8")
+        rewritten = GX_LOGO.sub(_relative(site / LOCAL_LOGO, sheet), text)
+        if rewritten != text:
+            sheet.write_text(rewritten, encoding="utf-8")
+    remaining = external_loads(site)
+    if remaining:
+        listing = ", ".join(sorted({url for _, url in remaining}))
+        raise DataDocsError(
+            f"Data Docs in {site} still load from the network: {listing}; vendor the file(s) "
+            "in gx/static/vendor and add them to samspil.validate.docs.VENDORED"
+        )
+
+
+def _relative(target: Path, page: Path) -> str:
+    return Path(os.path.relpath(target, page.parent)).as_posix()
+
+
+# A relative link into the site's static/ folder; GX gets the depth wrong for the
+# favicon of validation pages (one ../ short), so every such link is recomputed.
+STATIC_LINK = re.compile(r"(?<=[\"'])(?:\.\./)*static/")
+
+
+def _rewrite(html: str, page: Path, site: Path) -> str:
+    for url, path in VENDORED.items():
+        local = f"static/vendor/{path}"
+        html = html.replace(f'"{url}"', f'"{local}"').replace(f"'{url}'", f"'{local}'")
+    html = GX_LOGO.sub(LOCAL_LOGO, html)
+    return STATIC_LINK.sub(_relative(site / "static", page) + "/", html)
+
+
+def external_loads(site: Path) -> list[tuple[Path, str]]:
+    """Every (file, URL) in the site that a browser would fetch from the network."""
+    found = []
+    for path in [*site.rglob("*.html"), *site.rglob("*.css")]:
+        if "vendor" in path.relative_to(site).parts:
+            continue
+        for match in LOADS.finditer(path.read_text(encoding="utf-8", errors="replace")):
+            found.append((path, next(group for group in match.groups() if group)))
+    return found
+
+
+# --------------------------------------------------------------------------- vendoring
+
+
+def vendor_static(vendor: Path) -> list[Path]:
+    """Fetch the vendored files from the npm registry (`npm pack`) into `vendor`.
+
+    Run once when GX (and so its pages' URLs) changes; the files are committed.
+    """
+    wanted: dict[str, set[str]] = {}
+    for path in VENDORED.values():
+        package, _, file = _split(path)
+        wanted.setdefault(package, set()).add(file)
+    for package, files in EXTRA_FILES.items():
+        wanted.setdefault(package, set()).update(files)
+    for files in wanted.values():
+        files.add("package.json")
+    written = []
+    with tempfile.TemporaryDirectory() as work:
+        for package, files in sorted(wanted.items()):
+            tarball = (
+                subprocess.run(
+                    ["npm", "pack", package, "--silent", "--pack-destination", work],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                .stdout.strip()
+                .splitlines()[-1]
+            )
+            with tarfile.open(Path(work) / tarball) as archive:
+                for file in sorted(files):
+                    member = archive.extractfile(f"package/{file}")
+                    if member is None:
+                        raise FileNotFoundError(f"{package} has no {file}")
+                    target = vendor / package / file
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(member.read())
+                    written.append(target)
+    return written
+
+
+def _split(path: str) -> tuple[str, str, str]:
+    """'@scope/name@1.0/dir/file' -> ('@scope/name@1.0', '/', 'dir/file')."""
+    parts = path.split("/")
+    size = 2 if path.startswith("@") else 1
+    return "/".join(parts[:size]), "/", "/".join(parts[size:])
