@@ -1,4 +1,5 @@
-{#- contact_person and contact_phone are personal data and are never selected. -#}
+{#- contact_person and contact_phone are personal data and are never selected;
+    a contact person or phone number written into the name is scrubbed. -#}
 with
 
 source as (
@@ -10,7 +11,7 @@ renamed as (
         actor_id,
         case_id,
         actor_type,
-        actor_name,
+        {{ scrub_personal_data('actor_name') }} as actor_name,
         cvr as cvr_number,
         _file as source_file,
         _line as source_line

@@ -8,7 +8,7 @@ unpivoted as (
     select
         source.response_id,
         item_values.column_name,
-        item_values.column_value as partner_name
+        {{ scrub_personal_data('item_values.column_value') }} as partner_name
     from source
     cross join lateral {{ unpivot_row("source") }} as item_values  -- noqa: ST05
 ),
