@@ -1,4 +1,8 @@
-"""One build: load the raw exports, run dbt once, generate the docs, summarise."""
+"""One build: load, stage, validate, build the marts, publish, document.
+
+The order is the contract with the users: nothing is published unless every
+step before it succeeded, and then the marts are swapped in atomically.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,10 @@ import duckdb
 
 from samspil.load import LoadedFile, load
 from samspil.paths import Paths
+from samspil.publish import publish
+
+# How a build's summary names dbt's node types.
+NODE_KINDS = {"seed": "seeds", "model": "models", "test": "data tests", "unit_test": "unit tests"}
 
 # The marts whose row counts close a build's summary.
 MAIN_MARTS = (
@@ -22,61 +30,52 @@ MAIN_MARTS = (
     "fct_coded_segments",
 )
 
-
-# How a build's summary names dbt's node types.
-NODE_KINDS = {"seed": "seeds", "model": "models", "test": "data tests", "unit_test": "unit tests"}
+# dbt selectors of the two phases around validation.
+STAGING_PHASE = "resource_type:seed staging"
 
 
 class BuildError(Exception):
-    """dbt reported failing nodes; the message lists them."""
+    """A step failed; the message says which and why. Nothing was published."""
 
 
 @dataclass
 class BuildSummary:
     warehouse: Path
-    docs: Path
+    docs: Path | None
     loaded: list[LoadedFile]
     counts: dict[str, int] = field(default_factory=dict)
     mart_rows: dict[str, int] = field(default_factory=dict)
+    validation_warnings: list[str] = field(default_factory=list)
+    data_docs: Path | None = None
 
 
 def _dbt(paths: Paths, *args: str) -> list:
-    """Run one dbt command in-process against the warehouse of `paths`."""
+    """Run one dbt command in-process against the working warehouse of `paths`."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner  # slow import (about 3 s): only when dbt runs
 
-    os.environ["SAMSPIL_WAREHOUSE"] = str(paths.warehouse)
+    os.environ["SAMSPIL_BUILD_WAREHOUSE"] = str(paths.build_warehouse)
     os.environ.setdefault("DO_NOT_TRACK", "1")
     result = dbtRunner().invoke(
-        [
-            *args,
-            "--project-dir",
-            str(paths.project),
-            "--profiles-dir",
-            str(paths.project),
-            "--quiet",
-        ]
+        [*args, "--project-dir", str(paths.project), "--profiles-dir", str(paths.project), "-q"]
     )
-    # dbt-duckdb keeps the warehouse open in-process; release it for readers.
+    # dbt-duckdb keeps the warehouse open in-process; release it for the next step.
     DuckDBConnectionManager.close_all_connections()
     gc.collect()
     nodes = list(result.result or []) if args[0] == "build" else []
     failed = [node for node in nodes if node.status in ("error", "fail", "runtime error")]
     if failed or not result.success:
-        lines = [f"{node.node.unique_id}: {node.status}: {node.message}" for node in failed]
+        lines = [f"  {node.node.unique_id}: {node.status}: {node.message}" for node in failed]
         if result.exception is not None:
-            lines.append(str(result.exception))
-        raise BuildError("dbt " + args[0] + " failed:\n" + "\n".join(lines or ["see dbt log"]))
+            lines.append(f"  {result.exception}")
+        raise BuildError(f"dbt {args[0]} failed:\n" + "\n".join(lines or ["  see logs/dbt.log"]))
     return nodes
 
 
-def run_dbt_build(paths: Paths) -> dict[str, int]:
-    """`dbt build` (seeds, models, tests, unit tests) and a count of what ran, by kind."""
-    counts: dict[str, int] = {}
-    for node in _dbt(paths, "build"):
+def _count(nodes: list, counts: dict[str, int]) -> None:
+    for node in nodes:
         key = f"{NODE_KINDS.get(node.node.resource_type, node.node.resource_type)} {node.status}"
         counts[key] = counts.get(key, 0) + 1
-    return counts
 
 
 def mart_row_counts(warehouse: Path) -> dict[str, int]:
@@ -87,15 +86,40 @@ def mart_row_counts(warehouse: Path) -> dict[str, int]:
         }
 
 
+def validate_staging(paths: Paths) -> list[str]:
+    """Run the Great Expectations checkpoint on the staged tables and record it.
+
+    Returns the warning lines; raises BuildError on an error-level failure.
+    """
+    from samspil.validate import record, summary_lines, validate
+
+    report = validate(paths.build_warehouse, paths.project)
+    record(report, paths.build_warehouse)
+    if report.errors:
+        raise BuildError(
+            "validation failed, nothing published:\n" + "\n".join(summary_lines(report))
+        )
+    return summary_lines(report) if report.warnings else []
+
+
 def build(paths: Paths, docs: bool = True) -> BuildSummary:
-    loaded = load(paths.raw, paths.warehouse)
-    counts = run_dbt_build(paths)
-    if docs:
-        _dbt(paths, "docs", "generate", "--static")
-    return BuildSummary(
+    loaded = load(paths.raw, paths.build_warehouse)
+    counts: dict[str, int] = {}
+    _count(_dbt(paths, "build", "--select", STAGING_PHASE), counts)
+    warnings = validate_staging(paths)
+    _count(_dbt(paths, "build", "--exclude", STAGING_PHASE), counts)
+    publish(paths.build_warehouse, paths.warehouse)
+    summary = BuildSummary(
         warehouse=paths.warehouse,
-        docs=paths.docs,
+        docs=paths.docs if docs else None,
         loaded=loaded,
         counts=counts,
         mart_rows=mart_row_counts(paths.warehouse),
+        validation_warnings=warnings,
     )
+    if docs:
+        from samspil.validate import build_data_docs
+
+        _dbt(paths, "docs", "generate", "--static")
+        summary.data_docs = build_data_docs(paths.project)
+    return summary

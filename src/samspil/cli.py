@@ -19,13 +19,19 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-errors = Console(stderr=True)
+console = Console(soft_wrap=True, highlight=False)
+errors = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def _fail(message: str) -> None:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    errors.print(f"[bold red]error:[/] {message}")
     raise typer.Exit(code=1)
+
+
+def _lines(title: str, rows: list[tuple[str, str]]) -> None:
+    console.print(f"[bold]{title}[/]")
+    for label, value in rows:
+        console.print(f"  {label:<38} {value}")
 
 
 @app.command()
@@ -43,24 +49,51 @@ def generate(
 
 @app.command()
 def load() -> None:
-    """Load the raw exports (SAMSPIL_RAW_DIR, default raw/demo) into the raw schema."""
+    """Load the raw exports (SAMSPIL_RAW_DIR, default raw/demo) into the working warehouse."""
     from samspil.load import LoadError
     from samspil.load import load as load_raw
 
     paths = Paths.from_environment()
     try:
-        loaded = load_raw(paths.raw, paths.warehouse)
+        loaded = load_raw(paths.raw, paths.build_warehouse)
     except LoadError as error:
         _fail(str(error))
-    for item in loaded:
-        console.print(f"{item.file:36} {item.rows:>9,} rows", highlight=False)
+    _lines(
+        f"loaded into {paths.build_warehouse}",
+        [
+            (item.file, f"{item.rows_loaded:>9,} rows loaded, {item.rows_rejected:,} rejected")
+            for item in loaded
+        ],
+    )
+
+
+@app.command()
+def validate() -> None:
+    """Run the Great Expectations checkpoint on the staged tables of the working warehouse."""
+    from samspil.validate import record, summary_lines
+    from samspil.validate import validate as run_checkpoint
+
+    paths = Paths.from_environment()
+    if not paths.build_warehouse.is_file():
+        _fail(f"{paths.build_warehouse}: no working warehouse; run `samspil build` first.")
+    report = run_checkpoint(paths.build_warehouse, paths.project)
+    record(report, paths.build_warehouse)
+    for line in summary_lines(report):
+        console.print(line)
+    console.print(
+        f"{len(report.findings)} expectations: {len(report.errors)} errors, "
+        f"{len(report.warnings)} warnings (run {report.run_id}, "
+        "history in validation.expectation_results)"
+    )
+    if report.errors:
+        raise typer.Exit(code=1)
 
 
 @app.command()
 def build(
-    docs: Annotated[bool, typer.Option(help="Also generate the dbt docs.")] = True,
+    docs: Annotated[bool, typer.Option(help="Also build dbt docs and GX Data Docs.")] = True,
 ) -> None:
-    """Load, run dbt build (models and every test), generate the docs, summarise."""
+    """Load, stage, validate, build the marts, publish them, and document."""
     from samspil.build import BuildError
     from samspil.build import build as run_build
     from samspil.load import LoadError
@@ -69,16 +102,19 @@ def build(
     try:
         summary = run_build(paths, docs=docs)
     except (LoadError, BuildError) as error:
-        _fail(str(error))
-    lines = [
+        _fail(f"{error}\nThe published warehouse {paths.warehouse} is unchanged.")
+    for line in summary.validation_warnings:
+        console.print(f"[yellow]warning:[/] {line}")
+    rows = [
         ("raw files loaded", f"{len(summary.loaded)} from {paths.raw}"),
-        ("raw rows", f"{sum(item.rows for item in summary.loaded):,}"),
+        ("raw rows read", f"{sum(item.rows_read for item in summary.loaded):,}"),
+        ("raw rows rejected", f"{sum(item.rows_rejected for item in summary.loaded):,}"),
         *((kind, f"{number:,}") for kind, number in sorted(summary.counts.items())),
         *((f"rows in marts.{mart}", f"{rows:,}") for mart, rows in summary.mart_rows.items()),
-        ("warehouse", str(summary.warehouse)),
+        ("published warehouse", str(summary.warehouse)),
     ]
-    if docs:
-        lines.append(("docs", f"{summary.docs} (or: dbt docs serve)"))
-    console.print("[bold]samspil build done[/]")
-    for label, value in lines:
-        console.print(f"  {label:<36} {value}", soft_wrap=True, highlight=False)
+    if summary.docs:
+        rows.append(("dbt docs", f"{summary.docs} (or: dbt docs serve)"))
+    if summary.data_docs:
+        rows.append(("validation (GX Data Docs)", str(summary.data_docs)))
+    _lines("samspil build done", rows)

@@ -1,4 +1,4 @@
-"""Where things are: the project, the raw exports and the warehouse file.
+"""Where things are: the project, the raw exports and the warehouse files.
 
 Every location can be moved with an environment variable, so tests and real
 exports never touch the shipped demo or the published warehouse.
@@ -18,6 +18,15 @@ class Paths:
     project: Path
     raw: Path
     warehouse: Path
+    """The published file users open (SAMSPIL_WAREHOUSE)."""
+
+    @property
+    def build_warehouse(self) -> Path:
+        """The working file dbt builds into; published only after a good build."""
+        override = os.environ.get("SAMSPIL_BUILD_WAREHOUSE")
+        if override:
+            return Path(override).resolve()
+        return self.warehouse.parent / "build" / self.warehouse.name
 
     @property
     def docs(self) -> Path:

@@ -21,15 +21,26 @@ SAMSPIL = Path(sys.executable).with_name("samspil")
 @dataclass(frozen=True)
 class Build:
     warehouse: Path
+    """The published file users open."""
     output: str
+
+    @property
+    def build_warehouse(self) -> Path:
+        """The working file dbt built into (raw, staging, intermediate and marts)."""
+        return self.warehouse.parent / "build" / self.warehouse.name
 
     def query(self, sql: str, *parameters: object) -> list[tuple]:
         with duckdb.connect(str(self.warehouse), read_only=True) as connection:
             return connection.execute(sql, list(parameters)).fetchall()
 
+    def query_build(self, sql: str, *parameters: object) -> list[tuple]:
+        with duckdb.connect(str(self.build_warehouse), read_only=True) as connection:
+            return connection.execute(sql, list(parameters)).fetchall()
+
 
 def run_samspil(*args: str, warehouse: Path, raw: Path = DEMO) -> subprocess.CompletedProcess:
     env = {**os.environ, "SAMSPIL_WAREHOUSE": str(warehouse), "SAMSPIL_RAW_DIR": str(raw)}
+    env.pop("SAMSPIL_BUILD_WAREHOUSE", None)
     return subprocess.run(
         [str(SAMSPIL), *args], env=env, capture_output=True, text=True, check=False
     )

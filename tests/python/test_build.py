@@ -53,10 +53,10 @@ def test_every_design_mart_is_built_and_not_empty(demo_build: Build) -> None:
 
 
 def test_load_audit_matches_raw_tables(demo_build: Build) -> None:
-    audit = demo_build.query("select table_name, row_count, sha256 from raw.load_audit")
+    audit = demo_build.query("select table_name, rows_loaded, sha256 from audit.load_audit")
     assert len(audit) == sum(len(stems) for stems in RAW_FILES.values())
     for table, rows, sha256 in audit:
-        assert demo_build.query(f"select count(*) from raw.{table}")[0][0] == rows
+        assert demo_build.query_build(f"select count(*) from raw.{table}")[0][0] == rows
         assert len(sha256) == 64
 
 

@@ -24,8 +24,9 @@ NORMALISABLE_KINDS = (
 
 @pytest.fixture(scope="module")
 def warehouse(demo_build: Build) -> duckdb.DuckDBPyConnection:
-    """The demo warehouse, read-only, with the truth files as temporary views."""
-    connection = duckdb.connect(str(demo_build.warehouse), read_only=True)
+    """The demo's working warehouse (intermediate models included), read-only, with the
+    truth files as temporary views."""
+    connection = duckdb.connect(str(demo_build.build_warehouse), read_only=True)
     for name in ("name_variants", "ties", "cooperation_rates", "coder_agreement"):
         path = DEMO / "truth" / f"{name}.csv"
         connection.execute(

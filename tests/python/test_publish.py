@@ -1,0 +1,150 @@
+"""Publishing: readers never see a half-built warehouse (issue 3)."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from samspil.publish import PUBLISHED_SCHEMAS
+
+from conftest import DEMO, Build, run_samspil
+
+DUCKDB_SHELL = Path(sys.executable).with_name("duckdb")
+COUNT_ANSWERS = "select count(*) from marts.fct_survey_answers;\n"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _shell_count(path: Path) -> int:
+    result = subprocess.run(
+        [str(DUCKDB_SHELL), "-readonly", "-csv", "-noheader", str(path), "-c", COUNT_ANSWERS],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(result.stdout.strip())
+
+
+def _smaller_demo(tmp_path: Path) -> Path:
+    """The demo without its last 100 association questionnaires."""
+    raw = tmp_path / "raw"
+    shutil.copytree(DEMO, raw, ignore=shutil.ignore_patterns("truth"))
+    responses = raw / "association_survey" / "responses.csv"
+    with responses.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    with responses.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows[:-100])
+    return raw
+
+
+def _held_open(path: Path) -> bool:
+    """Some process has `path` open (the duckdb command runs the shell as a child)."""
+    for fd_dir in Path("/proc").glob("[0-9]*/fd"):
+        try:
+            if any(os.path.realpath(fd) == str(path) for fd in fd_dir.iterdir()):
+                return True
+        except OSError:  # a process that ended, or one we may not inspect
+            continue
+    return False
+
+
+def test_published_file_holds_only_what_users_query(demo_build: Build) -> None:
+    schemas = {
+        schema
+        for (schema,) in demo_build.query(
+            "select distinct schema_name from duckdb_tables() "
+            "where database_name = current_database()"
+        )
+    }
+    assert schemas == set(PUBLISHED_SCHEMAS)
+    undescribed = demo_build.query(
+        "select table_name || '.' || column_name from duckdb_columns() "
+        "where schema_name = 'marts' and comment is null"
+    )
+    assert undescribed == []
+
+
+def test_failed_build_leaves_the_published_file_untouched(
+    demo_build: Build, tmp_path: Path
+) -> None:
+    published = tmp_path / "published" / "samspil.duckdb"
+    published.parent.mkdir()
+    shutil.copy(demo_build.warehouse, published)
+    before = _sha256(published)
+    raw = tmp_path / "broken"
+    shutil.copytree(DEMO, raw, ignore=shutil.ignore_patterns("truth"))
+    (raw / "cases" / "episodes.csv").unlink()
+
+    result = run_samspil("build", "--no-docs", warehouse=published, raw=raw)
+
+    assert result.returncode == 1
+    assert "cases/episodes.csv" in result.stderr
+    assert "is unchanged" in result.stderr
+    assert _sha256(published) == before
+    assert _shell_count(published) > 0
+
+
+def test_reader_keeps_its_marts_while_a_build_swaps_the_file(
+    demo_build: Build, tmp_path: Path
+) -> None:
+    published = tmp_path / "published" / "samspil.duckdb"
+    published.parent.mkdir()
+    shutil.copy(demo_build.warehouse, published)
+    old_count = _shell_count(published)
+
+    reader = subprocess.Popen(
+        [str(DUCKDB_SHELL), "-readonly", "-csv", "-noheader", str(published)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert reader.stdin is not None
+        reader.stdin.write(COUNT_ANSWERS)
+        reader.stdin.flush()
+        deadline = time.monotonic() + 20
+        while not _held_open(published):
+            assert time.monotonic() < deadline, "the duckdb shell never opened the file"
+            time.sleep(0.1)
+
+        result = run_samspil("build", "--no-docs", warehouse=published, raw=_smaller_demo(tmp_path))
+        assert result.returncode == 0, result.stderr
+
+        reader.stdin.write(COUNT_ANSWERS)
+        output, problems = reader.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(reader.pid, signal.SIGKILL)
+    assert problems == ""
+    assert [int(line) for line in output.split()] == [old_count, old_count]
+    assert _shell_count(published) < old_count  # a new reader sees the new marts
+
+
+@pytest.mark.parametrize("schema", ["raw", "staging", "intermediate"])
+def test_working_layers_stay_out_of_the_published_file(demo_build: Build, schema: str) -> None:
+    assert demo_build.query(
+        "select count(*) from duckdb_tables() where schema_name = ?", schema
+    ) == [(0,)]
+    assert (
+        demo_build.query_build(
+            "select count(*) from duckdb_tables() where schema_name = ?", schema
+        )[0][0]
+        + demo_build.query_build(
+            "select count(*) from duckdb_views() where schema_name = ?", schema
+        )[0][0]
+        > 0
+    )
