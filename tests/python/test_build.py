@@ -130,3 +130,16 @@ def test_unit_tests_cover_the_non_trivial_logic(demo_build: Build) -> None:
         "int_name_variants_linked",  # match methods and ambiguity
         "rpt_intercoder_agreement",  # pairwise agreement
     }
+
+
+def test_validate_command_runs_the_checkpoint_alone(demo_build: Build) -> None:
+    runs_before = demo_build.query_build(
+        "select count(distinct run_id) from validation.expectation_results"
+    )[0][0]
+    result = run_samspil("validate", warehouse=demo_build.warehouse)
+    assert result.returncode == 0, result.stderr
+    assert "0 errors" in result.stdout
+    runs_after = demo_build.query_build(
+        "select count(distinct run_id) from validation.expectation_results"
+    )[0][0]
+    assert runs_after == runs_before + 1

@@ -148,3 +148,54 @@ def test_working_layers_stay_out_of_the_published_file(demo_build: Build, schema
         )[0][0]
         > 0
     )
+
+
+def _demo_copy(tmp_path: Path) -> Path:
+    raw = tmp_path / "raw"
+    shutil.copytree(DEMO, raw, ignore=shutil.ignore_patterns("truth"))
+    return raw
+
+
+def _rewrite_first_row(path: Path, column: str, value: str) -> str:
+    """Set `column` of the file's first data row; returns that row's first field (its key)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows[1][rows[0].index(column)] = value
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    return rows[1][0]
+
+
+def test_validation_error_stops_the_build_before_publishing(
+    demo_build: Build, tmp_path: Path
+) -> None:
+    """An episode dated after its case ended loads fine but fails an error-level
+    expectation: the build stops, says where, and publishes nothing."""
+    published = tmp_path / "published" / "samspil.duckdb"
+    published.parent.mkdir()
+    shutil.copy(demo_build.warehouse, published)
+    before = _sha256(published)
+    raw = _demo_copy(tmp_path)
+    episode = _rewrite_first_row(raw / "cases" / "episodes.csv", "episode_date", "2030-01-01")
+
+    result = run_samspil("build", "--no-docs", warehouse=published, raw=raw)
+
+    assert result.returncode == 1
+    assert "validation failed, nothing published" in result.stderr
+    assert "stg_cases__episodes" in result.stderr
+    assert episode in result.stderr  # an example key, so the researcher can find the row
+    assert _sha256(published) == before
+
+
+def test_validation_warning_is_reported_and_the_build_goes_on(tmp_path: Path) -> None:
+    """An invitation dated outside the fieldwork window is a warning-level finding."""
+    published = tmp_path / "published" / "samspil.duckdb"
+    raw = _demo_copy(tmp_path)
+    _rewrite_first_row(raw / "institution_survey" / "frame.csv", "invited_date", "2016-09-01")
+
+    result = run_samspil("build", "--no-docs", warehouse=published, raw=raw)
+
+    assert result.returncode == 0, result.stderr
+    assert "warning:" in result.stdout
+    assert "stg_institution_survey__frame" in result.stdout
+    assert published.is_file()
