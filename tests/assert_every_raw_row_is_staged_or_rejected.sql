@@ -1,9 +1,11 @@
--- Nothing lost: for every raw file, the rows read equal the rows staged plus
--- the rows quarantined in rejected_rows. Returns the files that do not add up.
+-- Nothing lost: for every raw table, the rows read equal the rows staged plus
+-- the rows quarantined in rejected_rows. Returns the tables that do not add up
+-- (by table, not file: the three discourse tables may share one .qdpx file).
 with
 
 load_audit as (
     select
+        table_name,
         file,
         rows_read
     from {{ source('load', 'load_audit') }}
@@ -11,29 +13,29 @@ load_audit as (
 
 rejected_rows as (
     select
-        file,
+        table_name,
         count(distinct line) as rows_rejected
     from {{ source('load', 'rejected_rows') }}
     group by 1
 ),
 
 staged as (
-    {%- set staged_files = {
-        'institution_survey/frame.csv': 'stg_institution_survey__frame',
-        'institution_survey/responses.csv': 'stg_institution_survey__responses',
-        'association_survey/frame.csv': 'stg_association_survey__frame',
-        'association_survey/responses.csv': 'stg_association_survey__responses',
-        'discourse/documents.csv': 'stg_discourse__documents',
-        'discourse/segments.csv': 'stg_discourse__segments',
-        'discourse/codings.csv': 'stg_discourse__codings',
-        'cases/cases.csv': 'stg_cases__cases',
-        'cases/actors.csv': 'stg_cases__actors',
-        'cases/episodes.csv': 'stg_cases__episodes',
-        'cases/episode_participants.csv': 'stg_cases__episode_participants',
+    {%- set staged_tables = {
+        'institution_survey__frame': 'stg_institution_survey__frame',
+        'institution_survey__responses': 'stg_institution_survey__responses',
+        'association_survey__frame': 'stg_association_survey__frame',
+        'association_survey__responses': 'stg_association_survey__responses',
+        'discourse__documents': 'stg_discourse__documents',
+        'discourse__segments': 'stg_discourse__segments',
+        'discourse__codings': 'stg_discourse__codings',
+        'cases__cases': 'stg_cases__cases',
+        'cases__actors': 'stg_cases__actors',
+        'cases__episodes': 'stg_cases__episodes',
+        'cases__episode_participants': 'stg_cases__episode_participants',
     } %}
-    {%- for file, model in staged_files.items() %}
+    {%- for table_name, model in staged_tables.items() %}
         select
-            '{{ file }}' as file,
+            '{{ table_name }}' as table_name,
             count(*) as rows_staged
         from {{ ref(model) }}
         {%- if not loop.last %}
@@ -44,15 +46,16 @@ staged as (
 
 reconciled as (
     select
+        load_audit.table_name,
         load_audit.file,
         load_audit.rows_read,
         coalesce(staged.rows_staged, 0) as rows_staged,
         coalesce(rejected_rows.rows_rejected, 0) as rows_rejected
     from load_audit
     left join staged
-        on load_audit.file = staged.file
+        on load_audit.table_name = staged.table_name
     left join rejected_rows
-        on load_audit.file = rejected_rows.file
+        on load_audit.table_name = rejected_rows.table_name
 )
 
 select * from reconciled

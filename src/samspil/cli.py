@@ -39,11 +39,22 @@ def generate(
     out: Annotated[Path, typer.Option(help="Folder to write the raw exports and truth/ to.")],
     seed: Annotated[int, typer.Option(help="Random seed; same seed and scale, same files.")] = 2016,
     scale: Annotated[int, typer.Option(help="1 = the five study municipalities.")] = 1,
+    formats: Annotated[
+        str,
+        typer.Option(
+            help="mix (as researchers export: .sav, Danish-Excel CSV, .xlsx, .qdpx), or every "
+            "table as csv, danish-csv or xlsx; sav / qdpx: the surveys' responses / the "
+            "discourse strand in that format, the rest CSV."
+        ),
+    ] = "mix",
 ) -> None:
     """Write synthetic raw exports of all four strands, with the planted truth."""
+    from samspil.generate import FORMATS
     from samspil.generate import generate as write_demo
 
-    written = write_demo(out, seed=seed, scale=scale)
+    if formats not in FORMATS:
+        _fail(f"--formats must be one of {', '.join(FORMATS)}, not {formats!r}.")
+    written = write_demo(out, seed=seed, scale=scale, formats=formats)
     console.print(f"wrote {len(written)} files, {sum(written.values()):,} rows, to {out}")
 
 
@@ -103,6 +114,9 @@ def build(
         summary = run_build(paths, docs=docs)
     except (LoadError, BuildError) as error:
         _fail(f"{error}\nThe published warehouse {paths.warehouse} is unchanged.")
+    for item in summary.loaded:
+        for finding in item.findings:
+            console.print(f"[yellow]finding:[/] {item.file}: {finding}")
     for line in summary.validation_warnings:
         console.print(f"[yellow]warning:[/] {line}")
     rows = [

@@ -17,7 +17,7 @@ import duckdb
 PUBLISHED_SCHEMAS = ("marts", "reference", "audit", "validation")
 
 # The provenance tables copied from the working file's raw schema.
-AUDIT_TABLES = ("load_audit", "rejected_rows")
+AUDIT_TABLES = ("load_audit", "rejected_rows", "load_findings")
 
 
 def _quote(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from samspil.generate import generate
 from samspil.paths import PROJECT_DIR
 
 DEMO = PROJECT_DIR / "raw" / "demo"
@@ -53,6 +55,16 @@ def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     result = run_samspil("build", warehouse=warehouse)
     assert result.returncode == 0, result.stdout + result.stderr
     return Build(warehouse=warehouse, output=result.stdout)
+
+
+@pytest.fixture(scope="session")
+def demo_as_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's data (seed 2016, scale 1) with every table as CSV, without truth/: the
+    starting point of the loader's tests, whatever formats raw/demo mixes."""
+    out = tmp_path_factory.mktemp("demo_as_csv") / "raw"
+    generate(out, seed=2016, scale=1, formats="csv")
+    shutil.rmtree(out / "truth")
+    return out
 
 
 def read_truth(name: str) -> list[dict[str, str]]:

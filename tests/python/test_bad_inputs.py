@@ -1,6 +1,6 @@
 """A catalogue of bad raw inputs, each with the exact outcome of the load.
 
-Every case copies raw/demo (without truth/), makes one mistake of the kind real
+Every case copies the demo's data as CSV (without truth/), makes one mistake of the kind real
 survey-tool, coding-tool and spreadsheet exports make, loads, and asserts
 either the error line (and that no warehouse was written) or exactly which
 rows are rejected, with which reason, column, line and detail. Every case that
@@ -22,10 +22,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import python_calamine
+import xlsxwriter
 
 from samspil.load import LoadError, load
-
-from conftest import DEMO
+from samspil.paths import PROJECT_DIR
 
 Connection = duckdb.DuckDBPyConnection
 
@@ -48,6 +49,8 @@ class Outcome:
     error: str | None = None  # a regular expression the one-line LoadError must match
     secrets: tuple[str, ...] = ()  # personal values that must never show
     check: Callable[[Connection], None] | None = None
+    # Edits of the sources YAML, (source, old text, new text), loaded from a project copy.
+    sources: tuple[tuple[str, str, str], ...] = ()
 
 
 CASES: dict[str, Callable[[Path], Outcome]] = {}
@@ -138,6 +141,33 @@ def rewrite(
     writer.writerow(header)
     writer.writerows([row.get(name, "") for name in header] for row in rows)
     path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def to_xlsx(
+    path: Path,
+    *,
+    sheet: str = "Ark1",
+    extra_rows: tuple[list[str], ...] = (),
+    merge_header: tuple[int, int] | None = None,
+    keep_csv: bool = False,
+) -> Path:
+    """The CSV file `path` as an Excel workbook beside it (text cells), the CSV removed."""
+    header = header_of(path)
+    rows = [[row[name] for name in header] for _, row in records(path)]
+    xlsx = path.with_suffix(".xlsx")
+    workbook = xlsxwriter.Workbook(str(xlsx))
+    worksheet = workbook.add_worksheet(sheet)
+    for number, values in enumerate([header, *rows, *extra_rows]):
+        for column, value in enumerate(values):
+            if value != "":
+                worksheet.write_string(number, column, value)
+    if merge_header is not None:
+        first, last = merge_header
+        worksheet.merge_range(0, first, 0, last, header[first])
+    workbook.close()
+    if not keep_csv:
+        path.unlink()
+    return xlsx
 
 
 def unanswered(raw: Path, survey: str, code_column: str) -> list[tuple[str, str]]:
@@ -258,8 +288,33 @@ def windows_1252_letters_fail_naming_line_and_byte(raw: Path) -> Outcome:
     byte = char.encode("cp1252")[0]
     return Outcome(
         error=rf"^institution_survey/frame\.csv, line {line}: byte 0x{byte:02X} is not UTF-8; "
-        rf"the file looks like Windows-1252, where it is '{char}'; export it again as CSV UTF-8"
+        rf"the file looks like Windows-1252, where it is '{char}'; export it again as CSV UTF-8 "
+        r".*, or, if the tool can only write Windows-1252, set meta: \{csv: \{encoding: cp1252\}\} "
+        r"on frame in models/staging/institution_survey/_institution_survey__sources\.yml\.$"
     )
+
+
+@case
+def windows_1252_loads_where_the_sources_yaml_says_so(raw: Path) -> Outcome:
+    """The association survey's tool writes Danish Excel CSV: its YAML sets cp1252."""
+    path = raw / "association_survey" / "responses.csv"
+    text = path.read_text(encoding="utf-8")
+    assert any(char in text for char in "æøåÆØÅ")
+    rows = [row for _, row in records(path)]
+    rewrite(path, header_of(path), rows, delimiter=";")
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252"))
+
+    def check(connection: Connection) -> None:
+        assert connection.execute(
+            "select format, encoding, delimiter, decimal_mark, rows_loaded from raw.load_audit "
+            "where file = 'association_survey/responses.csv'"
+        ).fetchone() == ("csv", "cp1252", ";", ",", len(rows))
+        loaded = connection.execute(
+            "select comment, partner_1 from raw.association_survey__responses order by _line"
+        ).fetchall()
+        assert loaded == [(row["comment"] or None, row["partner_1"] or None) for row in rows]
+
+    return Outcome(check=check)
 
 
 @case
@@ -270,23 +325,66 @@ def utf16_file_fails(raw: Path) -> Outcome:
 
 
 @case
-def semicolons_with_decimal_commas_fail_as_wrong_delimiter(raw: Path) -> Outcome:
+def semicolons_with_decimal_commas_load_and_a_decimal_count_is_rejected(raw: Path) -> Outcome:
+    """Danish Excel's CSV: `;`-separated, decimal comma; a count of 2,5 is still no count."""
     path = raw / "institution_survey" / "responses.csv"
     header = header_of(path)
     rows = [row for _, row in records(path)]
     rows[0]["n_partner_associations"] = "2,5"
     rewrite(path, header, rows, delimiter=";")
+
+    def check(connection: Connection) -> None:
+        assert connection.execute(
+            "select delimiter, decimal_mark, rows_read, rows_loaded from raw.load_audit "
+            "where file = ?",
+            [INSTITUTION_RESPONSES],
+        ).fetchone() == (";", ",", len(rows), len(rows) - 1)
+
     return Outcome(
-        error=r"^institution_survey/responses\.csv: the header is one column holding ';': "
-        r"the file looks semicolon-separated; export it again as CSV UTF-8, comma-separated"
+        rejected=(
+            Rejected(
+                INSTITUTION_RESPONSES,
+                2,
+                "n_partner_associations",
+                "unparseable_integer",
+                r"^'2,5' is not a whole number; n_partner_associations is coded count",
+            ),
+        ),
+        check=check,
     )
 
 
 @case
-def tab_separated_file_fails_as_wrong_delimiter(raw: Path) -> Outcome:
+def a_tab_separated_file_loads(raw: Path) -> Outcome:
     path = raw / "discourse" / "codings.csv"
     path.write_text(path.read_text(encoding="utf-8").replace(",", "\t"), encoding="utf-8")
-    return Outcome(error=r"^discourse/codings\.csv: .* the file looks tab-separated")
+
+    def check(connection: Connection) -> None:
+        assert connection.execute(
+            "select delimiter, decimal_mark, rows_loaded from raw.load_audit "
+            "where file = 'discourse/codings.csv'"
+        ).fetchone() == ("\t", ".", 1591)
+
+    return Outcome(check=check)
+
+
+@case
+def a_header_in_none_of_the_delimiters_fails_naming_the_columns(raw: Path) -> Outcome:
+    path = raw / "cases" / "episode_participants.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",", "|"), encoding="utf-8")
+    return Outcome(
+        error=r"^cases/episode_participants\.csv: missing columns 'episode_id', 'actor_id' and "
+        r"unknown extra column 'episode_id\|actor_id'"
+    )
+
+
+@case
+def two_exports_of_one_table_fail(raw: Path) -> Outcome:
+    to_xlsx(raw / "cases" / "cases.csv", keep_csv=True)
+    return Outcome(
+        error=r"^cases/cases: 2 exports of one table \(cases/cases\.csv, cases/cases\.xlsx\); "
+        r"keep exactly one in the raw folder\.$"
+    )
 
 
 @case
@@ -298,7 +396,10 @@ def empty_file_fails(raw: Path) -> Outcome:
 @case
 def missing_file_fails(raw: Path) -> Outcome:
     (raw / "discourse" / "codings.csv").unlink()
-    return Outcome(error=r"^discourse/codings\.csv: file not found; every raw folder needs it")
+    return Outcome(
+        error=r"^discourse/codings\.csv: file not found, nor codings\.xlsx, codings\.sav or "
+        r"discourse\.qdpx; every raw folder needs it"
+    )
 
 
 @case
@@ -306,7 +407,7 @@ def two_bad_files_fail_naming_both(raw: Path) -> Outcome:
     (raw / "discourse" / "codings.csv").unlink()
     (raw / "cases" / "cases.csv").write_bytes(b"")
     return Outcome(
-        error=r"^discourse/codings\.csv: file not found; .*\(1 more failing: cases/cases\.csv\)$"
+        error=r"^discourse/codings\.csv: file not found, .*\(1 more failing: cases/cases\.csv\)$"
     )
 
 
@@ -1024,6 +1125,86 @@ def the_personal_columns_of_a_rejected_row_never_show(raw: Path) -> Outcome:
     )
 
 
+# ---------------------------------------------------------------- Excel workbooks
+
+
+@case
+def an_xlsx_with_merged_header_cells_fails_naming_sheet_and_cells(raw: Path) -> Outcome:
+    to_xlsx(raw / "cases" / "actors.csv", merge_header=(5, 6))  # contact_person + contact_phone
+    return Outcome(
+        error=r"^cases/actors\.xlsx: sheet 'Ark1', header cells F1:G1 are merged; unmerge them "
+        r"and give each column its own name in row 1\.$"
+    )
+
+
+@case
+def an_xlsx_with_an_empty_header_cell_fails_naming_its_position(raw: Path) -> Outcome:
+    path = raw / "cases" / "episodes.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("episode_type", "", 1), encoding="utf-8")
+    to_xlsx(path)
+    return Outcome(
+        error=r"^cases/episodes\.xlsx: sheet 'Ark1', header cell D1 \(column 4\) is empty "
+        r"\(merged header cells\?\)"
+    )
+
+
+@case
+def an_xlsx_total_row_at_the_bottom_is_rejected_not_loaded(raw: Path) -> Outcome:
+    path = raw / "cases" / "episode_participants.csv"
+    rows = len(records(path))
+    to_xlsx(path, extra_rows=(["I alt", str(rows)],))
+    return Outcome(
+        rejected=(
+            Rejected(
+                "cases/episode_participants.xlsx",
+                rows + 2,
+                None,
+                "total_row",
+                r"^the last row is a total row \('I alt'\), not data; delete it from the export\.$",
+            ),
+        )
+    )
+
+
+@case
+def an_xlsx_sheet_the_sources_yaml_names_is_read(raw: Path) -> Outcome:
+    path = raw / "cases" / "cases.csv"
+    cases = [row for _, row in records(path)]
+    xlsx = to_xlsx(path, sheet="Data")
+    workbook = xlsxwriter.Workbook(str(xlsx.with_name("other.xlsx")))
+    workbook.close()
+
+    def check(connection: Connection) -> None:
+        assert connection.execute(
+            "select file, format, encoding, delimiter, decimal_mark, sheet, rows_loaded "
+            "from raw.load_audit where table_name = 'cases__cases'"
+        ).fetchone() == ("cases/cases.xlsx", "xlsx", None, None, None, "Data", len(cases))
+
+    return Outcome(
+        check=check,
+        sources=(("cases", "key: [case_id]\n", "key: [case_id]\n          sheet: Data\n"),),
+    )
+
+
+@case
+def an_xlsx_without_the_sheet_the_sources_yaml_names_fails(raw: Path) -> Outcome:
+    to_xlsx(raw / "cases" / "cases.csv", sheet="Ark1")
+    return Outcome(
+        error=r"^cases/cases\.xlsx: no sheet 'Data' \(the workbook has 'Ark1'\); rename the "
+        r"sheet, or set meta: \{sheet: \.\.\.\} on cases in "
+        r"models/staging/cases/_cases__sources\.yml",
+        sources=(("cases", "key: [case_id]\n", "key: [case_id]\n          sheet: Data\n"),),
+    )
+
+
+@case
+def a_file_named_xlsx_that_is_no_workbook_fails(raw: Path) -> Outcome:
+    path = raw / "cases" / "cases.csv"
+    path.rename(path.with_suffix(".xlsx"))
+    return Outcome(error=r"^cases/cases\.xlsx: not a readable \.xlsx workbook \(.*\); save the")
+
+
 def _raw_value_is(connection: Connection, file: str, expected: str) -> None:
     assert connection.execute(
         "select raw_value from raw.rejected_rows where file = ? and reason = 'wrong_field_count'",
@@ -1035,16 +1216,40 @@ def _raw_value_is(connection: Connection, file: str, expected: str) -> None:
 
 
 @pytest.fixture
-def raw_copy(tmp_path: Path) -> Path:
+def raw_copy(tmp_path: Path, demo_as_csv: Path) -> Path:
     copy = tmp_path / "raw"
-    shutil.copytree(DEMO, copy, ignore=shutil.ignore_patterns("truth"))
+    shutil.copytree(demo_as_csv, copy)
     return copy
 
 
+def _project_copy(tmp_path: Path, edits: tuple[tuple[str, str, str], ...]) -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT_DIR / "seeds", project / "seeds")
+    shutil.copytree(
+        PROJECT_DIR / "models" / "staging",
+        project / "models" / "staging",
+        ignore=shutil.ignore_patterns("*.sql"),
+    )
+    for source, old, new in edits:
+        path = project / "models" / "staging" / source / f"_{source}__sources.yml"
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (source, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return project
+
+
 def _records_in_file(path: Path) -> int:
-    """The records of a raw file, counted independently of the loader (blank lines are none)."""
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return sum(1 for fields in csv.reader(handle) if fields) - 1
+    """The records of a raw file, counted independently of the loader (blank ones are none)."""
+    if path.suffix == ".xlsx":
+        rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        return sum(1 for row in rows.to_python() if any(cell != "" for cell in row)) - 1
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_text(encoding="cp1252")
+    delimiter = next(d for d in (",", ";", "\t") if d in text.split("\n", 1)[0])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return sum(1 for fields in reader if fields) - 1
 
 
 def _reconcile(connection: Connection, raw: Path) -> None:
@@ -1070,16 +1275,17 @@ def _reconcile(connection: Connection, raw: Path) -> None:
 def test_bad_input(name: str, raw_copy: Path, tmp_path: Path) -> None:
     outcome = CASES[name](raw_copy)
     warehouse = tmp_path / "w.duckdb"
+    project = _project_copy(tmp_path, outcome.sources) if outcome.sources else PROJECT_DIR
     if outcome.error is not None:
         with pytest.raises(LoadError) as raised:
-            load(raw_copy, warehouse)
+            load(raw_copy, warehouse, project_dir=project)
         message = str(raised.value)
         assert re.search(outcome.error, message), message
         assert "\n" not in message
         assert not EMAIL.search(message) and not CPR.search(message)
         assert not warehouse.exists()
         return
-    load(raw_copy, warehouse)
+    load(raw_copy, warehouse, project_dir=project)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         found = connection.execute(
             "select file, line, column_name, reason, detail from raw.rejected_rows "

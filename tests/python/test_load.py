@@ -13,13 +13,11 @@ import pytest
 from samspil.load import RAW_FILES, LoadError, SchemaError, load
 from samspil.paths import PROJECT_DIR
 
-from conftest import DEMO
-
 
 @pytest.fixture
-def raw_copy(tmp_path: Path) -> Path:
+def raw_copy(tmp_path: Path, demo_as_csv: Path) -> Path:
     copy = tmp_path / "raw"
-    shutil.copytree(DEMO, copy, ignore=shutil.ignore_patterns("truth"))
+    shutil.copytree(demo_as_csv, copy)
     return copy
 
 
@@ -200,4 +198,86 @@ def test_a_misspelt_meta_key_is_an_error_not_a_silent_no_check(
     with pytest.raises(
         SchemaError, match=r"discourse\.codings\.segment_id: unknown meta key\(s\) \[.reference.\]"
     ):
+        load(raw_copy, tmp_path / "w.duckdb", project_dir=project)
+
+
+def test_a_decimal_column_takes_the_files_decimal_mark_and_stores_a_point(
+    raw_copy: Path, tmp_path: Path
+) -> None:
+    """No demo column is decimal: give the first six cases a budget, in Danish Excel's CSV."""
+    project = _project_copy(tmp_path)
+    sources = project / "models" / "staging" / "cases" / "_cases__sources.yml"
+    text = sources.read_text(encoding="utf-8")
+    budget = "          - name: budget_mio_dkk\n            meta:\n              type: decimal\n"
+    at = text.index("          - name: start_date")
+    sources.write_text(text[:at] + budget + text[at:], encoding="utf-8")
+    cases = raw_copy / "cases" / "cases.csv"
+    lines = cases.read_text(encoding="utf-8").splitlines()
+    budgets = ["budget_mio_dkk", "2,5", "-0,75", "12", "", "1.250,5", "2.5"]
+    rows = [
+        ";".join([*line.split(",")[:4], budget, *line.split(",")[4:]])
+        for line, budget in zip(lines, budgets, strict=False)
+    ]
+    assert all(line.count(",") == 5 for line in lines[:7])  # no quoted commas to re-split
+    cases.write_bytes("\r\n".join(rows).encode("utf-8-sig") + b"\r\n")
+    warehouse = tmp_path / "w.duckdb"
+    load(raw_copy, warehouse, project_dir=project)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        stored = connection.execute(
+            "select _line, budget_mio_dkk from raw.cases__cases order by _line"
+        ).fetchall()
+        rejected = connection.execute(
+            "select line, column_name, reason, detail from raw.rejected_rows "
+            "where file = 'cases/cases.csv' order by line"
+        ).fetchall()
+        audit = connection.execute(
+            "select format, encoding, delimiter, decimal_mark, rows_read, rows_loaded "
+            "from raw.load_audit where table_name = 'cases__cases'"
+        ).fetchone()
+    assert stored == [(2, "2.5"), (3, "-0.75"), (4, "12"), (5, None)]
+    assert rejected == [
+        (
+            6,
+            "budget_mio_dkk",
+            "unparseable_decimal",
+            "'1.250,5' is not a number with ',' as decimal mark.",
+        ),
+        (
+            7,
+            "budget_mio_dkk",
+            "unparseable_decimal",
+            "'2.5' is not a number with ',' as decimal mark.",
+        ),
+    ]
+    assert audit == ("csv", "utf-8-sig", ";", ",", 6, 4)
+
+
+def test_the_decimal_mark_is_a_setting(raw_copy: Path, tmp_path: Path) -> None:
+    """A semicolon-separated file whose tool writes a decimal point says so in its YAML."""
+    project = _project_copy(tmp_path)
+    sources = project / "models" / "staging" / "cases" / "_cases__sources.yml"
+    text = sources.read_text(encoding="utf-8")
+    sources.write_text(
+        text.replace("key: [case_id]\n", 'key: [case_id]\n          csv: {decimal_mark: "."}\n', 1),
+        encoding="utf-8",
+    )
+    cases = raw_copy / "cases" / "cases.csv"
+    cases.write_text(cases.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    load(raw_copy, warehouse, project_dir=project)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        assert connection.execute(
+            "select delimiter, decimal_mark from raw.load_audit where table_name = 'cases__cases'"
+        ).fetchone() == (";", ".")
+
+
+def test_an_unknown_csv_setting_is_an_error(raw_copy: Path, tmp_path: Path) -> None:
+    project = _project_copy(tmp_path)
+    sources = project / "models" / "staging" / "cases" / "_cases__sources.yml"
+    text = sources.read_text(encoding="utf-8")
+    sources.write_text(
+        text.replace("key: [case_id]\n", "key: [case_id]\n          csv: {encoding: latin1}\n", 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(SchemaError, match=r"cases\.cases: csv encoding must be one of"):
         load(raw_copy, tmp_path / "w.duckdb", project_dir=project)

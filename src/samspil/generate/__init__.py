@@ -2,6 +2,17 @@
 
 ``generate(out_dir)`` writes the folder layout of ``docs/raw-exports.md`` (the
 four strands and ``truth/``). The same seed and scale give byte-identical files.
+
+``formats`` chooses the export format of each table (``FORMATS``): ``mix`` (the
+default, and the shipped demo) is what researchers have on their disks: the
+institution survey's responses as SPSS ``.sav``, the association survey's
+responses as Danish-Excel CSV (semicolon, Windows-1252), the frames and the
+cases strand as ``.xlsx``, the discourse strand as a REFI-QDA project
+``discourse/discourse.qdpx``. ``csv``, ``danish-csv`` and ``xlsx`` write every
+table in that format; ``sav`` writes the two responses tables as ``.sav`` and
+``qdpx`` the discourse strand as ``.qdpx`` (the formats hold nothing else), the
+other tables as CSV. The data are the same whatever the format; ``truth/`` is
+always CSV.
 Scale 1 is the five study municipalities; scale S multiplies the entity counts
 by S and spreads them over min(98, 5 + 2(S - 1)) municipalities, the others
 taken from ``seeds/municipalities.csv`` in kommunekode order.
@@ -15,11 +26,43 @@ from samspil.generate.cases import generate_cases
 from samspil.generate.discourse import generate_discourse
 from samspil.generate.entities import WAVES, World, build_world
 from samspil.generate.names import ABBREVIATIONS, VARIANT_KIND_SHARES
+from samspil.generate.qdpx import read_justification_codes, write_qdpx
 from samspil.generate.reference import DEFAULT_SEEDS_DIR, load_reference
+from samspil.generate.sav import write_sav
 from samspil.generate.surveys import generate_surveys
-from samspil.generate.writer import HEADERS, write_csv, write_json
+from samspil.generate.writer import HEADERS, write_csv, write_danish_csv, write_json, write_xlsx
 
-__all__ = ["generate"]
+__all__ = ["FORMATS", "generate"]
+
+FORMATS = ("mix", "csv", "danish-csv", "xlsx", "sav", "qdpx")
+
+# The realistic mix: the format of each table not written as CSV.
+MIX: dict[str, str] = {
+    "institution_survey/frame": "xlsx",
+    "institution_survey/responses": "sav",
+    "association_survey/frame": "xlsx",
+    "association_survey/responses": "danish-csv",
+    "discourse/documents": "qdpx",
+    "discourse/segments": "qdpx",
+    "discourse/codings": "qdpx",
+    "cases/cases": "xlsx",
+    "cases/actors": "xlsx",
+    "cases/episodes": "xlsx",
+    "cases/episode_participants": "xlsx",
+}
+SAV_TABLES = frozenset({"institution_survey/responses", "association_survey/responses"})
+QDPX_TABLES = ("discourse/documents", "discourse/segments", "discourse/codings")
+
+
+def table_format(table: str, formats: str) -> str:
+    """The format `table` (`<strand>/<stem>`) is written in under `formats`."""
+    if formats == "mix":
+        return MIX[table]
+    if formats == "sav":
+        return "sav" if table in SAV_TABLES else "csv"
+    if formats == "qdpx":
+        return "qdpx" if table in QDPX_TABLES else "csv"
+    return formats
 
 
 def _flag(value: int | None) -> str:
@@ -88,12 +131,19 @@ def _cooperation_rates(world: World) -> list[list[str]]:
 
 
 def generate(
-    out_dir: Path, seed: int = 2016, scale: int = 1, seeds_dir: Path | None = None
+    out_dir: Path,
+    seed: int = 2016,
+    scale: int = 1,
+    seeds_dir: Path | None = None,
+    formats: str = "mix",
 ) -> dict[str, int]:
     """Write a synthetic raw-export folder to ``out_dir``; returns rows written per file."""
     if scale < 1:
         raise ValueError(f"scale must be 1 or more, not {scale}")
-    reference = load_reference(seeds_dir or DEFAULT_SEEDS_DIR)
+    if formats not in FORMATS:
+        raise ValueError(f"formats must be one of {', '.join(FORMATS)}, not {formats!r}")
+    seeds_dir = seeds_dir or DEFAULT_SEEDS_DIR
+    reference = load_reference(seeds_dir)
     world = build_world(reference, seed, scale)
     institution, association, survey_parameters = generate_surveys(reference, world, seed, scale)
     discourse = generate_discourse(reference, world, seed, scale)
@@ -105,17 +155,39 @@ def generate(
     def put(relative: str, rows: list[list[str]], header: list[str] | None = None) -> None:
         written[relative] = write_csv(out_dir, relative, header or HEADERS[relative], rows)
 
-    put("institution_survey/frame.csv", institution.frame_rows)
-    put("institution_survey/responses.csv", institution.response_rows, institution.response_header)
-    put("association_survey/frame.csv", association.frame_rows)
-    put("association_survey/responses.csv", association.response_rows, association.response_header)
-    put("discourse/documents.csv", discourse.documents)
-    put("discourse/segments.csv", discourse.segments)
-    put("discourse/codings.csv", discourse.codings)
-    put("cases/cases.csv", sorted(cases.cases))
-    put("cases/actors.csv", sorted(cases.actors))
-    put("cases/episodes.csv", sorted(cases.episodes))
-    put("cases/episode_participants.csv", sorted(cases.participants))
+    tables: dict[str, tuple[list[str], list[list[str]]]] = {
+        "institution_survey/frame": ([], institution.frame_rows),
+        "institution_survey/responses": (institution.response_header, institution.response_rows),
+        "association_survey/frame": ([], association.frame_rows),
+        "association_survey/responses": (association.response_header, association.response_rows),
+        "discourse/documents": ([], discourse.documents),
+        "discourse/segments": ([], discourse.segments),
+        "discourse/codings": ([], discourse.codings),
+        "cases/cases": ([], sorted(cases.cases)),
+        "cases/actors": ([], sorted(cases.actors)),
+        "cases/episodes": ([], sorted(cases.episodes)),
+        "cases/episode_participants": ([], sorted(cases.participants)),
+    }
+    for table, (header, rows) in tables.items():
+        header = list(header or HEADERS[f"{table}.csv"])
+        written_as = table_format(table, formats)
+        if written_as == "csv":
+            written[f"{table}.csv"] = write_csv(out_dir, f"{table}.csv", header, rows)
+        elif written_as == "danish-csv":
+            written[f"{table}.csv"] = write_danish_csv(out_dir, f"{table}.csv", header, rows)
+        elif written_as == "xlsx":
+            written[f"{table}.xlsx"] = write_xlsx(out_dir, f"{table}.xlsx", header, rows)
+        elif written_as == "sav":
+            path = out_dir / f"{table}.sav"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_sav(path, header, rows, reference, seeds_dir=seeds_dir)
+            written[f"{table}.sav"] = len(rows)
+    if any(table_format(table, formats) == "qdpx" for table in QDPX_TABLES):
+        path = out_dir / "discourse" / "discourse.qdpx"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        documents, segments, codings = (tables[table][1] for table in QDPX_TABLES)
+        write_qdpx(path, documents, segments, codings, read_justification_codes(seeds_dir))
+        written["discourse/discourse.qdpx"] = len(documents) + len(segments) + len(codings)
 
     variants = institution.variants + association.variants + cases.variants
     variants.sort(key=lambda row: (row[0], row[1], int(row[2])))

@@ -1,18 +1,23 @@
 """Load raw exports into the warehouse's `raw` schema: checked, quarantined, audited.
 
-Every file of the raw folder becomes one all-text table
-`raw.<strand>__<file stem>`, with the file and line each row came from. What the
-loader checks is declared in the `meta:` of the dbt sources YAML
-(`schema.py`, described in docs/raw-exports.md):
+Every table of the raw folder becomes one all-text table
+`raw.<strand>__<stem>`, with the file and line each row came from. A table's
+export is a CSV file, an Excel workbook, an SPSS `.sav` file or, for the
+discourse tables, a REFI-QDA project (`formats.py` finds and reads it; every
+reader returns the same `RawTable`, so every check below is the same for every
+format). What the loader checks is declared in the `meta:` of the dbt sources
+YAML (`schema.py`, described in docs/raw-exports.md):
 
-- a file that cannot be loaded as a whole (missing, empty, not UTF-8, wrong
-  delimiter, wrong columns, cut off) fails the load with one `LoadError` line,
-  and no raw table is touched;
+- a file that cannot be loaded as a whole (missing, two exports of one table,
+  empty, not UTF-8 where the configuration does not allow Windows-1252, wrong
+  columns, cut off) fails the load with one `LoadError` line, and no raw table
+  is touched;
 - a row that breaks its contract is not loaded but written to
   `raw.rejected_rows` (file, line, column, reason, detail, raw value masked
   where the column is personal), so that no row is lost or dropped silently;
-- `raw.load_audit` has one row per file: checksum, encoding, rows read,
-  loaded and rejected (rows_read = rows_loaded + rows_rejected).
+- `raw.load_audit` has one row per table: its file, format, checksum, how it
+  was read (encoding, delimiter, decimal mark, sheet), rows read, loaded and
+  rejected (rows_read = rows_loaded + rows_rejected).
 
 Casting and decoding are left to dbt's staging models.
 """
@@ -28,7 +33,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from samspil.load.csvfile import FileProblem, RawFile, read_raw_file
+from samspil.load.formats import Reader
+from samspil.load.rawfile import FileProblem, RawFile
 from samspil.load.rows import CheckedFile, check_file
 from samspil.load.schema import SchemaError, read_schema
 from samspil.paths import PROJECT_DIR
@@ -56,11 +62,16 @@ class LoadedFile:
     file: str  # relative to the raw folder
     table: str
     sha256: str
-    encoding: str
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    decimal_mark: str | None
+    sheet: str | None
     rows_read: int
     rows_loaded: int
     rows_rejected: int
     columns: int
+    findings: tuple[str, ...] = ()
 
 
 def raw_table_name(strand: str, stem: str) -> str:
@@ -75,11 +86,12 @@ def _read_all(raw_dir: Path, project_dir: Path) -> list[RawFile]:
     """Every raw file, read and structurally checked; one `LoadError` if any fails."""
     files: list[RawFile] = []
     problems: list[tuple[str, str]] = []
+    reader = Reader(raw_dir, project_dir / "seeds")
     for schema in read_schema(project_dir, RAW_FILES):
         try:
-            files.append(read_raw_file(raw_dir, schema))
+            files.append(reader.read(schema))
         except FileProblem as problem:
-            problems.append((schema.file, str(problem)))
+            problems.append((problem.file or schema.file, str(problem)))
     if problems:
         message = problems[0][1]
         more = [file for file, _ in problems[1:]]
@@ -139,10 +151,15 @@ def load(raw_dir: Path, warehouse: Path, *, project_dir: Path = PROJECT_DIR) -> 
             file=item.schema.file,
             table=item.schema.table,
             sha256=item.raw.sha256,
-            encoding=item.raw.encoding,
+            format=item.raw.details.format,
+            encoding=item.raw.details.encoding,
+            delimiter=item.raw.details.delimiter,
+            decimal_mark=item.raw.details.decimal_mark,
+            sheet=item.raw.details.sheet,
             rows_read=len(item.raw.records),
             rows_loaded=len(item.rows),
             rows_rejected=len(item.rejects),
+            findings=item.raw.findings,
             columns=len(item.raw.header),
         )
         for item in checked.values()
@@ -156,20 +173,25 @@ def load(raw_dir: Path, warehouse: Path, *, project_dir: Path = PROJECT_DIR) -> 
         connection.execute(
             f"""
             create or replace table {RAW_SCHEMA}.load_audit (
-                file varchar, table_name varchar, sha256 varchar, encoding varchar,
+                file varchar, table_name varchar, sha256 varchar, format varchar,
+                encoding varchar, delimiter varchar, decimal_mark varchar, sheet varchar,
                 rows_read integer, rows_loaded integer, rows_rejected integer,
                 column_count integer, loaded_at timestamp
             )
             """
         )
         connection.executemany(
-            f"insert into {RAW_SCHEMA}.load_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"insert into {RAW_SCHEMA}.load_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     item.file,
                     item.table,
                     item.sha256,
+                    item.format,
                     item.encoding,
+                    item.delimiter,
+                    item.decimal_mark,
+                    item.sheet,
                     item.rows_read,
                     item.rows_loaded,
                     item.rows_rejected,
@@ -182,22 +204,47 @@ def load(raw_dir: Path, warehouse: Path, *, project_dir: Path = PROJECT_DIR) -> 
         connection.execute(
             f"""
             create or replace table {RAW_SCHEMA}.rejected_rows (
-                file varchar, line integer, column_name varchar, reason varchar,
-                detail varchar, raw_value varchar, loaded_at timestamp
+                file varchar, table_name varchar, line integer, column_name varchar,
+                reason varchar, detail varchar, raw_value varchar, loaded_at timestamp
             )
             """
         )
         rejects = pd.DataFrame(
             [
-                (r.file, r.line, r.column_name, r.reason, r.detail, r.raw_value, loaded_at)
+                (r.file, r.table, r.line, r.column_name, r.reason, r.detail, r.raw_value, loaded_at)
                 for item in checked.values()
                 for r in item.rejects
             ],
-            columns=["file", "line", "column_name", "reason", "detail", "raw_value", "loaded_at"],
+            columns=[
+                "file",
+                "table_name",
+                "line",
+                "column_name",
+                "reason",
+                "detail",
+                "raw_value",
+                "loaded_at",
+            ],
             dtype=object,
         )
         connection.register("incoming_rejects", rejects)
         connection.execute(f"insert into {RAW_SCHEMA}.rejected_rows select * from incoming_rejects")
         connection.unregister("incoming_rejects")
+        connection.execute(
+            f"""
+            create or replace table {RAW_SCHEMA}.load_findings (
+                file varchar, table_name varchar, finding varchar, loaded_at timestamp
+            )
+            """
+        )
+        findings = [
+            (item.file, item.table, finding, loaded_at)
+            for item in loaded
+            for finding in item.findings
+        ]
+        if findings:
+            connection.executemany(
+                f"insert into {RAW_SCHEMA}.load_findings values (?, ?, ?, ?)", findings
+            )
         connection.execute("commit")
     return loaded

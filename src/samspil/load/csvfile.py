@@ -1,6 +1,11 @@
 """Read one raw CSV export, or say in one line why the file as a whole cannot be read.
 
-A file-level problem (missing, empty, not UTF-8, wrong delimiter, wrong
+CSV as researchers' tools write it: UTF-8 (with or without a byte-order mark)
+or, where the table's `meta: {csv: {encoding: cp1252}}` allows it,
+Windows-1252; comma-, semicolon- or tab-separated (detected from the header,
+which must split into the contract's columns, unless `csv: {delimiter: ...}`
+says); a decimal comma where the file is semicolon-separated (or where
+`csv: {decimal_mark: ...}` says). A file-level problem (not UTF-8, wrong
 columns, cut off mid-record, broken quoting) raises `FileProblem`; ragged rows
 are left for the row checks, so that one bad row never stops a load.
 """
@@ -8,11 +13,9 @@ are left for the row checks, so that one bad row never stops a load.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
-from dataclasses import dataclass
-from pathlib import Path
 
+from samspil.load.rawfile import FileProblem, RawTable, ReadDetails, Record, check_header
 from samspil.load.schema import FileSchema
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -21,30 +24,19 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 # Whole documents are one field; the csv module's default limit (128 KiB) is too small.
 FIELD_SIZE_LIMIT = 2**31 - 1
 
-EXPORT_AGAIN = "export it again as CSV UTF-8, comma-separated (Excel: Save As, 'CSV UTF-8')"
+EXPORT_AGAIN = "export it again as CSV UTF-8 (Excel: Save As, 'CSV UTF-8')"
+
+# The delimiters detected from the header, in the order a tie is decided.
+DELIMITERS = (",", ";", "\t")
 
 
-class FileProblem(Exception):
-    """A raw file that cannot be loaded at all; the message is one line for the user."""
+def _sources_yaml(schema: FileSchema) -> str:
+    return f"models/staging/{schema.source}/_{schema.source}__sources.yml"
 
 
-@dataclass(frozen=True)
-class Record:
-    line: int  # the line of the file where the record starts (the header is line 1)
-    fields: list[str]
-
-
-@dataclass(frozen=True)
-class RawFile:
-    schema: FileSchema
-    sha256: str
-    encoding: str
-    header: list[str]
-    records: list[Record]
-
-
-def _decode(data: bytes, file: str) -> tuple[str, str]:
+def _decode(data: bytes, schema: FileSchema) -> tuple[str, str]:
     """The text of the file and the encoding it was read with."""
+    file = schema.file
     if data.startswith(UTF16_BOMS):
         raise FileProblem(f"{file}: the file is UTF-16 (Excel's 'Unicode text'); {EXPORT_AGAIN}.")
     encoding = "utf-8"
@@ -60,18 +52,23 @@ def _decode(data: bytes, file: str) -> tuple[str, str]:
                 f"{file}, line {line}: the file ends in the middle of a character: it looks cut "
                 f"off; {EXPORT_AGAIN}."
             ) from None
-        try:
-            as_cp1252 = bytes([byte]).decode("cp1252")
-        except UnicodeDecodeError:
-            as_cp1252 = ""
-        looks_like = (
-            f"; the file looks like Windows-1252, where it is '{as_cp1252}'"
-            if as_cp1252.isprintable() and as_cp1252
-            else ""
-        )
-        raise FileProblem(
-            f"{file}, line {line}: byte 0x{byte:02X} is not UTF-8{looks_like}; {EXPORT_AGAIN}."
-        ) from None
+        if schema.csv.encoding == "cp1252" and encoding == "utf-8":
+            text, encoding = _decode_cp1252(data, file), "cp1252"
+        else:
+            try:
+                as_cp1252 = bytes([byte]).decode("cp1252")
+            except UnicodeDecodeError:
+                as_cp1252 = ""
+            looks_like = (
+                f"; the file looks like Windows-1252, where it is '{as_cp1252}'"
+                if as_cp1252.isprintable() and as_cp1252
+                else ""
+            )
+            raise FileProblem(
+                f"{file}, line {line}: byte 0x{byte:02X} is not UTF-8{looks_like}; "
+                f"{EXPORT_AGAIN}, or, if the tool can only write Windows-1252, set "
+                f"meta: {{csv: {{encoding: cp1252}}}} on {schema.stem} in {_sources_yaml(schema)}."
+            ) from None
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise FileProblem(
@@ -80,46 +77,34 @@ def _decode(data: bytes, file: str) -> tuple[str, str]:
     return text, encoding
 
 
-def _check_header(header: list[str], schema: FileSchema) -> None:
-    file = schema.file
-    if len(header) == 1:
-        for delimiter, name in ((";", "semicolon"), ("\t", "tab")):
-            if delimiter in header[0]:
-                raise FileProblem(
-                    f"{file}: the header is one column holding '{delimiter.strip() or 'TAB'}': "
-                    f"the file looks {name}-separated; {EXPORT_AGAIN}."
-                )
-    twice = sorted({name for name in header if header.count(name) > 1})
-    if twice:
+def _decode_cp1252(data: bytes, file: str) -> str:
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
         raise FileProblem(
-            f"{file}: column {', '.join(repr(name) for name in twice)} appears twice in the "
-            f"header; {EXPORT_AGAIN}, each column once."
-        )
-    expected = schema.column_names
-    missing = [name for name in expected if name not in header]
-    extra = [name for name in header if name not in expected]
-    if missing or extra:
-        problems = []
-        if missing:
-            problems.append(
-                f"missing column{'s' if len(missing) > 1 else ''} "
-                + ", ".join(repr(name) for name in missing)
-            )
-        if extra:
-            problems.append(
-                f"unknown extra column{'s' if len(extra) > 1 else ''} "
-                + ", ".join(repr(name) if name else "'' (a trailing comma?)" for name in extra)
-            )
-        raise FileProblem(
-            f"{file}: {' and '.join(problems)}; export the file again with exactly the columns of "
-            f"docs/raw-exports.md (if the export format changed on purpose, describe it in "
-            f"models/staging/{schema.source}/_{schema.source}__sources.yml)."
-        )
+            f"{file}, line {line}: byte 0x{data[error.start]:02X} is neither UTF-8 nor "
+            f"Windows-1252, as the sources YAML says the file is; {EXPORT_AGAIN}."
+        ) from None
 
 
-def _records(text: str, file: str, width: int) -> list[Record]:
+def _delimiter(text: str, schema: FileSchema) -> str:
+    """The configured delimiter, or the one that splits the header into most contract columns."""
+    if schema.csv.delimiter:
+        return schema.csv.delimiter
+    first_line = text.split("\n", 1)[0].rstrip("\r")
+    expected = set(schema.column_names)
+
+    def columns_found(delimiter: str) -> int:
+        fields = next(csv.reader([first_line], delimiter=delimiter), [])
+        return len(expected & set(fields))
+
+    return max(DELIMITERS, key=columns_found)  # a tie goes to the first: the comma
+
+
+def _records(text: str, file: str, width: int, delimiter: str) -> list[Record]:
     csv.field_size_limit(FIELD_SIZE_LIMIT)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     next(reader)  # the header, already checked
     records: list[Record] = []
     start = reader.line_num + 1
@@ -149,27 +134,22 @@ def _records(text: str, file: str, width: int) -> list[Record]:
     return records
 
 
-def read_raw_file(raw_dir: Path, schema: FileSchema) -> RawFile:
-    """Read and structurally check one raw export; raise `FileProblem` if it cannot be loaded."""
+def read_csv(data: bytes, schema: FileSchema) -> RawTable:
+    """Read and structurally check one CSV export; raise `FileProblem` if it cannot be loaded."""
     file = schema.file
-    path = raw_dir / file
-    if not path.is_file():
-        raise FileProblem(
-            f"{file}: file not found; every raw folder needs it (see docs/raw-exports.md)."
-        )
-    data = path.read_bytes()
-    sha256 = hashlib.sha256(data).hexdigest()
-    text, encoding = _decode(data, file)
+    text, encoding = _decode(data, schema)
     if not text.strip():
         raise FileProblem(
             f"{file}: the file is empty (not even a header row); {EXPORT_AGAIN}, with its header."
         )
-    header = next(csv.reader(io.StringIO(text, newline="")))
-    _check_header(header, schema)
-    return RawFile(
-        schema=schema,
-        sha256=sha256,
-        encoding=encoding,
+    delimiter = _delimiter(text, schema)
+    header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    check_header(header, schema, EXPORT_AGAIN)
+    decimal_mark = schema.csv.decimal_mark or ("," if delimiter == ";" else ".")
+    return RawTable(
         header=header,
-        records=_records(text, file, len(header)),
+        records=_records(text, file, len(header), delimiter),
+        details=ReadDetails(
+            format="csv", encoding=encoding, delimiter=delimiter, decimal_mark=decimal_mark
+        ),
     )

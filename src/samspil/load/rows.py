@@ -1,12 +1,15 @@
 """Check every row of a raw file against its contract: load it, or reject it with a reason.
 
-A row is rejected for the first problem found, in this order: its field
-count; then each column in the file's column order (empty where required,
-unparseable date, timestamp or whole number, unknown code, off the item's
-scale); then its references to other files; then its keys (the first row that
-passes every other check keeps a key, later ones are duplicates of it).
-Dates written dd-mm-yyyy are stored as yyyy-mm-dd; every other value is stored
-as read (an empty field as null).
+A row is rejected for the first problem found, in this order: a total row at
+the bottom of the file (a first value such as `I alt` or `Total`: a
+spreadsheet's sum, not data); its field count; then each column in the file's
+column order (empty where required, unparseable date, timestamp, whole number
+or decimal, unknown code, off the item's scale); then its references to other
+files; then its keys (the first row that passes every other check keeps a key,
+later ones are duplicates of it).
+Dates written dd-mm-yyyy are stored as yyyy-mm-dd, decimals written with a
+decimal comma are stored with a point; every other value is stored as read (an
+empty field as null).
 """
 
 from __future__ import annotations
@@ -19,13 +22,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import cast
 
-from samspil.load.csvfile import RawFile
+from samspil.load.rawfile import RawFile
 from samspil.load.schema import Column, FileSchema, Reference
 
 WHOLE_NUMBER = re.compile(r"[0-9]+")
 ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 DANISH_DATE = re.compile(r"(\d{1,2})([-.])(\d{1,2})\2(\d{4})")
 TIME = re.compile(r"(\d{2}):(\d{2})(?::(\d{2}))?")
+DECIMAL = {".": re.compile(r"-?[0-9]+(?:\.[0-9]+)?"), ",": re.compile(r"-?[0-9]+(?:,[0-9]+)?")}
+# The first value of a spreadsheet's total row (case and a trailing colon ignored).
+TOTAL_LABELS = frozenset({"i alt", "ialt", "total", "totalt", "sum", "i alt (sum)"})
 
 
 @dataclass(frozen=True)
@@ -33,6 +39,7 @@ class Reject:
     """One rejected raw row: where it is, which column, why, and its value (masked if personal)."""
 
     file: str
+    table: str  # the raw table: one .qdpx file holds three
     line: int
     column_name: str | None
     reason: str
@@ -103,8 +110,8 @@ def parse_timestamp(value: str) -> str | None:
     return value if iso_date == date_part else f"{iso_date}T{time_part}"
 
 
-def check_value(column: Column, value: str | None) -> str | None:
-    """The value to store, or raise `_Problem`."""
+def check_value(column: Column, value: str | None, decimal_mark: str = ".") -> str | None:
+    """The value to store, or raise `_Problem`; `decimal_mark` is the file's."""
     name = column.name
     if value is None or (column.required and not value.strip()):
         if column.required:
@@ -131,6 +138,15 @@ def check_value(column: Column, value: str | None) -> str | None:
                 value,
             )
         stored = parsed
+    elif column.type == "decimal":
+        if not DECIMAL[decimal_mark].fullmatch(value):
+            raise _Problem(
+                name,
+                "unparseable_decimal",
+                f"{show(value, column)} is not a number with '{decimal_mark}' as decimal mark.",
+                value,
+            )
+        stored = value.replace(",", ".")
     elif column.type == "integer" and not WHOLE_NUMBER.fullmatch(value):
         raise _Problem(
             name,
@@ -219,11 +235,19 @@ class _ReferenceIndex:
         raise _Problem(names[k], "unknown_reference", detail + ".", combination[k])
 
 
-def _record_text(fields: list[str]) -> str:
-    """A ragged record as it reads in the file."""
+def _record_text(fields: Sequence[str | None], delimiter: str | None) -> str:
+    """A ragged record as it reads in the file (comma-separated where the file is not CSV)."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="").writerow(fields)
+    csv.writer(buffer, lineterminator="", delimiter=delimiter or ",").writerow(
+        ["" if value is None else value for value in fields]
+    )
     return buffer.getvalue()
+
+
+def is_total_row(fields: Sequence[str | None]) -> bool:
+    """A first value such as `I alt` or `Total:`: a spreadsheet's sum row."""
+    first = (fields[0] or "").strip().rstrip(":").strip().lower() if fields else ""
+    return first in TOTAL_LABELS
 
 
 def check_file(raw: RawFile, checked: dict[str, CheckedFile]) -> CheckedFile:
@@ -240,20 +264,38 @@ def check_file(raw: RawFile, checked: dict[str, CheckedFile]) -> CheckedFile:
     ]
     keys = [(key, [header.index(name) for name in key]) for key in schema.candidate_keys]
     first_lines: list[dict[tuple[str, ...], int]] = [{} for _ in keys]
+    decimal_mark = raw.decimal_mark
+    last = raw.records[-1].line if raw.records else None
     for record in raw.records:
         as_read: list[str | None] = []
         try:
+            if record.line == last and is_total_row(record.fields):
+                raise _Problem(
+                    None,
+                    "total_row",
+                    f"the last row is a total row ('{record.fields[0]}'), not data; delete it "
+                    "from the export.",
+                    _record_text(record.fields, raw.details.delimiter),
+                )
             if len(record.fields) != width:
                 raise _Problem(
                     None,
                     "wrong_field_count",
                     f"{len(record.fields)} fields where the header has {width}.",
-                    _record_text(record.fields),
+                    _record_text(record.fields, raw.details.delimiter),
                 )
             as_read = [value if value != "" else None for value in record.fields]
+            if record.problem is not None:
+                column, detail = record.problem
+                raise _Problem(
+                    column,
+                    "invalid_in_export",
+                    detail,
+                    as_read[header.index(column)] if column in header else None,
+                )
             values = list(as_read)
             for i, column in checked_columns:
-                values[i] = check_value(column, values[i])
+                values[i] = check_value(column, values[i], decimal_mark)
             for index in references:
                 index.check(values, schema)
             combinations = [_combination(values, positions) for _, positions in keys]
@@ -286,6 +328,7 @@ def check_file(raw: RawFile, checked: dict[str, CheckedFile]) -> CheckedFile:
             result.rejects.append(
                 Reject(
                     file=schema.file,
+                    table=schema.table,
                     line=record.line,
                     column_name=problem.column,
                     reason=problem.reason,

@@ -19,9 +19,16 @@ import yaml
 # libyaml's loader where PyYAML was built with it: ten times faster.
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-TABLE_META_KEYS = frozenset({"key", "unique", "survey", "references"})
+TABLE_META_KEYS = frozenset({"key", "unique", "survey", "references", "csv", "sheet"})
 COLUMN_META_KEYS = frozenset({"type", "required", "values", "seed", "references", "personal"})
-COLUMN_TYPES = frozenset({"date", "timestamp", "integer"})
+COLUMN_TYPES = frozenset({"date", "timestamp", "integer", "decimal"})
+
+# The settings a table's `meta: {csv: {...}}` may give, and the values each may take.
+CSV_SETTINGS: dict[str, frozenset[str]] = {
+    "encoding": frozenset({"utf-8", "cp1252"}),
+    "delimiter": frozenset({",", ";", "\t"}),
+    "decimal_mark": frozenset({".", ","}),
+}
 
 # Columns the loader adds to every raw table; a sources YAML may describe them.
 LOADER_COLUMNS = ("_file", "_line")
@@ -87,6 +94,15 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class CsvSettings:
+    """How a CSV export is written, where the source's configuration says so (else detected)."""
+
+    encoding: str | None = None  # `cp1252` allows Windows-1252 where the bytes are not UTF-8
+    delimiter: str | None = None
+    decimal_mark: str | None = None
+
+
+@dataclass(frozen=True)
 class FileSchema:
     source: str
     stem: str
@@ -95,11 +111,15 @@ class FileSchema:
     key: tuple[str, ...] = ()
     unique: tuple[tuple[str, ...], ...] = ()
     references: tuple[Reference, ...] = field(default=())
+    csv: CsvSettings = CsvSettings()
+    sheet: str | None = None  # the .xlsx sheet to read; the first where None
+    file: str = ""
+    """The file's path relative to the raw folder: the export found (`formats.py`)."""
 
     @property
-    def file(self) -> str:
-        """The file's path relative to the raw folder."""
-        return f"{self.source}/{self.stem}.csv"
+    def name(self) -> str:
+        """`<source>/<stem>`: the table's file without its extension."""
+        return f"{self.source}/{self.stem}"
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -215,6 +235,20 @@ def _column(entry: dict[str, Any], seeds: _Seeds, where: str) -> tuple[Column, R
     return column, reference
 
 
+def _csv_settings(value: Any, where: str) -> CsvSettings:
+    if not isinstance(value, dict):
+        raise SchemaError(f"{where}: meta csv must be a mapping, e.g. {{encoding: cp1252}}")
+    unknown = set(value) - set(CSV_SETTINGS)
+    if unknown:
+        raise SchemaError(f"{where}: unknown csv setting(s) {sorted(unknown)}")
+    for name, setting in value.items():
+        if setting not in CSV_SETTINGS[name]:
+            raise SchemaError(
+                f"{where}: csv {name} must be one of {sorted(CSV_SETTINGS[name])}, not {setting!r}"
+            )
+    return CsvSettings(**value)
+
+
 def _file_schema(source: str, entry: dict[str, Any], seeds: _Seeds) -> FileSchema:
     stem = entry["name"]
     where = f"{source}.{stem}"
@@ -272,6 +306,9 @@ def _file_schema(source: str, entry: dict[str, Any], seeds: _Seeds) -> FileSchem
         key=key,
         unique=unique,
         references=tuple(references),
+        csv=_csv_settings(meta.get("csv", {}), where),
+        sheet=str(meta["sheet"]) if "sheet" in meta else None,
+        file=f"{source}/{stem}.csv",
     )
 
 

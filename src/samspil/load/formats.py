@@ -1,0 +1,137 @@
+"""Find each table's export in the raw folder, whatever its format, and read it.
+
+A table `<strand>/<stem>` is exactly one of `<strand>/<stem>.csv`, `.xlsx` or
+`.sav`, or, for the discourse tables, the coding tool's project
+`discourse/discourse.qdpx`, which holds all three. No export is the "file not
+found" error; two exports of one table are an error too (which one is meant?).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from samspil.load.csvfile import read_csv
+from samspil.load.qdpx import QdpxProblem, QdpxTable, read_qdpx
+from samspil.load.rawfile import FileProblem, RawFile, RawTable, ReadDetails, Record, check_header
+from samspil.load.sav import codebook_findings, read_sav
+from samspil.load.schema import FileSchema
+from samspil.load.xlsxfile import read_xlsx
+
+EXTENSIONS = (".csv", ".xlsx", ".sav")
+QDPX_FILE = "discourse/discourse.qdpx"
+QDPX_TABLES = frozenset(
+    {("discourse", "documents"), ("discourse", "segments"), ("discourse", "codings")}
+)
+
+
+def candidates(raw_dir: Path, schema: FileSchema) -> list[str]:
+    """The exports in `raw_dir` that would provide `schema`'s table, relative to `raw_dir`."""
+    found = [
+        f"{schema.name}{extension}"
+        for extension in EXTENSIONS
+        if (raw_dir / f"{schema.name}{extension}").is_file()
+    ]
+    if (schema.source, schema.stem) in QDPX_TABLES and (raw_dir / QDPX_FILE).is_file():
+        found.append(QDPX_FILE)
+    return found
+
+
+def _other_names(schema: FileSchema) -> str:
+    """The names other than `<stem>.csv` the table's export may have."""
+    names = [f"{schema.stem}{extension}" for extension in EXTENSIONS[1:]]
+    if (schema.source, schema.stem) in QDPX_TABLES:
+        names.append(QDPX_FILE.rsplit("/", 1)[1])
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _read_sav(path: Path, schema: FileSchema, seeds_dir: Path) -> RawTable:
+    try:
+        table = read_sav(path)
+    except FileProblem as problem:  # named by its absolute path: name it as the user knows it
+        raise FileProblem(str(problem).replace(str(path), schema.file, 1)) from None
+    survey = schema.source.removesuffix("_survey")
+    return RawTable(
+        header=list(table.header),
+        records=[Record(line=case, fields=list(values)) for case, values in table.records],
+        details=ReadDetails(format="sav", encoding=(table.encoding or "").lower() or None),
+        findings=tuple(
+            f"codebook {finding.kind}: {finding.detail}"
+            for finding in codebook_findings(table, survey, seeds_dir)
+        ),
+    )
+
+
+def _from_qdpx(table: QdpxTable) -> RawTable:
+    problems = {line: (column, detail) for line, column, detail in table.problems}
+    return RawTable(
+        header=list(table.header),
+        records=[
+            Record(line=line, fields=list(values), problem=problems.get(line))
+            for line, values in table.records
+        ],
+        details=ReadDetails(format="qdpx", encoding="utf-8"),
+    )
+
+
+class Reader:
+    """Reads the exports of one load; a `.qdpx` project is read once for its three tables."""
+
+    def __init__(self, raw_dir: Path, seeds_dir: Path) -> None:
+        self.raw_dir = raw_dir
+        self.seeds_dir = seeds_dir
+        self._qdpx: dict[str, QdpxTable] | None = None
+        self._hashes: dict[str, str] = {}
+
+    def _sha256(self, file: str) -> str:
+        if file not in self._hashes:
+            self._hashes[file] = hashlib.sha256((self.raw_dir / file).read_bytes()).hexdigest()
+        return self._hashes[file]
+
+    def _read_qdpx(self, schema: FileSchema) -> RawTable:
+        if self._qdpx is None:
+            try:
+                self._qdpx = read_qdpx(self.raw_dir / QDPX_FILE, file=QDPX_FILE)
+            except QdpxProblem as problem:
+                raise FileProblem(str(problem)) from None
+        return _from_qdpx(self._qdpx[schema.stem])
+
+    def read(self, schema: FileSchema) -> RawFile:
+        """Find and read `schema`'s table; raise `FileProblem` if it cannot be loaded."""
+        found = candidates(self.raw_dir, schema)
+        if not found:
+            raise FileProblem(
+                f"{schema.name}.csv: file not found, nor {_other_names(schema)}; every raw "
+                f"folder needs it (see docs/raw-exports.md)."
+            )
+        if len(found) > 1:
+            raise FileProblem(
+                f"{schema.name}: {len(found)} exports of one table ({', '.join(found)}); keep "
+                f"exactly one in the raw folder."
+            )
+        file = found[0]
+        schema = dataclasses.replace(schema, file=file)
+        path = self.raw_dir / file
+        readers: dict[str, Callable[[], RawTable]] = {
+            ".csv": lambda: read_csv(path.read_bytes(), schema),
+            ".xlsx": lambda: read_xlsx(path, schema),
+            ".sav": lambda: _read_sav(path, schema, self.seeds_dir),
+            ".qdpx": lambda: self._read_qdpx(schema),
+        }
+        try:
+            table = readers[path.suffix]()
+        except FileProblem as problem:
+            problem.file = file
+            raise
+        if table.details.format in ("sav", "qdpx"):
+            check_header(table.header, schema, f"export the {table.details.format} file again")
+        return RawFile(
+            schema=schema,
+            sha256=self._sha256(file),
+            header=table.header,
+            records=table.records,
+            details=table.details,
+            findings=table.findings,
+        )

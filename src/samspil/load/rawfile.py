@@ -1,0 +1,102 @@
+"""What every reader of a raw export returns, whatever the format, and the header check.
+
+A reader (`csvfile`, `xlsxfile`, `sav`, `qdpx`) turns one export into a
+`RawTable`: the header, and every record with the place it starts (the line of
+a CSV file or of a `.qdpx` project's XML, the row of a spreadsheet, the case
+number of a `.sav` file), its values written as the CSV contract writes them,
+and the details of how it was read for `raw.load_audit`. From there the
+header check, the row checks, the quarantine and the reconciliation are the
+same for every format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from samspil.load.schema import FileSchema
+
+
+class FileProblem(Exception):
+    """A raw file that cannot be loaded at all; the message is one line for the user."""
+
+    file: str | None = None  # the export, where one was found
+
+
+@dataclass(frozen=True)
+class Record:
+    line: int  # where the record starts: CSV or XML line, spreadsheet row, .sav case number
+    fields: list[str | None]  # None (or "") for no value
+    problem: tuple[str, str] | None = None
+    """(column, detail) where the export itself says the row is broken (a REFI-QDA
+    selection beyond its text, a coding to an unknown code or user): quarantined."""
+
+
+@dataclass(frozen=True)
+class ReadDetails:
+    """How an export was read, for `raw.load_audit`; None where the format has no such thing."""
+
+    format: str  # csv, xlsx, sav or qdpx
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal_mark: str | None = None
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One table as a reader returns it."""
+
+    header: list[str]
+    records: list[Record]
+    details: ReadDetails
+    findings: tuple[str, ...] = ()
+    """What the reader noticed that does not stop the load (e.g. an SPSS file's own
+    codebook disagreeing with the codebook seeds): reported, recorded, not ignored."""
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """One table read from its export and structurally checked; `schema.file` is the export."""
+
+    schema: FileSchema
+    sha256: str
+    header: list[str]
+    records: list[Record]
+    details: ReadDetails
+    findings: tuple[str, ...] = ()
+
+    @property
+    def decimal_mark(self) -> str:
+        """The decimal mark of text values: typed formats write numbers with a point."""
+        return self.details.decimal_mark or "."
+
+
+def check_header(header: list[str], schema: FileSchema, export_again: str) -> None:
+    """Raise `FileProblem` unless `header` holds each column of the contract exactly once."""
+    file = schema.file
+    twice = sorted({name for name in header if header.count(name) > 1})
+    if twice:
+        raise FileProblem(
+            f"{file}: column {', '.join(repr(name) for name in twice)} appears twice in the "
+            f"header; {export_again}, each column once."
+        )
+    expected = schema.column_names
+    missing = [name for name in expected if name not in header]
+    extra = [name for name in header if name not in expected]
+    if missing or extra:
+        problems = []
+        if missing:
+            problems.append(
+                f"missing column{'s' if len(missing) > 1 else ''} "
+                + ", ".join(repr(name) for name in missing)
+            )
+        if extra:
+            problems.append(
+                f"unknown extra column{'s' if len(extra) > 1 else ''} "
+                + ", ".join(repr(name) if name else "'' (a trailing comma?)" for name in extra)
+            )
+        raise FileProblem(
+            f"{file}: {' and '.join(problems)}; export the file again with exactly the columns of "
+            f"docs/raw-exports.md (if the export format changed on purpose, describe it in "
+            f"models/staging/{schema.source}/_{schema.source}__sources.yml)."
+        )
