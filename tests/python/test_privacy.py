@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import re
+from pathlib import Path
 
-from conftest import DEMO, Build
+from conftest import Build
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 PHONE = re.compile(r"\+45 ?\d|\b\d{2} \d{2} \d{2} \d{2}\b|\b\d{4} \d{4}\b")
@@ -34,19 +35,20 @@ def _text_values(build: Build, schemas: tuple[str, ...]) -> list[tuple[str, str,
     return values
 
 
-def _planted(column: str, *files: str) -> set[str]:
+def _planted(demo_as_csv: Path, column: str, *files: str) -> set[str]:
+    """Values of `column` in the demo's raw files (read from its CSV rendition)."""
     found: set[str] = set()
     for file in files:
-        with (DEMO / file).open(encoding="utf-8", newline="") as handle:
+        with (demo_as_csv / file).open(encoding="utf-8", newline="") as handle:
             found |= {row[column] for row in csv.DictReader(handle)} - {""}
     return found
 
 
-def test_the_demo_plants_personal_data() -> None:
-    comments = _planted("comment", "institution_survey/responses.csv")
+def test_the_demo_plants_personal_data(demo_as_csv: Path) -> None:
+    comments = _planted(demo_as_csv, "comment", "institution_survey/responses.csv")
     assert any(EMAIL.search(text) for text in comments)
     assert any(PHONE.search(text) for text in comments)
-    partners = _planted("partner_1", "association_survey/responses.csv")
+    partners = _planted(demo_as_csv, "partner_1", "association_survey/responses.csv")
     assert any(EMAIL.search(text) or PHONE.search(text) for text in partners)
 
 
@@ -59,8 +61,8 @@ def test_no_email_phone_or_cpr_past_staging(demo_build: Build) -> None:
     assert found == []
 
 
-def test_contact_persons_never_reach_staging(demo_build: Build) -> None:
-    persons = _planted("contact_person", "cases/actors.csv")
+def test_contact_persons_never_reach_staging(demo_build: Build, demo_as_csv: Path) -> None:
+    persons = _planted(demo_as_csv, "contact_person", "cases/actors.csv")
     assert persons
     text = "\n".join(
         value for _, _, value in _text_values(demo_build, ("staging", "intermediate", "marts"))

@@ -37,10 +37,10 @@ def _shell_count(path: Path) -> int:
     return int(result.stdout.strip())
 
 
-def _smaller_demo(tmp_path: Path) -> Path:
-    """The demo without its last 100 association questionnaires."""
+def _smaller_demo(demo_as_csv: Path, tmp_path: Path) -> Path:
+    """The demo (as CSV) without its last 100 association questionnaires."""
     raw = tmp_path / "raw"
-    shutil.copytree(DEMO, raw, ignore=shutil.ignore_patterns("truth"))
+    shutil.copytree(demo_as_csv, raw, ignore=shutil.ignore_patterns("truth"))
     responses = raw / "association_survey" / "responses.csv"
     with responses.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
@@ -85,19 +85,19 @@ def test_failed_build_leaves_the_published_file_untouched(
     before = _sha256(published)
     raw = tmp_path / "broken"
     shutil.copytree(DEMO, raw, ignore=shutil.ignore_patterns("truth"))
-    (raw / "cases" / "episodes.csv").unlink()
+    (raw / "cases" / "episodes.xlsx").unlink()
 
     result = run_samspil("build", "--no-docs", warehouse=published, raw=raw)
 
     assert result.returncode == 1
-    assert "cases/episodes.csv" in result.stderr
+    assert "cases/episodes" in result.stderr
     assert "is unchanged" in result.stderr
     assert _sha256(published) == before
     assert _shell_count(published) > 0
 
 
 def test_reader_keeps_its_marts_while_a_build_swaps_the_file(
-    demo_build: Build, tmp_path: Path
+    demo_build: Build, demo_as_csv: Path, tmp_path: Path
 ) -> None:
     published = tmp_path / "published" / "samspil.duckdb"
     published.parent.mkdir()
@@ -121,7 +121,8 @@ def test_reader_keeps_its_marts_while_a_build_swaps_the_file(
             assert time.monotonic() < deadline, "the duckdb shell never opened the file"
             time.sleep(0.1)
 
-        result = run_samspil("build", "--no-docs", warehouse=published, raw=_smaller_demo(tmp_path))
+        smaller = _smaller_demo(demo_as_csv, tmp_path)
+        result = run_samspil("build", "--no-docs", warehouse=published, raw=smaller)
         assert result.returncode == 0, result.stderr
 
         reader.stdin.write(COUNT_ANSWERS)
@@ -150,9 +151,10 @@ def test_working_layers_stay_out_of_the_published_file(demo_build: Build, schema
     )
 
 
-def _demo_copy(tmp_path: Path) -> Path:
+def _demo_copy(demo_as_csv: Path, tmp_path: Path) -> Path:
+    """A copy of the demo as CSV, to edit one value in."""
     raw = tmp_path / "raw"
-    shutil.copytree(DEMO, raw, ignore=shutil.ignore_patterns("truth"))
+    shutil.copytree(demo_as_csv, raw, ignore=shutil.ignore_patterns("truth"))
     return raw
 
 
@@ -167,7 +169,7 @@ def _rewrite_first_row(path: Path, column: str, value: str) -> str:
 
 
 def test_validation_error_stops_the_build_before_publishing(
-    demo_build: Build, tmp_path: Path
+    demo_build: Build, demo_as_csv: Path, tmp_path: Path
 ) -> None:
     """An episode dated after its case ended loads fine but fails an error-level
     expectation: the build stops, says where, and publishes nothing."""
@@ -175,7 +177,7 @@ def test_validation_error_stops_the_build_before_publishing(
     published.parent.mkdir()
     shutil.copy(demo_build.warehouse, published)
     before = _sha256(published)
-    raw = _demo_copy(tmp_path)
+    raw = _demo_copy(demo_as_csv, tmp_path)
     episode = _rewrite_first_row(raw / "cases" / "episodes.csv", "episode_date", "2030-01-01")
 
     result = run_samspil("build", "--no-docs", warehouse=published, raw=raw)
@@ -187,10 +189,12 @@ def test_validation_error_stops_the_build_before_publishing(
     assert _sha256(published) == before
 
 
-def test_validation_warning_is_reported_and_the_build_goes_on(tmp_path: Path) -> None:
+def test_validation_warning_is_reported_and_the_build_goes_on(
+    demo_as_csv: Path, tmp_path: Path
+) -> None:
     """An invitation dated outside the fieldwork window is a warning-level finding."""
     published = tmp_path / "published" / "samspil.duckdb"
-    raw = _demo_copy(tmp_path)
+    raw = _demo_copy(demo_as_csv, tmp_path)
     _rewrite_first_row(raw / "institution_survey" / "frame.csv", "invited_date", "2016-09-01")
 
     result = run_samspil("build", "--no-docs", warehouse=published, raw=raw)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -23,7 +24,7 @@ NORMALISABLE_KINDS = (
 
 
 @pytest.fixture(scope="module")
-def warehouse(demo_build: Build) -> duckdb.DuckDBPyConnection:
+def warehouse(demo_build: Build, demo_as_csv: Path) -> duckdb.DuckDBPyConnection:
     """The demo's working warehouse (intermediate models included), read-only, with the
     truth files as temporary views."""
     connection = duckdb.connect(str(demo_build.build_warehouse), read_only=True)
@@ -34,7 +35,7 @@ def warehouse(demo_build: Build) -> duckdb.DuckDBPyConnection:
             f"select * from read_csv('{path}', all_varchar = true, header = true)"
         )
     for survey in ("institution", "association"):
-        path = DEMO / f"{survey}_survey" / "responses.csv"
+        path = demo_as_csv / f"{survey}_survey" / "responses.csv"  # the same demo, as CSV
         connection.execute(
             f"create temp view raw_{survey}_responses as "
             f"select * from read_csv('{path}', all_varchar = true, header = true)"
