@@ -44,7 +44,7 @@ def generate(
         typer.Option(
             help="mix (as researchers export: .sav, Danish-Excel CSV, .xlsx, .qdpx), or every "
             "table as csv, danish-csv or xlsx; sav / qdpx: the surveys' responses / the "
-            "discourse strand in that format, the rest CSV."
+            "discourse and cases strands in that format, the rest CSV."
         ),
     ] = "mix",
 ) -> None:
@@ -120,7 +120,7 @@ def build(
     for line in summary.validation_warnings:
         console.print(f"[yellow]warning:[/] {line}")
     rows = [
-        ("raw files loaded", f"{len(summary.loaded)} from {paths.raw}"),
+        ("raw tables loaded", f"{len(summary.loaded)} from {paths.raw}"),
         ("raw rows read", f"{sum(item.rows_read for item in summary.loaded):,}"),
         ("raw rows rejected", f"{sum(item.rows_rejected for item in summary.loaded):,}"),
         *((kind, f"{number:,}") for kind, number in sorted(summary.counts.items())),
