@@ -12,9 +12,14 @@ import pytest
 from lxml import etree
 
 from samspil.generate import generate
-from samspil.generate.qdpx import guid_for, read_justification_codes, write_qdpx
+from samspil.generate.qdpx import (
+    guid_for,
+    read_justification_codes,
+    write_cases_qdpx,
+    write_qdpx,
+)
 from samspil.load import load
-from samspil.load.qdpx import HEADERS, NAMESPACE, QdpxProblem, read_qdpx
+from samspil.load.qdpx import CASE_HEADERS, HEADERS, NAMESPACE, QdpxProblem, read_qdpx
 
 NS = {"q": NAMESPACE}
 CODES = read_justification_codes()
@@ -427,3 +432,148 @@ def test_the_loader_quarantines_broken_codings_with_the_exports_reason(tmp_path:
         "invalid_in_export",
     )
     assert stranger in detail
+
+
+# -- the cases strand ------------------------------------------------------------------------
+
+
+def _cases_project(tmp_path: Path) -> tuple[dict[str, tuple[list[str], list[list[str]]]], Path]:
+    """The demo's cases tables as CSV (seed 7) and the project the writer makes of them."""
+    generate(tmp_path / "raw", seed=7, scale=1, formats="csv")
+    csvs = {stem: _csv(tmp_path / "raw" / "cases" / f"{stem}.csv") for stem in CASE_HEADERS}
+    project = tmp_path / "cases.qdpx"
+    write_cases_qdpx(project, *(csvs[stem][1] for stem in CASE_HEADERS))
+    return csvs, project
+
+
+def test_demo_cases_round_trip(tmp_path: Path) -> None:
+    csvs, project = _cases_project(tmp_path)
+    tables = read_qdpx(project, strand="cases")
+    qde = _qde(project).decode("utf-8").splitlines()
+
+    assert set(tables) == set(CASE_HEADERS)
+    for stem, (header, rows) in csvs.items():
+        table = tables[stem]
+        assert table.header == header == CASE_HEADERS[stem]
+        expected = [[value or None for value in row] for row in rows]
+        if stem == "actors":  # personal data, never in the project
+            assert any(row[5] for row in rows) and any(row[6] for row in rows)
+            expected = [[*row[:5], None, None] for row in expected]
+        found = _values(table)
+        if stem == "episode_participants":  # one SourceRef per actor and episode, by actor
+            found, expected = sorted(found), sorted(expected)
+        assert found == expected, stem
+        assert table.problems == []
+        lines = [line for line, _ in table.records]
+        assert len(set(lines)) == len(lines) and min(lines) > 1
+    # A record's line is its element's: the Case of a case or actor, the episode's TextSource.
+    for stem, tag in (("cases", "<Case "), ("actors", "<Case "), ("episodes", "<TextSource ")):
+        line, values = tables[stem].records[-1]
+        assert tag in qde[line - 1] and f'name="{values[0]}"' in qde[line - 1], stem
+    line, (episode_id, _) = tables["episode_participants"].records[0]
+    assert f'<SourceRef targetGUID="{guid_for("episode", episode_id)}"/>' in qde[line - 1]
+    assert any("\n" in row[5] or "ø" in row[5] for row in csvs["episodes"][1])
+
+    # The mix writes the cases strand as this project, byte for byte.
+    generate(tmp_path / "mix", seed=7, scale=1)
+    assert (tmp_path / "mix" / "cases" / "cases.qdpx").read_bytes() == project.read_bytes()
+    assert not (tmp_path / "mix" / "cases" / "actors.xlsx").exists()
+
+
+def test_cases_project_structure_follows_the_mapping(tmp_path: Path) -> None:
+    csvs, project = _cases_project(tmp_path)
+    root = etree.fromstring(_qde(project))
+    variables = {v.get("guid"): v.get("name") for v in root.iterfind("q:Variables/q:Variable", NS)}
+    episode_id, case_id, episode_date, episode_type, outcome, summary = csvs["episodes"][1][0]
+    source = root.find(f"q:Sources/q:TextSource[@name='{episode_id}']", NS)
+    values = {
+        variables[held.find("q:VariableRef", NS).get("targetGUID")]: held[1].text
+        for held in source.iterfind("q:VariableValue", NS)
+    }
+    assert values == {
+        "case_id": case_id,
+        "episode_date": episode_date,
+        "episode_type": episode_type,
+        "outcome": outcome,
+    }
+    assert source.find("q:VariableValue/q:DateValue", NS).text == episode_date
+    with zipfile.ZipFile(project) as archive:
+        assert archive.read(f"sources/{source.get('guid')}.txt").decode("utf-8") == summary
+    participant, actor_id = csvs["episode_participants"][1][0]
+    actor = root.find(f"q:Cases/q:Case[@name='{actor_id}']", NS)
+    assert guid_for("episode", participant) in {
+        ref.get("targetGUID") for ref in actor.iterfind("q:SourceRef", NS)
+    }
+    # Only actors point to sources: a SourceRef means "took part".
+    case = root.find(f"q:Cases/q:Case[@name='{csvs['cases'][1][0][0]}']", NS)
+    assert case.find("q:SourceRef", NS) is None
+
+
+def test_no_contact_person_in_the_cases_project(tmp_path: Path) -> None:
+    csvs, project = _cases_project(tmp_path)
+    header, rows = csvs["actors"]
+    secrets = {row[header.index(c)] for row in rows for c in ("contact_person", "contact_phone")}
+    secrets.discard("")
+    assert len(secrets) > 10
+    with zipfile.ZipFile(project) as archive:
+        contents = b"".join(archive.read(name) for name in archive.namelist())
+    assert b"contact" not in contents
+    found = [secret for secret in secrets if secret.encode("utf-8") in contents]
+    assert found == []
+    digits = {"".join(ch for ch in phone if ch.isdigit()) for phone in secrets}
+    assert not any(len(d) >= 8 and d.encode() in contents for d in digits)
+
+
+def test_a_participant_pointing_to_an_unknown_source_is_a_problem(tmp_path: Path) -> None:
+    csvs, project = _cases_project(tmp_path)
+    episode_id, actor_id = csvs["episode_participants"][1][0]
+    known = guid_for("episode", episode_id)
+    stranger = "0f0f0f0f-1111-2222-3333-444444444444"
+    broken = _with_qde(
+        project,
+        tmp_path / "broken.qdpx",
+        lambda qde: qde.replace(
+            f'<SourceRef targetGUID="{known}"', f'<SourceRef targetGUID="{stranger}"', 1
+        ),
+    )
+    participants = read_qdpx(broken, strand="cases")["episode_participants"]
+    line = _line_of(_qde(broken), stranger)
+    assert [values for at, values in participants.records if at == line] == [
+        [f"<unknown source {stranger}>", actor_id]
+    ]
+    ((at, column, detail),) = participants.problems
+    assert (at, column) == (line, "episode_id")
+    assert stranger in detail and "not in the project" in detail
+
+
+def test_the_loader_reads_the_case_tables_from_cases_qdpx(tmp_path: Path) -> None:
+    """The loader takes the four case tables from cases/cases.qdpx and quarantines a
+    participant to an unknown source with the reader's reason."""
+    raw = tmp_path / "raw"
+    generate(raw, seed=7, scale=1, formats="qdpx")
+    project = raw / "cases" / "cases.qdpx"
+    assert not (raw / "cases" / "actors.csv").exists()
+    first = re.search(r'<SourceRef targetGUID="([^"]+)"', _qde(project).decode("utf-8"))
+    stranger = "0f0f0f0f-1111-2222-3333-444444444444"
+    _with_qde(
+        project,
+        tmp_path / "broken.qdpx",
+        lambda qde: qde.replace(first.group(0), f'<SourceRef targetGUID="{stranger}"', 1),
+    ).replace(project)
+
+    loaded = {item.table: item for item in load(raw, tmp_path / "w.duckdb")}
+
+    assert {loaded[f"cases__{stem}"].file for stem in CASE_HEADERS} == {"cases/cases.qdpx"}
+    assert loaded["cases__episode_participants"].rows_rejected == 1
+    assert sum(item.rows_rejected for item in loaded.values()) == 1
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as connection:
+        ((file, column, detail),) = connection.execute(
+            "select file, column_name, detail from raw.rejected_rows"
+        ).fetchall()
+        contacts = connection.execute(
+            "select count(*) from raw.cases__actors "
+            "where contact_person is not null or contact_phone is not null"
+        ).fetchone()
+    assert (file, column) == ("cases/cases.qdpx", "episode_id")
+    assert stranger in detail
+    assert contacts == (0,)

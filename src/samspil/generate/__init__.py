@@ -6,13 +6,13 @@ four strands and ``truth/``). The same seed and scale give byte-identical files.
 ``formats`` chooses the export format of each table (``FORMATS``): ``mix`` (the
 default, and the shipped demo) is what researchers have on their disks: the
 institution survey's responses as SPSS ``.sav``, the association survey's
-responses as Danish-Excel CSV (semicolon, Windows-1252), the frames and the
-cases strand as ``.xlsx``, the discourse strand as a REFI-QDA project
-``discourse/discourse.qdpx``. ``csv``, ``danish-csv`` and ``xlsx`` write every
-table in that format; ``sav`` writes the two responses tables as ``.sav`` and
-``qdpx`` the discourse strand as ``.qdpx`` (the formats hold nothing else), the
-other tables as CSV. The data are the same whatever the format; ``truth/`` is
-always CSV.
+responses as Danish-Excel CSV (semicolon, Windows-1252), the frames as
+``.xlsx``, the discourse strand and the cases strand as REFI-QDA projects
+``discourse/discourse.qdpx`` and ``cases/cases.qdpx``. ``csv``, ``danish-csv``
+and ``xlsx`` write every table in that format; ``sav`` writes the two responses
+tables as ``.sav`` and ``qdpx`` the discourse and cases strands as ``.qdpx``
+(the formats hold nothing else), the other tables as CSV. The data are the
+same whatever the format; ``truth/`` is always CSV.
 Scale 1 is the five study municipalities; scale S multiplies the entity counts
 by S and spreads them over min(98, 5 + 2(S - 1)) municipalities, the others
 taken from ``seeds/municipalities.csv`` in kommunekode order.
@@ -26,7 +26,7 @@ from samspil.generate.cases import generate_cases
 from samspil.generate.discourse import generate_discourse
 from samspil.generate.entities import WAVES, World, build_world
 from samspil.generate.names import ABBREVIATIONS, VARIANT_KIND_SHARES
-from samspil.generate.qdpx import read_justification_codes, write_qdpx
+from samspil.generate.qdpx import read_justification_codes, write_cases_qdpx, write_qdpx
 from samspil.generate.reference import DEFAULT_SEEDS_DIR, load_reference
 from samspil.generate.sav import write_sav
 from samspil.generate.surveys import generate_surveys
@@ -45,13 +45,23 @@ MIX: dict[str, str] = {
     "discourse/documents": "qdpx",
     "discourse/segments": "qdpx",
     "discourse/codings": "qdpx",
-    "cases/cases": "xlsx",
-    "cases/actors": "xlsx",
-    "cases/episodes": "xlsx",
-    "cases/episode_participants": "xlsx",
+    "cases/cases": "qdpx",
+    "cases/actors": "qdpx",
+    "cases/episodes": "qdpx",
+    "cases/episode_participants": "qdpx",
 }
 SAV_TABLES = frozenset({"institution_survey/responses", "association_survey/responses"})
-QDPX_TABLES = ("discourse/documents", "discourse/segments", "discourse/codings")
+QDPX_PROJECTS: dict[str, tuple[str, ...]] = {
+    "discourse/discourse.qdpx": ("discourse/documents", "discourse/segments", "discourse/codings"),
+    "cases/cases.qdpx": (
+        "cases/cases",
+        "cases/actors",
+        "cases/episodes",
+        "cases/episode_participants",
+    ),
+}
+"""Each REFI-QDA project and the tables it holds, in the writer's argument order."""
+QDPX_TABLES = frozenset(table for tables in QDPX_PROJECTS.values() for table in tables)
 
 
 def table_format(table: str, formats: str) -> str:
@@ -182,12 +192,18 @@ def generate(
             path.parent.mkdir(parents=True, exist_ok=True)
             write_sav(path, header, rows, reference, seeds_dir=seeds_dir)
             written[f"{table}.sav"] = len(rows)
-    if any(table_format(table, formats) == "qdpx" for table in QDPX_TABLES):
-        path = out_dir / "discourse" / "discourse.qdpx"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        documents, segments, codings = (tables[table][1] for table in QDPX_TABLES)
-        write_qdpx(path, documents, segments, codings, read_justification_codes(seeds_dir))
-        written["discourse/discourse.qdpx"] = len(documents) + len(segments) + len(codings)
+    for project, held in QDPX_PROJECTS.items():
+        if not any(table_format(table, formats) == "qdpx" for table in held):
+            continue
+        rows_of = [tables[table][1] for table in held]
+        if project == "discourse/discourse.qdpx":
+            documents, segments, codings = rows_of
+            codes = read_justification_codes(seeds_dir)
+            write_qdpx(out_dir / project, documents, segments, codings, codes)
+        else:
+            cases_rows, actors, episodes, participants = rows_of
+            write_cases_qdpx(out_dir / project, cases_rows, actors, episodes, participants)
+        written[project] = sum(len(rows) for rows in rows_of)
 
     variants = institution.variants + association.variants + cases.variants
     variants.sort(key=lambda row: (row[0], row[1], int(row[2])))

@@ -1,5 +1,5 @@
-"""Write the discourse strand as a REFI-QDA project (``.qdpx``), as NVivo, ATLAS.ti and MAXQDA
-exchange it.
+"""Write the discourse strand and the cases strand as REFI-QDA projects (``.qdpx``), as NVivo,
+ATLAS.ti and MAXQDA exchange them.
 
 A ``.qdpx`` is a zip holding ``project.qde`` (XML in the namespace ``urn:QDA-XML:project:1.0``,
 schema ``Project.xsd`` of 18 March 2019) and a ``sources/`` folder with the source texts. The
@@ -16,6 +16,27 @@ discourse tables map onto it like this:
 - each segment is a ``PlainTextSelection`` in its source (``name`` = segment_id);
 - each coding is a ``Coding`` on its selection (``creatingUser`` = the coder's guid,
   ``creationDateTime`` = coded_date at 00:00:00Z, ``CodeRef`` to the code).
+
+The cases strand (:func:`write_cases_qdpx`, ``cases/cases.qdpx``) maps like this:
+
+- each case is a ``Case`` (``name`` = case_id) with ``VariableValue`` s kommunekode,
+  policy_area_code, case_title, start_date and end_date;
+- each actor is a ``Case`` (``name`` = actor_id) with ``VariableValue`` s case_id, actor_type,
+  actor_name and cvr; contact_person and contact_phone are personal data and are never written
+  (the reader gives them as no value: they are ``personal`` columns, never staged);
+- each episode is a ``TextSource`` (``name`` = episode_id, the text its summary, as a document's)
+  with ``VariableValue`` s of the source itself: case_id, episode_date, episode_type, outcome;
+- each participant is a ``SourceRef`` from the actor's ``Case`` to the episode's ``TextSource``.
+
+Why the episode's attributes are variables of its source: ``Project.xsd`` gives ``TextSource``
+a ``VariableValue`` list (after ``NoteRef``) as it gives ``Case`` one, and MAXQDA exports its
+document variables there; the attributes describe the episode, which *is* the source. A ``Case``
+per episode would add a third kind of case that a reader must tell from the actors (whose
+``SourceRef`` s mean "took part"), and codes for episode_type and outcome coded on a selection
+spanning the text would invent a codebook, need a text to span (a summary may be empty) and
+could not carry episode_date or case_id anyway. So a ``SourceRef`` means one thing only
+(participation), and a ``Case`` is an actor when it has a value of an actor variable (case_id,
+actor_type, actor_name, cvr), else a case.
 
 GUIDs are uuid5 of the study ids, elements and zip entries come in a fixed order with fixed
 timestamps: the same rows give a byte-identical file.
@@ -69,6 +90,7 @@ __all__ = [
     "guid_for",
     "read_justification_codes",
     "units_before",
+    "write_cases_qdpx",
     "write_qdpx",
 ]
 
@@ -88,6 +110,25 @@ VARIABLES: dict[str, str] = {
 """The document columns carried as case variables, with their REFI-QDA ``typeOfVariable``."""
 
 _DOCUMENT_COLUMNS = ("document_id", "kommunekode", "document_type", "published_date", "title")
+
+CASE_VARIABLES: dict[str, str] = {
+    "kommunekode": "Text",
+    "policy_area_code": "Text",
+    "case_title": "Text",
+    "start_date": "Date",
+    "end_date": "Date",
+    "case_id": "Text",
+    "actor_type": "Text",
+    "actor_name": "Text",
+    "cvr": "Text",
+    "episode_date": "Date",
+    "episode_type": "Text",
+    "outcome": "Text",
+}
+"""The columns of the cases strand carried as variables, with their ``typeOfVariable``."""
+_CASE_COLUMNS = ("kommunekode", "policy_area_code", "case_title", "start_date", "end_date")
+_ACTOR_COLUMNS = ("case_id", "actor_type", "actor_name", "cvr")
+_EPISODE_COLUMNS = ("case_id", "episode_date", "episode_type", "outcome")
 
 
 def guid_for(kind: str, *ids: str) -> str:
@@ -123,6 +164,63 @@ def _sub(parent: etree._Element, tag: str, **attributes: str) -> etree._Element:
 def _is_iso_date(value: str) -> bool:
     parts = value.split("-")
     return len(value) == 10 and len(parts) == 3 and all(part.isdigit() for part in parts)
+
+
+def _project(name: str) -> etree._Element:
+    return etree.Element(
+        f"{{{NAMESPACE}}}Project", {"name": name, "origin": "samspil"}, nsmap={None: NAMESPACE}
+    )
+
+
+def _variables(project: etree._Element, kinds: Mapping[str, str]) -> dict[str, str]:
+    variables = _sub(project, "Variables")
+    guids = {name: guid_for("variable", name) for name in kinds}
+    for name, kind in kinds.items():
+        _sub(variables, "Variable", guid=guids[name], name=name, typeOfVariable=kind)
+    return guids
+
+
+def _variable_values(
+    element: etree._Element,
+    columns: Sequence[str],
+    values: Sequence[str],
+    guids: Mapping[str, str],
+    kinds: Mapping[str, str],
+) -> None:
+    """A ``VariableValue`` per non-empty value (an empty one is no value, as in the CSV)."""
+    for name, value in zip(columns, values, strict=True):
+        if value == "":
+            continue
+        holder = _sub(element, "VariableValue")
+        _sub(holder, "VariableRef", targetGUID=guids[name])
+        is_date = kinds[name] == "Date" and _is_iso_date(value)
+        _sub(holder, "DateValue" if is_date else "TextValue").text = value
+
+
+def _text_source(
+    sources: etree._Element, guid: str, name: str, text: str, texts: dict[str, str]
+) -> etree._Element:
+    """A ``TextSource`` whose text is ``sources/<guid>.txt`` in the zip (UTF-8, no BOM)."""
+    texts[f"sources/{guid}.txt"] = text
+    return _sub(sources, "TextSource", guid=guid, name=name, plainTextPath=f"internal://{guid}.txt")
+
+
+def _write_archive(path: Path, project: etree._Element, texts: Mapping[str, str]) -> None:
+    """The zip: entries sorted, fixed timestamps and modes, so the bytes depend on the data."""
+    entries = {
+        "project.qde": etree.tostring(
+            project, xml_declaration=True, encoding="utf-8", pretty_print=True
+        ),
+        **{name: text.encode("utf-8") for name, text in texts.items()},
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIMESTAMP)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, entries[name], compresslevel=6)
 
 
 def _codebook(project: etree._Element, codes: Sequence[Mapping[str, str]]) -> dict[str, str]:
@@ -168,11 +266,7 @@ def write_qdpx(
     text_of = {row[0]: row[5] for row in documents}
     if len(text_of) != len(documents):
         raise ValueError("a document_id is in documents twice")
-    project = etree.Element(
-        f"{{{NAMESPACE}}}Project",
-        {"name": project_name, "origin": "samspil"},
-        nsmap={None: NAMESPACE},
-    )
+    project = _project(project_name)
 
     coders = sorted({row[1] for row in codings})
     users = _sub(project, "Users")
@@ -181,22 +275,13 @@ def write_qdpx(
         _sub(users, "User", guid=user_guid[coder], name=coder)
     code_guid = _codebook(project, codes)
 
-    variables = _sub(project, "Variables")
-    variable_guid = {name: guid_for("variable", name) for name in VARIABLES}
-    for name, kind in VARIABLES.items():
-        _sub(variables, "Variable", guid=variable_guid[name], name=name, typeOfVariable=kind)
+    variable_guid = _variables(project, VARIABLES)
 
     cases = _sub(project, "Cases")
     for row in documents:
         document_id = row[0]
         case = _sub(cases, "Case", guid=guid_for("case", document_id), name=document_id)
-        for name, value in zip(_DOCUMENT_COLUMNS[1:], row[1:5], strict=True):
-            if value == "":
-                continue
-            holder = _sub(case, "VariableValue")
-            _sub(holder, "VariableRef", targetGUID=variable_guid[name])
-            is_date = VARIABLES[name] == "Date" and _is_iso_date(value)
-            _sub(holder, "DateValue" if is_date else "TextValue").text = value
+        _variable_values(case, _DOCUMENT_COLUMNS[1:], row[1:5], variable_guid, VARIABLES)
         _sub(case, "SourceRef", targetGUID=guid_for("source", document_id))
 
     codings_of: dict[str, list[list[str]]] = {}
@@ -216,15 +301,7 @@ def write_qdpx(
     texts: dict[str, str] = {}
     for row in documents:
         document_id, text = row[0], row[5]
-        guid = guid_for("source", document_id)
-        texts[f"sources/{guid}.txt"] = text
-        source = _sub(
-            sources,
-            "TextSource",
-            guid=guid,
-            name=document_id,
-            plainTextPath=f"internal://{guid}.txt",
-        )
+        source = _text_source(sources, guid_for("source", document_id), document_id, text, texts)
         offsets = units_before(text, position_unit)
         for segment_id, _, start, end, _ in segments_of.get(document_id, []):
             first, last = int(start), int(end)
@@ -252,17 +329,52 @@ def write_qdpx(
                 coding = _sub(selection, "Coding", **attributes)
                 _sub(coding, "CodeRef", targetGUID=code_guid[code])
 
-    entries = {
-        "project.qde": etree.tostring(
-            project, xml_declaration=True, encoding="utf-8", pretty_print=True
-        ),
-        **{name: text.encode("utf-8") for name, text in texts.items()},
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w") as archive:
-        for name in sorted(entries):
-            info = zipfile.ZipInfo(name, date_time=ZIP_TIMESTAMP)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, entries[name], compresslevel=6)
+    _write_archive(path, project, texts)
+
+
+def write_cases_qdpx(
+    path: Path,
+    cases: list[list[str]],
+    actors: list[list[str]],
+    episodes: list[list[str]],
+    participants: list[list[str]],
+    *,
+    project_name: str = "samspil cases",
+) -> None:
+    """Write the cases strand's rows (as in ``HEADERS`` of :mod:`samspil.generate.writer`) as a
+    REFI-QDA project at ``path`` (the mapping: see the module's docstring).
+
+    The actors' contact_person and contact_phone are not written. A participant must point to a
+    known episode and actor (``ValueError`` otherwise); broken files for tests are made by
+    editing the output.
+    """
+    for table, rows in (("cases", cases), ("actors", actors), ("episodes", episodes)):
+        if len({row[0] for row in rows}) != len(rows):
+            raise ValueError(f"an id is in {table} twice")
+    actor_ids, episode_ids = {row[0] for row in actors}, {row[0] for row in episodes}
+    took_part: dict[str, list[str]] = {}
+    for episode_id, actor_id in participants:
+        if episode_id not in episode_ids or actor_id not in actor_ids:
+            raise ValueError(f"participant {episode_id}, {actor_id}: not an episode and an actor")
+        took_part.setdefault(actor_id, []).append(episode_id)
+
+    project = _project(project_name)
+    variable_guid = _variables(project, CASE_VARIABLES)
+    elements = _sub(project, "Cases")
+    for case_id, *values in cases:
+        case = _sub(elements, "Case", guid=guid_for("case", case_id), name=case_id)
+        _variable_values(case, _CASE_COLUMNS, values, variable_guid, CASE_VARIABLES)
+    for actor_id, *values in actors:
+        actor = _sub(elements, "Case", guid=guid_for("actor", actor_id), name=actor_id)
+        # values[4:] are contact_person and contact_phone: personal data, never written.
+        _variable_values(actor, _ACTOR_COLUMNS, values[:4], variable_guid, CASE_VARIABLES)
+        for episode_id in sorted(took_part.get(actor_id, [])):
+            _sub(actor, "SourceRef", targetGUID=guid_for("episode", episode_id))
+
+    sources = _sub(project, "Sources")
+    texts: dict[str, str] = {}
+    for episode_id, case_id, episode_date, episode_type, outcome, summary in episodes:
+        source = _text_source(sources, guid_for("episode", episode_id), episode_id, summary, texts)
+        values = (case_id, episode_date, episode_type, outcome)
+        _variable_values(source, _EPISODE_COLUMNS, values, variable_guid, CASE_VARIABLES)
+    _write_archive(path, project, texts)

@@ -1,8 +1,9 @@
 """Find each table's export in the raw folder, whatever its format, and read it.
 
 A table `<strand>/<stem>` is exactly one of `<strand>/<stem>.csv`, `.xlsx` or
-`.sav`, or, for the discourse tables, the coding tool's project
-`discourse/discourse.qdpx`, which holds all three. No export is the "file not
+`.sav`, or, for the tables of a strand kept in a coding tool (`QDPX_FILES`), the
+tool's REFI-QDA project: `discourse/discourse.qdpx` holds the three discourse
+tables, `cases/cases.qdpx` the four cases tables. No export is the "file not
 found" error; two exports of one table are an error too (which one is meant?).
 """
 
@@ -14,17 +15,22 @@ from collections.abc import Callable
 from pathlib import Path
 
 from samspil.load.csvfile import read_csv
-from samspil.load.qdpx import QdpxProblem, QdpxTable, read_qdpx
+from samspil.load.qdpx import STRANDS, QdpxProblem, QdpxTable, read_qdpx
 from samspil.load.rawfile import FileProblem, RawFile, RawTable, ReadDetails, Record, check_header
 from samspil.load.sav import codebook_findings, read_sav
 from samspil.load.schema import FileSchema
 from samspil.load.xlsxfile import read_xlsx
 
 EXTENSIONS = (".csv", ".xlsx", ".sav")
-QDPX_FILE = "discourse/discourse.qdpx"
-QDPX_TABLES = frozenset(
-    {("discourse", "documents"), ("discourse", "segments"), ("discourse", "codings")}
-)
+QDPX_FILES: dict[str, str] = {"discourse": "discourse/discourse.qdpx", "cases": "cases/cases.qdpx"}
+"""The REFI-QDA project of each strand that may be one; it holds the strand's tables
+(`samspil.load.qdpx.STRANDS`)."""
+
+
+def qdpx_file(schema: FileSchema) -> str | None:
+    """The project that may hold `schema`'s table, or None."""
+    file = QDPX_FILES.get(schema.source)
+    return file if file is not None and schema.stem in STRANDS[schema.source] else None
 
 
 def candidates(raw_dir: Path, schema: FileSchema) -> list[str]:
@@ -34,16 +40,18 @@ def candidates(raw_dir: Path, schema: FileSchema) -> list[str]:
         for extension in EXTENSIONS
         if (raw_dir / f"{schema.name}{extension}").is_file()
     ]
-    if (schema.source, schema.stem) in QDPX_TABLES and (raw_dir / QDPX_FILE).is_file():
-        found.append(QDPX_FILE)
+    project = qdpx_file(schema)
+    if project is not None and (raw_dir / project).is_file():
+        found.append(project)
     return found
 
 
 def _other_names(schema: FileSchema) -> str:
     """The names other than `<stem>.csv` the table's export may have."""
     names = [f"{schema.stem}{extension}" for extension in EXTENSIONS[1:]]
-    if (schema.source, schema.stem) in QDPX_TABLES:
-        names.append(QDPX_FILE.rsplit("/", 1)[1])
+    project = qdpx_file(schema)
+    if project is not None:
+        names.append(project.rsplit("/", 1)[1])
     return ", ".join(names[:-1]) + " or " + names[-1]
 
 
@@ -77,12 +85,12 @@ def _from_qdpx(table: QdpxTable) -> RawTable:
 
 
 class Reader:
-    """Reads the exports of one load; a `.qdpx` project is read once for its three tables."""
+    """Reads the exports of one load; a `.qdpx` project is read once for all its tables."""
 
     def __init__(self, raw_dir: Path, seeds_dir: Path) -> None:
         self.raw_dir = raw_dir
         self.seeds_dir = seeds_dir
-        self._qdpx: dict[str, QdpxTable] | None = None
+        self._qdpx: dict[str, dict[str, QdpxTable]] = {}
         self._hashes: dict[str, str] = {}
 
     def _sha256(self, file: str) -> str:
@@ -91,12 +99,13 @@ class Reader:
         return self._hashes[file]
 
     def _read_qdpx(self, schema: FileSchema) -> RawTable:
-        if self._qdpx is None:
+        file = schema.file
+        if file not in self._qdpx:
             try:
-                self._qdpx = read_qdpx(self.raw_dir / QDPX_FILE, file=QDPX_FILE)
+                self._qdpx[file] = read_qdpx(self.raw_dir / file, file=file, strand=schema.source)
             except QdpxProblem as problem:
                 raise FileProblem(str(problem)) from None
-        return _from_qdpx(self._qdpx[schema.stem])
+        return _from_qdpx(self._qdpx[file][schema.stem])
 
     def read(self, schema: FileSchema) -> RawFile:
         """Find and read `schema`'s table; raise `FileProblem` if it cannot be loaded."""

@@ -1,4 +1,5 @@
-"""Read a REFI-QDA project (``.qdpx``) into the discourse tables: documents, segments, codings.
+"""Read a REFI-QDA project (``.qdpx``) into the discourse tables (documents, segments, codings)
+or, with ``strand="cases"``, the cases tables (cases, actors, episodes, episode_participants).
 
 The result has exactly the headers and text values of the CSV exports
 (docs/raw-exports.md), so the loader checks and stores them like any CSV file; the line of a
@@ -16,6 +17,18 @@ record is the line of its XML element in ``project.qde`` (the ``TextSource``, th
   ``creatingUser``, else of its selection's; ``justification_code`` = the name of the code its
   ``CodeRef`` points to, at any depth of the code tree; ``coded_date`` = the Danish date of its
   ``creationDateTime``, else its selection's).
+
+The cases strand (mapping and why: :mod:`samspil.generate.qdpx`):
+
+- cases: one row per ``Case`` with no value of an actor variable (``case_id`` = its ``name``;
+  kommunekode, policy_area_code, case_title, start_date, end_date its ``VariableValue`` s);
+- actors: one row per ``Case`` with a value of case_id, actor_type, actor_name or cvr
+  (``actor_id`` = its ``name``); contact_person and contact_phone are never in a project
+  (personal data), so they are no value;
+- episodes: one row per ``TextSource`` (``episode_id`` = its ``name``; case_id, episode_date,
+  episode_type, outcome its own ``VariableValue`` s; ``summary`` its text);
+- episode_participants: one row per ``SourceRef`` of an actor's ``Case`` (the line is the
+  ``SourceRef`` 's), ``episode_id`` the name of the source it points to.
 
 Positions: see :mod:`samspil.generate.qdpx` for what the standard and the tools count. The
 default is the standard's: Unicode code points, ``\\r\\n`` two characters (NVivo's count).
@@ -42,7 +55,10 @@ Problems:
     pointing to a rejected segment;
   - a position that is not a whole number: kept as written (the integer check rejects it);
   - a source whose text cannot be found: ``text`` empty (required);
-  - a coding of a whole source, not of a selection: ``segment_id`` empty (required).
+  - a coding of a whole source, not of a selection: ``segment_id`` empty (required);
+  - a participant ``SourceRef`` to a source not in the project: ``episode_id`` =
+    ``<unknown source {guid}>`` (rejected by the reference check, the guid kept);
+  - an episode whose text file is named but missing: ``summary`` empty.
 """
 
 from __future__ import annotations
@@ -57,7 +73,15 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-__all__ = ["HEADERS", "NAMESPACE", "QdpxProblem", "QdpxTable", "read_qdpx"]
+__all__ = [
+    "CASE_HEADERS",
+    "HEADERS",
+    "NAMESPACE",
+    "STRANDS",
+    "QdpxProblem",
+    "QdpxTable",
+    "read_qdpx",
+]
 
 NAMESPACE = "urn:QDA-XML:project:1.0"
 _NS = f"{{{NAMESPACE}}}"
@@ -69,7 +93,26 @@ HEADERS: dict[str, list[str]] = {
     "segments": ["segment_id", "document_id", "start_offset", "end_offset", "segment_text"],
     "codings": ["segment_id", "coder_id", "justification_code", "coded_date"],
 }
+CASE_HEADERS: dict[str, list[str]] = {
+    "cases": ["case_id", "kommunekode", "policy_area_code", "case_title", "start_date", "end_date"],
+    "actors": [
+        "actor_id",
+        "case_id",
+        "actor_type",
+        "actor_name",
+        "cvr",
+        "contact_person",
+        "contact_phone",
+    ],
+    "episodes": ["episode_id", "case_id", "episode_date", "episode_type", "outcome", "summary"],
+    "episode_participants": ["episode_id", "actor_id"],
+}
+STRANDS: dict[str, dict[str, list[str]]] = {"discourse": HEADERS, "cases": CASE_HEADERS}
+"""The tables a project of each strand holds, with their headers."""
 _VARIABLE_COLUMNS = ("kommunekode", "document_type", "published_date", "title")
+_CASE_COLUMNS = ("kommunekode", "policy_area_code", "case_title", "start_date", "end_date")
+_ACTOR_COLUMNS = ("case_id", "actor_type", "actor_name", "cvr")
+_EPISODE_COLUMNS = ("case_id", "episode_date", "episode_type", "outcome")
 _VALUE_TAGS = tuple(
     f"{_NS}{kind}Value" for kind in ("Text", "Boolean", "Integer", "Float", "Date", "DateTime")
 )
@@ -131,11 +174,16 @@ class _Positions:
 
 
 class _Reader:
-    def __init__(self, path: Path, file: str, unit: str, crlf_as_one: bool) -> None:
+    def __init__(self, path: Path, file: str, strand: str, unit: str, crlf_as_one: bool) -> None:
         if unit not in ("codepoint", "utf16"):
             raise ValueError(f"position unit {unit!r}: use codepoint or utf16")
+        if strand not in STRANDS:
+            raise ValueError(f"strand {strand!r}: use {' or '.join(STRANDS)}")
         self.path, self.file, self.unit, self.crlf_as_one = path, file, unit, crlf_as_one
-        self.tables = {stem: QdpxTable(list(header), []) for stem, header in HEADERS.items()}
+        self.strand = strand
+        self.tables = {
+            stem: QdpxTable(list(header), []) for stem, header in STRANDS[strand].items()
+        }
 
     # -- the archive -----------------------------------------------------------------------
     def open(self) -> tuple[zipfile.ZipFile, etree._Element]:
@@ -229,6 +277,9 @@ class _Reader:
                 _guid(variable.get("guid")): variable.get("name") or ""
                 for variable in root.iterfind(f"{_NS}Variables/{_NS}Variable")
             }
+            if self.strand == "cases":
+                self.read_cases(archive, root)
+                return self.tables
             case_values: dict[str | None, dict[str, str | None]] = {}
             for case in root.iterfind(f"{_NS}Cases/{_NS}Case"):
                 values = self.variable_values(case)
@@ -237,6 +288,51 @@ class _Reader:
             for source in root.iterfind(f"{_NS}Sources/{_NS}TextSource"):
                 self.read_source(archive, source, case_values.get(_guid(source.get("guid")), {}))
         return self.tables
+
+    def read_cases(self, archive: zipfile.ZipFile, root: etree._Element) -> None:
+        episodes = self.tables["episodes"]
+        source_names: dict[str | None, str | None] = {}
+        for source in root.iterfind(f"{_NS}Sources/{_NS}TextSource"):
+            line = source.sourceline or 0
+            episode_id = _blank(source.get("name")) or source.get("guid")
+            source_names[_guid(source.get("guid"))] = episode_id
+            values = self.variable_values(source)
+            text = self.source_text(archive, source)
+            if text is None and source.get("plainTextPath") is not None:
+                episodes.problems.append(
+                    (
+                        line,
+                        "summary",
+                        f"episode {episode_id}: its text {source.get('plainTextPath')!r} "
+                        "is not in the project",
+                    )
+                )
+            row = [episode_id, *(values.get(name) for name in _EPISODE_COLUMNS), _blank(text)]
+            episodes.records.append((line, row))
+        participants = self.tables["episode_participants"]
+        for case in root.iterfind(f"{_NS}Cases/{_NS}Case"):
+            line = case.sourceline or 0
+            name = _blank(case.get("name")) or case.get("guid")
+            values = self.variable_values(case)
+            if not any(values.get(column) for column in _ACTOR_COLUMNS):
+                row = [name, *(values.get(column) for column in _CASE_COLUMNS)]
+                self.tables["cases"].records.append((line, row))
+                continue
+            row = [name, *(values.get(column) for column in _ACTOR_COLUMNS), None, None]
+            self.tables["actors"].records.append((line, row))
+            for reference in case.iterfind(f"{_NS}SourceRef"):
+                target = reference.get("targetGUID")
+                episode_id = source_names.get(_guid(target))
+                if episode_id is None:
+                    episode_id = f"<unknown source {target}>"
+                    participants.problems.append(
+                        (
+                            reference.sourceline or 0,
+                            "episode_id",
+                            f"actor {name} took part in source {target}, not in the project",
+                        )
+                    )
+                participants.records.append((reference.sourceline or 0, [episode_id, name]))
 
     def variable_values(self, element: etree._Element) -> dict[str, str | None]:
         values: dict[str, str | None] = {}
@@ -402,12 +498,14 @@ def read_qdpx(
     path: Path,
     *,
     file: str | None = None,
+    strand: str = "discourse",
     position_unit: str = "codepoint",
     crlf_as_one: bool = False,
 ) -> dict[str, QdpxTable]:
-    """The discourse tables of the REFI-QDA project at ``path``, keyed by stem (documents,
-    segments, codings); ``file`` names the file in messages (default: ``path``).
+    """The tables of ``strand`` (``STRANDS``) in the REFI-QDA project at ``path``, keyed by stem
+    (documents, segments, codings; or cases, actors, episodes, episode_participants); ``file``
+    names the file in messages (default: ``path``).
 
     Raises ``QdpxProblem`` when the file cannot be read at all.
     """
-    return _Reader(path, file or str(path), position_unit, crlf_as_one).read()
+    return _Reader(path, file or str(path), strand, position_unit, crlf_as_one).read()
