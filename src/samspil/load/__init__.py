@@ -39,7 +39,7 @@ from samspil.load.rows import CheckedFile, check_file
 from samspil.load.schema import SchemaError, read_schema
 from samspil.paths import PROJECT_DIR
 
-__all__ = ["RAW_FILES", "LoadError", "LoadedFile", "SchemaError", "load", "raw_table_name"]
+__all__ = ["RAW_FILES", "LoadError", "LoadedFile", "SchemaError", "load"]
 
 RAW_SCHEMA = "raw"
 
@@ -72,10 +72,6 @@ class LoadedFile:
     rows_rejected: int
     columns: int
     findings: tuple[str, ...] = ()
-
-
-def raw_table_name(strand: str, stem: str) -> str:
-    return f"{strand}__{stem}"
 
 
 def _quote(identifier: str) -> str:
