@@ -127,7 +127,9 @@ def test_unit_tests_cover_the_non_trivial_logic(demo_build: Build) -> None:
     assert tested_models >= {
         "stg_institution_survey__answers",  # missing-code decoding
         "int_name_texts_normalised",  # name normalisation
-        "int_name_variants_linked",  # match methods and ambiguity
+        "int_name_candidates_scored",  # every linking method, manual decisions
+        "int_name_variants_linked",  # method precedence, ambiguity, review flags
+        "int_name_mentions_linked",  # ambiguity settled by context
         "rpt_intercoder_agreement",  # pairwise agreement
     }
 

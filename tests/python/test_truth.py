@@ -10,14 +10,16 @@ import pytest
 
 from conftest import DEMO, Build
 
-# Kinds of name variant the normalised-name linking is meant to resolve; typos
-# and informal names ("skolen i Tarup") are left to fuzzy linking.
-NORMALISABLE_KINDS = (
+# Kinds of name variant the linking resolves from the name alone. Informal
+# names ("skolen i Tarup", "Ældre Sagen") often cannot be told apart without
+# context, so they count only in the overall recall.
+RESOLVABLE_KINDS = (
     "exact",
     "case_punctuation",
     "missing_space",
     "afd_suffix",
     "abbreviation",
+    "typo",
     "with_cvr",
     "cvr_only",
 )
@@ -91,11 +93,11 @@ def test_linking_precision_and_recall(warehouse: duckdb.DuckDBPyConnection) -> N
     mentions = sum(total for total, _, _ in by_kind.values())
     links = sum(linked for _, linked, _ in by_kind.values())
     correct = sum(right for _, _, right in by_kind.values())
-    assert correct / links >= 0.99  # precision
-    assert correct / mentions >= 0.75  # recall, all kinds (typos and informal names included)
-    for kind in NORMALISABLE_KINDS:
+    assert correct / links >= 0.97  # precision
+    assert correct / mentions >= 0.97  # recall, every kind of variant included
+    for kind in RESOLVABLE_KINDS:
         total, _, right = by_kind[kind]
-        assert right / total >= 0.9, kind
+        assert right / total >= 0.95, kind
 
 
 def test_ties_found_are_true_ties(warehouse: duckdb.DuckDBPyConnection) -> None:
@@ -199,3 +201,22 @@ def test_overall_coder_agreement_is_recovered(warehouse: duckdb.DuckDBPyConnecti
     assert observed_pairs == pairs
     assert observed == pytest.approx(realised, abs=1e-4)
     assert abs(observed - expected) <= 3 * math.sqrt(expected * (1 - expected) / pairs)
+
+
+def test_manual_linking_decisions_are_honoured(warehouse: duckdb.DuckDBPyConnection) -> None:
+    decisions = warehouse.execute(
+        "select entity_type, kommunekode, name_variant, decision, entity_id "
+        "from reference.linking_decisions"
+    ).fetchall()
+    assert {decision for *_, decision, _ in decisions} == {"same", "different"}
+    for entity_type, kommunekode, variant, decision, entity_id in decisions:
+        linked = warehouse.execute(
+            "select linked_entity_id, match_method from intermediate.int_name_variants_linked "
+            "where entity_type = ? and kommunekode = ? and name_variant = ?",
+            [entity_type, kommunekode, variant],
+        ).fetchall()
+        assert len(linked) == 1, variant
+        if decision == "same":
+            assert linked[0] == (entity_id, "manual"), variant
+        else:
+            assert linked[0][0] != entity_id, variant

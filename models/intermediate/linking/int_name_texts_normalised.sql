@@ -41,9 +41,10 @@ rules as (
 
 -- Apply the contraction rules one after another, in rule order, so that
 -- the long and the short form of an abbreviation give the same key.
-contracted (name_text, name_key, rule_step) as (
+contracted (name_text, cleaned_name, name_key, rule_step) as (
     select
         name_text,
+        {{ clean_organisation_name('name_text') }} as cleaned_name,
         {{ clean_organisation_name('name_text') }} as name_key,
         cast(0 as bigint) as rule_step
     from name_texts
@@ -52,6 +53,7 @@ contracted (name_text, name_key, rule_step) as (
 
     select
         contracted.name_text,
+        contracted.cleaned_name,
         regexp_replace(contracted.name_key, rules.pattern, rules.replacement, 'g') as name_key,
         rules.rule_step
     from contracted
@@ -62,6 +64,8 @@ contracted (name_text, name_key, rule_step) as (
 final as (
     select
         name_text,
+        cleaned_name,
+        trim(regexp_replace(name_key, ' +', ' ', 'g')) as contracted_name,
         regexp_replace(name_key, '[^a-zæøå0-9]', '', 'g') as normalised_name
     from contracted
     where rule_step = (select coalesce(max(rules.rule_step), 0) from rules)

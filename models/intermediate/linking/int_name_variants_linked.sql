@@ -1,3 +1,7 @@
+{#- The linking's mapping table: each distinct name variant with the entity
+    the strongest method finds. Two or more entities tied at the best method
+    and score leave the variant ambiguous and unlinked; a close runner-up
+    flags a link for review. -#}
 with
 
 name_mentions as (
@@ -15,134 +19,92 @@ name_texts as (
     from {{ ref('int_name_texts_normalised') }}
 ),
 
-organisation_names as (
+name_candidates as (
     select
         entity_type,
-        entity_id,
         kommunekode,
-        official_name,
-        normalised_name,
-        cvr_number
-    from {{ ref('int_organisation_names_normalised') }}
+        name_variant,
+        entity_id,
+        match_method,
+        method_rank,
+        match_score
+    from {{ ref('int_name_candidates_scored') }}
 ),
 
 name_variants as (
     select
-        entity_type,
-        kommunekode,
-        name_variant,
-        cast(count(*) as integer) as mention_count
-    from name_mentions
-    group by 1, 2, 3
-),
-
-variants_normalised as (
-    select
-        name_variants.entity_type,
-        name_variants.kommunekode,
-        name_variants.name_variant,
-        name_variants.mention_count,
+        name_mentions.entity_type,
+        name_mentions.kommunekode,
+        name_mentions.name_variant,
         name_texts.normalised_name,
-        {{ extract_pattern('name_variants.name_variant', '[0-9]{8}') }} as cvr_in_name
-    from name_variants
+        {{ extract_pattern('name_mentions.name_variant', '[0-9]{8}') }} as cvr_in_name,
+        count(*) as mention_count
+    from name_mentions
     inner join name_texts
-        on name_variants.name_variant = name_texts.name_text
+        on name_mentions.name_variant = name_texts.name_text
+    group by 1, 2, 3, 4
 ),
 
-candidates as (
-    -- Candidate entities by method, strongest first. A CVR number identifies an
-    -- association anywhere; names are compared within the variant's municipality
-    -- (blocking), since respondents name local partners.
-    select
-        variants_normalised.entity_type,
-        variants_normalised.kommunekode,
-        variants_normalised.name_variant,
-        organisation_names.entity_id,
-        'cvr' as match_method,
-        1 as method_rank,
-        cast(1.0 as float8) as match_score
-    from variants_normalised
-    inner join organisation_names
-        on
-            variants_normalised.entity_type = organisation_names.entity_type
-            and variants_normalised.cvr_in_name = organisation_names.cvr_number
-
-    union all
-
-    select
-        variants_normalised.entity_type,
-        variants_normalised.kommunekode,
-        variants_normalised.name_variant,
-        organisation_names.entity_id,
-        'exact_name' as match_method,
-        2 as method_rank,
-        cast(1.0 as float8) as match_score
-    from variants_normalised
-    inner join organisation_names
-        on
-            variants_normalised.entity_type = organisation_names.entity_type
-            and variants_normalised.kommunekode = organisation_names.kommunekode
-            and variants_normalised.name_variant = organisation_names.official_name
-
-    union all
-
-    select
-        variants_normalised.entity_type,
-        variants_normalised.kommunekode,
-        variants_normalised.name_variant,
-        organisation_names.entity_id,
-        'normalised_name' as match_method,
-        3 as method_rank,
-        cast(0.9 as float8) as match_score
-    from variants_normalised
-    inner join organisation_names
-        on
-            variants_normalised.entity_type = organisation_names.entity_type
-            and variants_normalised.kommunekode = organisation_names.kommunekode
-            and variants_normalised.normalised_name = organisation_names.normalised_name
-),
-
-best_rank as (
+-- Candidates in order: strongest method, then highest score.
+ranked_candidates as (
     select
         entity_type,
         kommunekode,
         name_variant,
-        min(method_rank) as method_rank
-    from candidates
-    group by 1, 2, 3
+        entity_id,
+        match_method,
+        match_score,
+        rank() over (
+            partition by entity_type, kommunekode, name_variant
+            order by method_rank asc, match_score desc
+        ) as candidate_rank
+    from name_candidates
 ),
 
 best_candidates as (
     select
-        candidates.entity_type,
-        candidates.kommunekode,
-        candidates.name_variant,
-        min(candidates.match_method) as match_method,
-        min(candidates.match_score) as match_score,
-        min(candidates.entity_id) as entity_id,
-        cast(count(distinct candidates.entity_id) as integer) as candidate_count
-    from candidates
-    inner join best_rank
+        entity_type,
+        kommunekode,
+        name_variant,
+        min(match_method) as match_method,
+        max(match_score) as match_score,
+        min(entity_id) as entity_id,
+        count(distinct entity_id) as candidate_count
+    from ranked_candidates
+    where candidate_rank = 1
+    group by 1, 2, 3
+),
+
+-- The best score any other entity reaches, by any method.
+runners_up as (
+    select
+        ranked_candidates.entity_type,
+        ranked_candidates.kommunekode,
+        ranked_candidates.name_variant,
+        max(ranked_candidates.match_score) as runner_up_score
+    from ranked_candidates
+    inner join best_candidates
         on
-            candidates.entity_type = best_rank.entity_type
-            and candidates.kommunekode = best_rank.kommunekode
-            and candidates.name_variant = best_rank.name_variant
-            and candidates.method_rank = best_rank.method_rank
+            ranked_candidates.entity_type = best_candidates.entity_type
+            and ranked_candidates.kommunekode = best_candidates.kommunekode
+            and ranked_candidates.name_variant = best_candidates.name_variant
+            and ranked_candidates.entity_id != best_candidates.entity_id
+    where best_candidates.candidate_count = 1
     group by 1, 2, 3
 ),
 
 linked as (
     select
         {{ dbt.hash(
-            "variants_normalised.entity_type || '|' || variants_normalised.kommunekode"
-            ~ " || '|' || variants_normalised.name_variant"
+            "name_variants.entity_type || '|' || name_variants.kommunekode"
+            ~ " || '|' || name_variants.name_variant"
         ) }}
             as name_variant_id,
-        variants_normalised.entity_type,
-        variants_normalised.kommunekode,
-        variants_normalised.name_variant,
-        variants_normalised.normalised_name,
-        variants_normalised.cvr_in_name,
+        name_variants.entity_type,
+        name_variants.kommunekode,
+        name_variants.name_variant,
+        name_variants.normalised_name,
+        name_variants.cvr_in_name,
         case
             when best_candidates.candidate_count = 1 then best_candidates.entity_id
         end as linked_entity_id,
@@ -154,14 +116,29 @@ linked as (
         case
             when best_candidates.candidate_count = 1 then best_candidates.match_score
         end as match_score,
-        coalesce(best_candidates.candidate_count, 0) as candidate_count,
-        variants_normalised.mention_count
-    from variants_normalised
+        runners_up.runner_up_score,
+        cast(coalesce(best_candidates.candidate_count, 0) as integer) as candidate_count,
+        cast(name_variants.mention_count as integer) as mention_count,
+        coalesce(
+            best_candidates.candidate_count > 1
+            or (
+                best_candidates.match_method in ('fuzzy_name', 'partial_name', 'nickname_place')
+                and runners_up.runner_up_score >= best_candidates.match_score
+                - {{ var('review_score_margin') }}
+            ),
+            false
+        ) as is_flagged_for_review
+    from name_variants
     left join best_candidates
         on
-            variants_normalised.entity_type = best_candidates.entity_type
-            and variants_normalised.kommunekode = best_candidates.kommunekode
-            and variants_normalised.name_variant = best_candidates.name_variant
+            name_variants.entity_type = best_candidates.entity_type
+            and name_variants.kommunekode = best_candidates.kommunekode
+            and name_variants.name_variant = best_candidates.name_variant
+    left join runners_up
+        on
+            name_variants.entity_type = runners_up.entity_type
+            and name_variants.kommunekode = runners_up.kommunekode
+            and name_variants.name_variant = runners_up.name_variant
 )
 
 select * from linked

@@ -5,6 +5,7 @@ institution_frame as (
         institution_id,
         kommunekode,
         institution_name,
+        institution_type,
         wave
     from {{ ref('stg_institution_survey__frame') }}
 ),
@@ -12,6 +13,8 @@ institution_frame as (
 name_texts as (
     select
         name_text,
+        cleaned_name,
+        contracted_name,
         normalised_name
     from {{ ref('int_name_texts_normalised') }}
 ),
@@ -32,6 +35,7 @@ institution_names as (
         institution_id as entity_id,
         kommunekode,
         institution_name as official_name,
+        institution_type,
         cast(null as varchar) as cvr_number
     from institution_frame
 ),
@@ -42,6 +46,7 @@ association_names as (
         association_id as entity_id,
         kommunekode,
         association_name as official_name,
+        cast(null as varchar) as institution_type,
         cvr_number
     from association_frame
 ),
@@ -60,6 +65,9 @@ normalised as (
         unioned.entity_id,
         unioned.kommunekode,
         unioned.official_name,
+        unioned.institution_type,
+        name_texts.cleaned_name,
+        name_texts.contracted_name,
         name_texts.normalised_name,
         unioned.cvr_number
     from unioned

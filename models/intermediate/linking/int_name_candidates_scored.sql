@@ -1,0 +1,454 @@
+{#- Every entity a written name could be, by every linking method that
+    finds one, strongest method first (method_rank). Names are compared
+    within the writer's municipality (blocking), except CVR numbers. The
+    weaker methods only look at variants the stronger ones left without any
+    candidate, which also keeps the fuzzy comparison small. -#}
+with
+
+name_mentions as (
+    select
+        kommunekode,
+        entity_type,
+        name_variant
+    from {{ ref('int_name_mentions_unioned') }}
+),
+
+name_texts as (
+    select
+        name_text,
+        cleaned_name,
+        contracted_name,
+        normalised_name
+    from {{ ref('int_name_texts_normalised') }}
+),
+
+organisation_names as (
+    select
+        entity_type,
+        entity_id,
+        kommunekode,
+        official_name,
+        institution_type,
+        cleaned_name,
+        contracted_name,
+        normalised_name,
+        cvr_number
+    from {{ ref('int_organisation_names_normalised') }}
+),
+
+linking_decisions as (
+    select
+        entity_type,
+        kommunekode,
+        name_variant,
+        decision,
+        entity_id
+    from {{ ref('linking_decisions') }}
+),
+
+institution_type_nicknames as (
+    select
+        institution_type,
+        nickname
+    from {{ ref('institution_type_nicknames') }}
+),
+
+variants as (
+    select distinct
+        name_mentions.entity_type,
+        name_mentions.kommunekode,
+        name_mentions.name_variant,
+        name_texts.cleaned_name,
+        replace(name_texts.cleaned_name, ' ', '') as compact_name,
+        name_texts.contracted_name,
+        name_texts.normalised_name,
+        {{ extract_pattern('name_mentions.name_variant', '[0-9]{8}') }} as cvr_in_name
+    from name_mentions
+    inner join name_texts
+        on name_mentions.name_variant = name_texts.name_text
+),
+
+organisations as (
+    select
+        entity_type,
+        entity_id,
+        kommunekode,
+        official_name,
+        institution_type,
+        cleaned_name,
+        replace(cleaned_name, ' ', '') as compact_name,
+        contracted_name,
+        normalised_name,
+        cvr_number
+    from organisation_names
+),
+
+manual_candidates as (
+    select
+        variants.entity_type,
+        variants.kommunekode,
+        variants.name_variant,
+        linking_decisions.entity_id,
+        'manual' as match_method,
+        0 as method_rank,
+        cast(1.0 as float8) as match_score
+    from variants
+    inner join linking_decisions
+        on
+            variants.entity_type = linking_decisions.entity_type
+            and variants.kommunekode = linking_decisions.kommunekode
+            and variants.name_variant = linking_decisions.name_variant
+    where linking_decisions.decision = 'same'
+),
+
+cvr_candidates as (
+    -- A CVR number identifies an association anywhere in the country.
+    select
+        variants.entity_type,
+        variants.kommunekode,
+        variants.name_variant,
+        organisations.entity_id,
+        'cvr' as match_method,
+        1 as method_rank,
+        cast(1.0 as float8) as match_score
+    from variants
+    inner join organisations
+        on
+            variants.entity_type = organisations.entity_type
+            and variants.cvr_in_name = organisations.cvr_number
+),
+
+exact_candidates as (
+    select
+        variants.entity_type,
+        variants.kommunekode,
+        variants.name_variant,
+        organisations.entity_id,
+        'exact_name' as match_method,
+        2 as method_rank,
+        cast(1.0 as float8) as match_score
+    from variants
+    inner join organisations
+        on
+            variants.entity_type = organisations.entity_type
+            and variants.kommunekode = organisations.kommunekode
+            and variants.name_variant = organisations.official_name
+),
+
+normalised_candidates as (
+    select
+        variants.entity_type,
+        variants.kommunekode,
+        variants.name_variant,
+        organisations.entity_id,
+        'normalised_name' as match_method,
+        3 as method_rank,
+        -- Equal letters ("broby  skole"), then equal words once abbreviated
+        -- ("korup sk"), settle which of "Korup Skole" and "Korupskolen" it is.
+        cast(
+            case
+                when variants.compact_name = organisations.compact_name then 0.95
+                when variants.contracted_name = organisations.contracted_name then 0.93
+                else 0.9
+            end as float8
+        ) as match_score
+    from variants
+    inner join organisations
+        on
+            variants.entity_type = organisations.entity_type
+            and variants.kommunekode = organisations.kommunekode
+            and variants.normalised_name = organisations.normalised_name
+),
+
+rejected_pairs as (
+    select
+        entity_type,
+        kommunekode,
+        name_variant,
+        entity_id
+    from linking_decisions
+    where decision = 'different'
+),
+
+strong_unioned as (
+    select * from manual_candidates
+    union all
+    select * from cvr_candidates
+    union all
+    select * from exact_candidates
+    union all
+    select * from normalised_candidates
+),
+
+-- A decision that a variant is not an entity removes that candidate,
+-- whatever method found it.
+strong_candidates as (
+    select strong_unioned.*
+    from strong_unioned
+    left join rejected_pairs
+        on
+            strong_unioned.entity_type = rejected_pairs.entity_type
+            and strong_unioned.kommunekode = rejected_pairs.kommunekode
+            and strong_unioned.name_variant = rejected_pairs.name_variant
+            and strong_unioned.entity_id = rejected_pairs.entity_id
+    where rejected_pairs.entity_id is null
+),
+
+-- Variants no strong method could place: the fuzzy methods' input.
+unplaced_variants as (
+    select variants.*
+    from variants
+    left join strong_candidates
+        on
+            variants.entity_type = strong_candidates.entity_type
+            and variants.kommunekode = strong_candidates.kommunekode
+            and variants.name_variant = strong_candidates.name_variant
+    where strong_candidates.name_variant is null
+),
+
+-- Edit distance between the cleaned names with spaces removed, and the
+-- similarity 1 - distance / longer length. Up to two edits count (a letter
+-- dropped, doubled or changed is one, two letters swapped are two).
+edit_distances as (
+    select
+        unplaced_variants.entity_type,
+        unplaced_variants.kommunekode,
+        unplaced_variants.name_variant,
+        organisations.entity_id,
+        levenshtein(unplaced_variants.compact_name, organisations.compact_name)
+            as edit_distance,
+        greatest(length(unplaced_variants.compact_name), length(organisations.compact_name))
+            as longer_length
+    from unplaced_variants
+    inner join organisations
+        on
+            unplaced_variants.entity_type = organisations.entity_type
+            and unplaced_variants.kommunekode = organisations.kommunekode
+            and abs(length(unplaced_variants.compact_name) - length(organisations.compact_name))
+            <= 2
+),
+
+fuzzy_scores as (
+    select
+        entity_type,
+        kommunekode,
+        name_variant,
+        entity_id,
+        1 - cast(edit_distance as float8) / longer_length as match_score
+    from edit_distances
+    where edit_distance <= 2
+),
+
+fuzzy_candidates as (
+    select
+        entity_type,
+        kommunekode,
+        name_variant,
+        entity_id,
+        'fuzzy_name' as match_method,
+        4 as method_rank,
+        match_score
+    from fuzzy_scores
+    where match_score >= {{ var('fuzzy_match_threshold') }}
+),
+
+variant_words as (
+    select
+        entity_type,
+        kommunekode,
+        name_variant,
+        unnest(string_to_array(cleaned_name, ' ')) as word
+    from unplaced_variants
+),
+
+organisation_words as (
+    select
+        entity_type,
+        kommunekode,
+        entity_id,
+        unnest(string_to_array(cleaned_name, ' ')) as word
+    from organisations
+),
+
+variant_word_counts as (
+    select
+        entity_type,
+        kommunekode,
+        name_variant,
+        count(distinct word) as word_count
+    from variant_words
+    group by 1, 2, 3
+),
+
+organisation_word_counts as (
+    select
+        entity_type,
+        kommunekode,
+        entity_id,
+        count(distinct word) as word_count
+    from organisation_words
+    group by 1, 2, 3
+),
+
+shared_word_counts as (
+    select
+        variant_words.entity_type,
+        variant_words.kommunekode,
+        variant_words.name_variant,
+        organisation_words.entity_id,
+        count(distinct variant_words.word) as word_count
+    from variant_words
+    inner join organisation_words
+        on
+            variant_words.entity_type = organisation_words.entity_type
+            and variant_words.kommunekode = organisation_words.kommunekode
+            and variant_words.word = organisation_words.word
+    group by 1, 2, 3, 4
+),
+
+-- Every word of the variant is a word of the official name, which has more
+-- words: the town left out ("Ældre Sagen") or the type word ("Solsikken").
+partial_candidates as (
+    select
+        shared_word_counts.entity_type,
+        shared_word_counts.kommunekode,
+        shared_word_counts.name_variant,
+        shared_word_counts.entity_id,
+        'partial_name' as match_method,
+        5 as method_rank,
+        cast(0.7 as float8) as match_score
+    from shared_word_counts
+    inner join variant_word_counts
+        on
+            shared_word_counts.entity_type = variant_word_counts.entity_type
+            and shared_word_counts.kommunekode = variant_word_counts.kommunekode
+            and shared_word_counts.name_variant = variant_word_counts.name_variant
+    inner join organisation_word_counts
+        on
+            shared_word_counts.entity_type = organisation_word_counts.entity_type
+            and shared_word_counts.kommunekode = organisation_word_counts.kommunekode
+            and shared_word_counts.entity_id = organisation_word_counts.entity_id
+    where
+        shared_word_counts.word_count = variant_word_counts.word_count
+        and organisation_word_counts.word_count > variant_word_counts.word_count
+        and length(shared_word_counts.name_variant) >= 4
+),
+
+-- "skolen i Tarup", "bridgeklubben i Årslev": a common noun in its definite
+-- form and a place. The place must be in the official name; the noun must
+-- be the nickname of the institution's type, or its stem in the name.
+nicknamed_variants as (
+    select
+        entity_type,
+        kommunekode,
+        name_variant,
+        left(cleaned_name, strpos(cleaned_name, ' i ') - 1) as nickname,
+        replace(substr(cleaned_name, strpos(cleaned_name, ' i ') + 3), ' ', '') as place
+    from unplaced_variants
+    where strpos(cleaned_name, ' i ') > 1
+),
+
+nickname_stems as (
+    select
+        entity_type,
+        kommunekode,
+        name_variant,
+        nickname,
+        place,
+        case
+            when right(nickname, 2) in ('en', 'et') then left(nickname, length(nickname) - 2)
+            else nickname
+        end as definite_stripped
+    from nicknamed_variants
+),
+
+nickname_candidates as (
+    select
+        nickname_stems.entity_type,
+        nickname_stems.kommunekode,
+        nickname_stems.name_variant,
+        organisations.entity_id,
+        'nickname_place' as match_method,
+        6 as method_rank,
+        -- the type's own nickname is stronger evidence than a stem in the name
+        cast(
+            case when institution_type_nicknames.nickname is not null then 0.65 else 0.6 end
+            as float8
+        ) as match_score
+    from nickname_stems
+    inner join organisations
+        on
+            nickname_stems.entity_type = organisations.entity_type
+            and nickname_stems.kommunekode = organisations.kommunekode
+            and strpos(organisations.compact_name, nickname_stems.place) > 0
+    left join institution_type_nicknames
+        on
+            organisations.institution_type = institution_type_nicknames.institution_type
+            and nickname_stems.nickname = institution_type_nicknames.nickname
+    where
+        institution_type_nicknames.nickname is not null
+        or (
+            length(nickname_stems.definite_stripped) >= 3
+            and strpos(
+                organisations.compact_name,
+                -- a doubled last consonant is single in the indefinite form
+                case
+                    when
+                        right(nickname_stems.definite_stripped, 1)
+                        = left(right(nickname_stems.definite_stripped, 2), 1)
+                        then left(
+                            nickname_stems.definite_stripped,
+                            length(nickname_stems.definite_stripped) - 1
+                        )
+                    else nickname_stems.definite_stripped
+                end
+            ) > 0
+        )
+),
+
+weak_unioned as (
+    select * from fuzzy_candidates
+    union all
+    select * from partial_candidates
+    union all
+    select * from nickname_candidates
+),
+
+weak_candidates as (
+    select weak_unioned.*
+    from weak_unioned
+    left join rejected_pairs
+        on
+            weak_unioned.entity_type = rejected_pairs.entity_type
+            and weak_unioned.kommunekode = rejected_pairs.kommunekode
+            and weak_unioned.name_variant = rejected_pairs.name_variant
+            and weak_unioned.entity_id = rejected_pairs.entity_id
+    where rejected_pairs.entity_id is null
+),
+
+all_candidates as (
+    select * from strong_candidates
+    union all
+    select * from weak_candidates
+),
+
+-- An entity renamed between waves has a row per official name; its best
+-- score for a method counts.
+final as (
+    select
+        {{ dbt.hash(
+            "entity_type || '|' || kommunekode || '|' || name_variant"
+            ~ " || '|' || entity_id || '|' || match_method"
+        ) }} as name_candidate_id,
+        entity_type,
+        kommunekode,
+        name_variant,
+        entity_id,
+        match_method,
+        method_rank,
+        max(match_score) as match_score
+    from all_candidates
+    group by 2, 3, 4, 5, 6, 7
+)
+
+select * from final
