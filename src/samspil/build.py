@@ -15,6 +15,7 @@ import duckdb
 
 from samspil.load import LoadedFile, load
 from samspil.paths import Paths
+from samspil.pseudonyms import resolve_key
 from samspil.publish import publish
 
 # How a build's summary names dbt's node types.
@@ -30,8 +31,11 @@ MAIN_MARTS = (
     "fct_coded_segments",
 )
 
-# dbt selectors of the two phases around validation.
+# dbt selectors of the two phases around validation. A data test runs in the
+# phase that builds all of its parents ("cautious"): a test of a seed against
+# a mart runs after the mart, not before it.
 STAGING_PHASE = "resource_type:seed staging"
+PHASE_TESTS = ("--indirect-selection", "cautious")
 
 
 class BuildError(Exception):
@@ -47,6 +51,7 @@ class BuildSummary:
     mart_rows: dict[str, int] = field(default_factory=dict)
     validation_warnings: list[str] = field(default_factory=list)
     data_docs: Path | None = None
+    is_demo_key: bool = False
 
 
 def _dbt(paths: Paths, *args: str) -> list:
@@ -103,11 +108,12 @@ def validate_staging(paths: Paths) -> list[str]:
 
 
 def build(paths: Paths, docs: bool = True) -> BuildSummary:
-    loaded = load(paths.raw, paths.build_warehouse)
+    pseudonym_key, is_demo_key = resolve_key(paths.raw)
+    loaded = load(paths.raw, paths.build_warehouse, pseudonym_key=pseudonym_key)
     counts: dict[str, int] = {}
-    _count(_dbt(paths, "build", "--select", STAGING_PHASE), counts)
+    _count(_dbt(paths, "build", "--select", STAGING_PHASE, *PHASE_TESTS), counts)
     warnings = validate_staging(paths)
-    _count(_dbt(paths, "build", "--exclude", STAGING_PHASE), counts)
+    _count(_dbt(paths, "build", "--exclude", STAGING_PHASE, *PHASE_TESTS), counts)
     publish(paths.build_warehouse, paths.warehouse)
     summary = BuildSummary(
         warehouse=paths.warehouse,
@@ -116,6 +122,7 @@ def build(paths: Paths, docs: bool = True) -> BuildSummary:
         counts=counts,
         mart_rows=mart_row_counts(paths.warehouse),
         validation_warnings=warnings,
+        is_demo_key=is_demo_key,
     )
     if docs:
         from samspil.validate import build_data_docs

@@ -63,11 +63,12 @@ def load() -> None:
     """Load the raw exports (SAMSPIL_RAW_DIR, default raw/demo) into the working warehouse."""
     from samspil.load import LoadError
     from samspil.load import load as load_raw
+    from samspil.pseudonyms import PseudonymKeyError
 
     paths = Paths.from_environment()
     try:
         loaded = load_raw(paths.raw, paths.build_warehouse)
-    except LoadError as error:
+    except (LoadError, PseudonymKeyError) as error:
         _fail(str(error))
     _lines(
         f"loaded into {paths.build_warehouse}",
@@ -108,11 +109,12 @@ def build(
     from samspil.build import BuildError
     from samspil.build import build as run_build
     from samspil.load import LoadError
+    from samspil.pseudonyms import KEY_VARIABLE, PseudonymKeyError
 
     paths = Paths.from_environment()
     try:
         summary = run_build(paths, docs=docs)
-    except (LoadError, BuildError) as error:
+    except (LoadError, BuildError, PseudonymKeyError) as error:
         _fail(f"{error}\nThe published warehouse {paths.warehouse} is unchanged.")
     for item in summary.loaded:
         for finding in item.findings:
@@ -123,6 +125,12 @@ def build(
         ("raw tables loaded", f"{len(summary.loaded)} from {paths.raw}"),
         ("raw rows read", f"{sum(item.rows_read for item in summary.loaded):,}"),
         ("raw rows rejected", f"{sum(item.rows_rejected for item in summary.loaded):,}"),
+        (
+            "pseudonym key",
+            "the public demo key (synthetic data only)"
+            if summary.is_demo_key
+            else f"from {KEY_VARIABLE}",
+        ),
         *((kind, f"{number:,}") for kind, number in sorted(summary.counts.items())),
         *((f"rows in marts.{mart}", f"{rows:,}") for mart, rows in summary.mart_rows.items()),
         ("published warehouse", str(summary.warehouse)),

@@ -15,6 +15,12 @@ import pytest
 
 from samspil.generate import generate
 from samspil.paths import PROJECT_DIR
+from samspil.pseudonyms import KEY_VARIABLE
+
+# The tests load copies of the demo that are not marked synthetic (no truth/), as real
+# exports would be: they need a pseudonym key, as a real build does.
+TEST_KEY = "samspil-test-key-not-secret-either"
+os.environ.setdefault(KEY_VARIABLE, TEST_KEY)
 
 DEMO = PROJECT_DIR / "raw" / "demo"
 SAMSPIL = Path(sys.executable).with_name("samspil")
@@ -40,9 +46,13 @@ class Build:
             return connection.execute(sql, list(parameters)).fetchall()
 
 
-def run_samspil(*args: str, warehouse: Path, raw: Path = DEMO) -> subprocess.CompletedProcess:
+def run_samspil(
+    *args: str, warehouse: Path, raw: Path = DEMO, unset: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess:
+    """The real CLI in a subprocess; `unset` names environment variables to leave out."""
     env = {**os.environ, "SAMSPIL_WAREHOUSE": str(warehouse), "SAMSPIL_RAW_DIR": str(raw)}
-    env.pop("SAMSPIL_BUILD_WAREHOUSE", None)
+    for name in ("SAMSPIL_BUILD_WAREHOUSE", *unset):
+        env.pop(name, None)
     return subprocess.run(
         [str(SAMSPIL), *args], env=env, capture_output=True, text=True, check=False
     )

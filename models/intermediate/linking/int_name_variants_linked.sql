@@ -121,6 +121,8 @@ linked as (
         cast(name_variants.mention_count as integer) as mention_count,
         coalesce(
             best_candidates.candidate_count > 1
+            -- a place can be the town an institution lies in without being in its name
+            or best_candidates.match_method = 'nickname_place'
             or (
                 best_candidates.match_method in ('fuzzy_name', 'partial_name', 'nickname_place')
                 and runners_up.runner_up_score >= best_candidates.match_score

@@ -9,6 +9,7 @@ institution_frame as (
         institution_id,
         kommunekode,
         policy_area_code,
+        leader_key,
         wave
     from {{ ref('stg_institution_survey__frame') }}
 ),
@@ -22,6 +23,7 @@ association_frame as (
         association_id,
         kommunekode,
         association_field_code,
+        chair_key,
         wave
     from {{ ref('stg_association_survey__frame') }}
 ),
@@ -32,6 +34,7 @@ institution_side as (
         'institution' as survey,
         institution_responses.institution_id,
         cast(null as varchar) as association_id,
+        institution_frame.leader_key as respondent_key,
         institution_frame.kommunekode,
         institution_frame.policy_area_code,
         cast(null as varchar) as association_field_code,
@@ -53,6 +56,7 @@ association_side as (
         'association' as survey,
         cast(null as varchar) as institution_id,
         association_responses.association_id,
+        association_frame.chair_key as respondent_key,
         association_frame.kommunekode,
         cast(null as varchar) as policy_area_code,
         association_frame.association_field_code,

@@ -14,6 +14,7 @@ survey_responses as (
         survey,
         institution_id,
         association_id,
+        respondent_key,
         kommunekode,
         wave,
         is_complete
@@ -34,6 +35,7 @@ final as (
         survey_responses.survey,
         survey_responses.institution_id,
         survey_responses.association_id,
+        survey_responses.respondent_key,
         survey_responses.kommunekode,
         answers.raw_value as answer_code,
         answers.value_label_da,

@@ -11,6 +11,7 @@ renamed as (
         kommunekode,
         association_name,
         cvr as cvr_number,
+        chair_key,
         association_field_code,
         cast(wave as integer) as wave,
         cast(invited_date as date) as invited_date,

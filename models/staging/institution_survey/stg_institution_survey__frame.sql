@@ -11,6 +11,7 @@ renamed as (
         kommunekode,
         institution_name,
         institution_type,
+        leader_key,
         policy_area_code,
         cast(wave as integer) as wave,
         cast(invited_date as date) as invited_date,

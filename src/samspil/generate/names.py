@@ -36,6 +36,7 @@ How a respondent writes a name (``variant_kind`` in ``truth/name_variants.csv``)
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 import unicodedata
@@ -464,10 +465,23 @@ def write_variant(rng: random.Random, target: NameTarget, kind: str) -> str:
     raise ValueError(f"unknown variant kind {kind!r}")
 
 
+def cpr_number(seed: str) -> str:
+    """A fake CPR number (``ddmmyy-xxxx``, a real date, no check digit), drawn from its own
+    generator seeded by ``seed`` so that planting one leaves the main stream of draws as it
+    was."""
+    rng = random.Random(seed)
+    born = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(365 * 65))
+    return f"{born:%d%m%y}-{rng.randrange(10_000):04d}"
+
+
 def with_contact(rng: random.Random, target: NameTarget, kommunekode: str) -> str:
-    """A partner name written with a contact person (fake personal data), kind ``informal``."""
+    """A partner name written with a contact person (fake personal data), kind ``informal``:
+    a phone number, an e-mail address, or now and then the person's CPR number."""
     person = person_name(rng, kommunekode)
     base = rng.choice(_informal_options(target) or [target.name])
     if rng.random() < 0.5:
-        return f"{base} (kontakt: {person}, {phone_number(rng)})"
+        phone = phone_number(rng)
+        if phone.endswith(("0", "1", "2")):
+            return f"{base} (kontakt: {person}, cpr {cpr_number(person + phone)})"
+        return f"{base} (kontakt: {person}, {phone})"
     return f"{base} v/ {person}, {private_email(rng, person)}"

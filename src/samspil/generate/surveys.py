@@ -20,6 +20,7 @@ from samspil.generate.entities import WAVES, Association, Institution, World
 from samspil.generate.names import (
     NameTarget,
     choose_kind,
+    cpr_number,
     person_name,
     phone_number,
     private_email,
@@ -466,6 +467,8 @@ def _plant_comments(
             text = rng.choice(PII_COMMENTS).format(
                 person=person, email=private_email(rng, person), phone=phone_number(rng)
             )
+            if text.endswith(("0", "1", "2")):  # some respondents add their CPR number
+                text += f" (cpr.nr. {cpr_number(text)})"
         else:
             text = rng.choice(PLAIN_COMMENTS)
         row[-1] = text

@@ -38,6 +38,7 @@ from samspil.load.rawfile import FileProblem, RawFile
 from samspil.load.rows import CheckedFile, check_file
 from samspil.load.schema import SchemaError, read_schema
 from samspil.paths import PROJECT_DIR
+from samspil.pseudonyms import pseudonym, resolve_key
 
 __all__ = ["RAW_FILES", "LoadError", "LoadedFile", "SchemaError", "load"]
 
@@ -103,20 +104,34 @@ def _text_column(values: Sequence[str | None]) -> pd.arrays.StringArray:
 
 
 def _write_table(
-    connection: duckdb.DuckDBPyConnection, checked: CheckedFile, file: str, table: str
+    connection: duckdb.DuckDBPyConnection,
+    checked: CheckedFile,
+    file: str,
+    table: str,
+    pseudonym_key: bytes,
 ) -> None:
     header = checked.raw.header
     lines = [line for line, _ in checked.rows]
     columns = list(zip(*(values for _, values in checked.rows), strict=True)) or [()] * len(header)
+    by_name = dict(zip(header, columns, strict=True))
+    pseudonyms = {
+        target: [pseudonym(pseudonym_key, value) for value in by_name[column]]
+        for column, target in checked.raw.schema.pseudonyms
+    }
     frame = pd.DataFrame(
         {
             "_file": _text_column([file] * len(lines)),
             "_line": np.array(lines, dtype="int32"),
-            **{name: _text_column(values) for name, values in zip(header, columns, strict=True)},
+            **{name: _text_column(values) for name, values in by_name.items()},
+            **{name: _text_column(values) for name, values in pseudonyms.items()},
         }
     )
     declared = ", ".join(
-        ["_file varchar", "_line integer", *(f"{_quote(name)} varchar" for name in header)]
+        [
+            "_file varchar",
+            "_line integer",
+            *(f"{_quote(name)} varchar" for name in [*header, *pseudonyms]),
+        ]
     )
     connection.execute(f"create or replace table {RAW_SCHEMA}.{table} ({declared})")
     connection.register("incoming", frame)
@@ -124,14 +139,25 @@ def _write_table(
     connection.unregister("incoming")
 
 
-def load(raw_dir: Path, warehouse: Path, *, project_dir: Path = PROJECT_DIR) -> list[LoadedFile]:
+def load(
+    raw_dir: Path,
+    warehouse: Path,
+    *,
+    pseudonym_key: bytes | None = None,
+    project_dir: Path = PROJECT_DIR,
+) -> list[LoadedFile]:
     """Load every raw file into `warehouse`, replacing what an earlier load put there.
 
+    Each personal column with a `pseudonym` in the sources YAML gets that column beside it,
+    the keyed pseudonym of its value (`samspil.pseudonyms`); staging reads the pseudonym only.
+    Without `pseudonym_key` the key is resolved from the environment (`resolve_key`).
     `project_dir` holds the sources YAML and the seeds the checks are read from.
     Raises `LoadError` (and writes nothing) when a file cannot be loaded as a whole.
     """
     if not raw_dir.is_dir():
         raise LoadError(f"{raw_dir}: raw folder not found; set SAMSPIL_RAW_DIR to your exports.")
+    if pseudonym_key is None:
+        pseudonym_key, _ = resolve_key(raw_dir)
     raw_files = _read_all(raw_dir, project_dir)
     checked: dict[tuple[str, str], CheckedFile] = {}
     for raw in raw_files:
@@ -165,7 +191,7 @@ def load(raw_dir: Path, warehouse: Path, *, project_dir: Path = PROJECT_DIR) -> 
         connection.execute("begin transaction")
         connection.execute(f"create schema if not exists {RAW_SCHEMA}")
         for item, result in zip(checked.values(), loaded, strict=True):
-            _write_table(connection, item, result.file, result.table)
+            _write_table(connection, item, result.file, result.table, pseudonym_key)
         connection.execute(
             f"""
             create or replace table {RAW_SCHEMA}.load_audit (

@@ -20,7 +20,9 @@ import yaml
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 TABLE_META_KEYS = frozenset({"key", "unique", "survey", "references", "csv", "sheet"})
-COLUMN_META_KEYS = frozenset({"type", "required", "values", "seed", "references", "personal"})
+COLUMN_META_KEYS = frozenset(
+    {"type", "required", "values", "seed", "references", "personal", "pseudonym"}
+)
 COLUMN_TYPES = frozenset({"date", "timestamp", "integer", "decimal"})
 
 # The settings a table's `meta: {csv: {...}}` may give, and the values each may take.
@@ -78,6 +80,8 @@ class Column:
     codes: CodeList | None = None
     scale: Scale | None = None
     personal: bool = False
+    pseudonym: str | None = None
+    """The column the loader adds with this person's keyed pseudonym (samspil.pseudonyms)."""
 
     @property
     def is_checked(self) -> bool:
@@ -131,6 +135,11 @@ class FileSchema:
     @property
     def has_personal_columns(self) -> bool:
         return any(column.personal for column in self.columns)
+
+    @property
+    def pseudonyms(self) -> tuple[tuple[str, str], ...]:
+        """(personal column, pseudonym column the loader adds) for each pseudonymised column."""
+        return tuple((column.name, column.pseudonym) for column in self.columns if column.pseudonym)
 
     @property
     def candidate_keys(self) -> tuple[tuple[str, ...], ...]:
@@ -225,12 +234,16 @@ def _column(entry: dict[str, Any], seeds: _Seeds, where: str) -> tuple[Column, R
         if not target:
             raise SchemaError(f"{where}.{name}: references must be written table.column")
         reference = Reference(columns=(name,), table=table, target_columns=(target,))
+    pseudonym = meta.get("pseudonym")
+    if pseudonym is not None and not meta.get("personal", False):
+        raise SchemaError(f"{where}.{name}: only a personal column gets a pseudonym")
     column = Column(
         name=name,
         required=bool(meta.get("required", False)),
         type=column_type,
         codes=codes,
         personal=bool(meta.get("personal", False)),
+        pseudonym=str(pseudonym) if pseudonym is not None else None,
     )
     return column, reference
 
@@ -258,8 +271,14 @@ def _file_schema(source: str, entry: dict[str, Any], seeds: _Seeds) -> FileSchem
         raise SchemaError(f"{where}: unknown meta key(s) {sorted(unknown)}")
     columns: list[Column] = []
     references: list[Reference] = []
+    # Pseudonym columns are written by the loader, not read from the export.
+    added = set(LOADER_COLUMNS) | {
+        str((column_entry.get("meta") or {})["pseudonym"])
+        for column_entry in entry.get("columns") or []
+        if "pseudonym" in (column_entry.get("meta") or {})
+    }
     for column_entry in entry.get("columns") or []:
-        if column_entry["name"] in LOADER_COLUMNS:
+        if column_entry["name"] in added:
             continue
         column, reference = _column(column_entry, seeds, where)
         columns.append(column)
@@ -295,6 +314,7 @@ def _file_schema(source: str, entry: dict[str, Any], seeds: _Seeds) -> FileSchem
             codes=column.codes,
             scale=column.scale,
             personal=column.personal,
+            pseudonym=column.pseudonym,
         )
         for column in columns
     ]
