@@ -145,7 +145,7 @@ def test_named_true_ties_are_found(warehouse: duckdb.DuckDBPyConnection) -> None
         """
     ).fetchone()
     assert named > 500
-    assert recovered / named >= 0.85
+    assert recovered / named >= 0.95
 
 
 def test_cooperation_rates_within_sampling_error(warehouse: duckdb.DuckDBPyConnection) -> None:
