@@ -129,6 +129,9 @@ def test_unit_tests_cover_the_non_trivial_logic(demo_build: Build) -> None:
         "int_name_texts_normalised",  # name normalisation
         "int_name_variants_linked",  # match methods and ambiguity
         "rpt_intercoder_agreement",  # pairwise agreement
+        "int_reliability_values_counted",  # values per code, frame and overall
+        "rpt_intercoder_reliability",  # Krippendorff's alpha, textbook examples
+        "rpt_coder_pair_kappa",  # Cohen's kappa, textbook example
     }
 
 
