@@ -131,6 +131,9 @@ def test_unit_tests_cover_the_non_trivial_logic(demo_build: Build) -> None:
         "int_name_variants_linked",  # method precedence, ambiguity, review flags
         "int_name_mentions_linked",  # ambiguity settled by context
         "rpt_intercoder_agreement",  # pairwise agreement
+        "int_reliability_values_counted",  # values per code, frame and overall
+        "rpt_intercoder_reliability",  # Krippendorff's alpha, textbook examples
+        "rpt_coder_pair_kappa",  # Cohen's kappa, textbook example
     }
 
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import csv
 import shutil
-from itertools import pairwise
+from collections import Counter
+from fractions import Fraction
+from itertools import combinations, pairwise
 from pathlib import Path
 
 import pytest
 
 from samspil.generate import generate
 from samspil.generate.entities import valid_cvr
+from samspil.generate.reliability import cohen_kappa, nominal_alpha
 from samspil.paths import PROJECT_DIR
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -321,6 +324,53 @@ def test_codings_and_agreement_truth(demo: tuple[Path, dict[str, int]]) -> None:
     }
     assert set(agreement) == codes | {"overall"}
     assert 0.6 <= float(agreement["overall"]["realised_pairwise_agreement"]) <= 0.85
+
+
+def test_reliability_formulas_give_the_textbook_values() -> None:
+    """Krippendorff (2011), "Computing Krippendorff's alpha-reliability": binary, two
+    coders, alpha 0.095; nominal, four coders with missing values, alpha 0.743. Cohen's
+    kappa: 10 units, 4 yes-yes, 1 yes-no, 2 no-yes, 3 no-no, kappa 0.4."""
+    binary = [("0", "1"), ("1", "1"), ("0", "1"), ("0", "0"), ("0", "0")]
+    binary += [("0", "1"), ("0", "0"), ("0", "0"), ("1", "0"), ("0", "0")]
+    assert nominal_alpha(Counter(unit) for unit in binary) == Fraction(16, 168)
+    observers = [
+        "1 2 3 3 2 1 4 1 2 . . .",
+        "1 2 3 3 2 2 4 1 2 5 . 3",
+        ". 3 3 3 2 3 4 2 2 5 1 .",
+        "1 2 3 3 2 4 4 1 2 5 1 .",
+    ]
+    units = [
+        Counter(v for v in unit if v != ".")
+        for unit in zip(*map(str.split, observers), strict=True)
+    ]
+    assert nominal_alpha(units) == 1 - Fraction(39 * 8, 1216)
+    assert round(float(nominal_alpha(units)), 3) == 0.743
+    assert nominal_alpha([Counter("aa"), Counter("aaa")]) is None  # no variation: undefined
+    kappa = [("y", "y")] * 4 + [("y", "n")] + [("n", "y")] * 2 + [("n", "n")] * 3
+    assert cohen_kappa(kappa) == Fraction(2, 5)
+    assert cohen_kappa([("y", "y")] * 3) is None
+
+
+def test_reliability_truth_covers_every_code_frame_and_coder_pair(
+    demo: tuple[Path, dict[str, int]],
+) -> None:
+    folder, _ = demo
+    codebook = read(SEEDS, "justification_codes.csv")
+    rows = read(folder, "truth/coder_reliability.csv")
+    subjects = {(row["level"], row["subject"]) for row in rows}
+    coders = sorted({row["coder_id"] for row in read(folder, "discourse/codings.csv")})
+    assert len(coders) == 4
+    assert subjects == (
+        {("code", row["justification_code"]) for row in codebook}
+        | {("frame", row["frame_code"]) for row in codebook}
+        | {("overall", "overall")}
+        | {("coder_pair", f"{a}-{b}") for a, b in combinations(coders, 2)}
+    )
+    for row in rows:
+        realised, expected = float(row["realised_value"]), float(row["expected_value"])
+        assert 0.3 <= realised <= 0.95, row
+        assert 0.5 <= expected <= 0.85, row
+        assert int(row["unit_count"]) >= 100, row
 
 
 def test_ties_only_within_a_municipality(demo: tuple[Path, dict[str, int]]) -> None:

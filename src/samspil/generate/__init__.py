@@ -217,6 +217,7 @@ def generate(
     )
     put("truth/cooperation_rates.csv", _cooperation_rates(world))
     put("truth/coder_agreement.csv", discourse.agreement)
+    put("truth/coder_reliability.csv", discourse.reliability)
     put("truth/segments.csv", discourse.segment_truth)
     put("truth/institutions.csv", _truth_institutions(world))
     put("truth/associations.csv", _truth_associations(world))

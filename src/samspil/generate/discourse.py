@@ -11,6 +11,9 @@ code with the code's planted accuracy, else a uniformly drawn other code.
 segment's TRUE code: ``expected_pairwise_agreement`` is p² + (1 - p)² / (K - 1)
 for the code's accuracy p and K codes; the ``overall`` row gives the accuracy
 averaged over all codings and the expected agreement averaged over all pairs.
+``truth/coder_reliability.csv`` holds Krippendorff's alpha per code, per frame
+and overall and Cohen's kappa per coder pair, realised by the codings written
+and expected under the planted accuracies (:mod:`samspil.generate.reliability`).
 Offsets are Python ``str`` indices (Unicode code points); about 3 % of the
 texts, all news items, hold an emoji outside the Basic Multilingual Plane.
 """
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 from samspil.generate.entities import BASE_DOCUMENTS, World, spread_counts
 from samspil.generate.names import words
 from samspil.generate.reference import JustificationCode, Reference
+from samspil.generate.reliability import reliability_truth
 
 CODERS = ("coder_a", "coder_b", "coder_c", "coder_d")
 CODER_COUNT_SHARES: dict[int, float] = {1: 0.55, 2: 0.35, 3: 0.10}
@@ -203,6 +207,7 @@ class DiscourseOutput:
     codings: list[list[str]]
     segment_truth: list[list[str]]
     agreement: list[list[str]]
+    reliability: list[list[str]]
     parameters: dict[str, object]
 
 
@@ -439,5 +444,12 @@ def generate_discourse(
         codings=coding_rows,
         segment_truth=segment_truth,
         agreement=agreement,
+        reliability=reliability_truth(
+            coding_rows,
+            true_codes={row[0]: row[3] for row in segment_truth},
+            frame_of={code.code: code.frame for code in codes},
+            accuracy=accuracy,
+            coders=CODERS,
+        ),
         parameters=parameters,
     )

@@ -107,6 +107,14 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "realised_pairwise_agreement",
         "n_pairs",
     ),
+    "truth/coder_reliability.csv": (
+        "level",
+        "subject",
+        "statistic",
+        "unit_count",
+        "expected_value",
+        "realised_value",
+    ),
     "truth/segments.csv": ("segment_id", "document_id", "frame_code", "justification_code"),
     "truth/institutions.csv": (
         "institution_code",
