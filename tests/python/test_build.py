@@ -129,6 +129,8 @@ def test_unit_tests_cover_the_non_trivial_logic(demo_build: Build) -> None:
         "int_name_texts_normalised",  # name normalisation
         "int_name_variants_linked",  # match methods and ambiguity
         "rpt_intercoder_agreement",  # pairwise agreement
+        "int_survey_strata_collapsed",  # collapsing post-strata with too few respondents
+        "int_survey_estimates_computed",  # weighted estimates, variances and CIs
     }
 
 
