@@ -141,6 +141,30 @@ domain_observations as (
     from observations
 ),
 
+-- Answers counted per post-stratum and value. Every sum below runs over
+-- these counts in a fixed order (post-stratum, value), so a rebuild gives the
+-- same bits whatever order the database reads the answers in.
+value_counts as (
+    select
+        domain_level,
+        domain_code,
+        survey,
+        kommunekode,
+        policy_area_code,
+        association_field_code,
+        survey_item_id,
+        statistic,
+        wave,
+        post_stratum_id,
+        observed_value,
+        count(*) as answer_count,
+        min(post_stratum_invited_count) as stratum_invited_count,
+        min(post_stratum_responded_count) as stratum_responded_count,
+        min(nonresponse_weight) as nonresponse_weight
+    from domain_observations
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+),
+
 cells as (
     select
         domain_level,
@@ -152,12 +176,20 @@ cells as (
         survey_item_id,
         statistic,
         wave,
-        count(*) as answer_base,
+        sum(answer_count) as answer_base,
         count(distinct post_stratum_id) as post_stratum_count,
-        sum(nonresponse_weight) as weighted_base,
-        sum(nonresponse_weight * observed_value) / sum(nonresponse_weight) as weighted_estimate,
-        avg(observed_value) as unweighted_estimate
-    from domain_observations
+        sum(
+            nonresponse_weight * answer_count order by post_stratum_id, observed_value
+        ) as weighted_base,
+        sum(
+            nonresponse_weight * answer_count * observed_value
+            order by post_stratum_id, observed_value
+        )
+        / sum(
+            nonresponse_weight * answer_count order by post_stratum_id, observed_value
+        ) as weighted_estimate,
+        sum(answer_count * observed_value) / sum(answer_count) as unweighted_estimate
+    from value_counts
     group by 1, 2, 3, 4, 5, 6, 7, 8, 9
 ),
 
@@ -166,27 +198,32 @@ cells as (
 -- have e_i = 0 and count only through n_h.
 stratum_residuals as (
     select
-        domain_observations.domain_level,
-        domain_observations.domain_code,
-        domain_observations.survey_item_id,
-        domain_observations.statistic,
-        domain_observations.wave,
-        domain_observations.post_stratum_id,
-        min(domain_observations.post_stratum_invited_count) as stratum_invited_count,
-        min(domain_observations.post_stratum_responded_count) as stratum_responded_count,
-        sum(domain_observations.observed_value - cells.weighted_estimate) as residual_sum,
+        value_counts.domain_level,
+        value_counts.domain_code,
+        value_counts.survey_item_id,
+        value_counts.statistic,
+        value_counts.wave,
+        value_counts.post_stratum_id,
+        min(value_counts.stratum_invited_count) as stratum_invited_count,
+        min(value_counts.stratum_responded_count) as stratum_responded_count,
         sum(
-            (domain_observations.observed_value - cells.weighted_estimate)
-            * (domain_observations.observed_value - cells.weighted_estimate)
+            value_counts.answer_count * (value_counts.observed_value - cells.weighted_estimate)
+            order by value_counts.observed_value
+        ) as residual_sum,
+        sum(
+            value_counts.answer_count
+            * (value_counts.observed_value - cells.weighted_estimate)
+            * (value_counts.observed_value - cells.weighted_estimate)
+            order by value_counts.observed_value
         ) as residual_square_sum
-    from domain_observations
+    from value_counts
     inner join cells
         on
-            domain_observations.domain_level = cells.domain_level
-            and domain_observations.domain_code = cells.domain_code
-            and domain_observations.survey_item_id = cells.survey_item_id
-            and domain_observations.statistic = cells.statistic
-            and domain_observations.wave = cells.wave
+            value_counts.domain_level = cells.domain_level
+            and value_counts.domain_code = cells.domain_code
+            and value_counts.survey_item_id = cells.survey_item_id
+            and value_counts.statistic = cells.statistic
+            and value_counts.wave = cells.wave
     group by 1, 2, 3, 4, 5, 6
 ),
 
@@ -205,6 +242,7 @@ linearised as (
             * (stratum_invited_count - stratum_responded_count)
             / (cast(stratum_responded_count as float8) * (stratum_responded_count - 1))
             * (residual_square_sum - residual_sum * residual_sum / stratum_responded_count)
+            order by post_stratum_id
         ) as linearised_sum
     from stratum_residuals
     group by 1, 2, 3, 4, 5

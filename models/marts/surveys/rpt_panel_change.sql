@@ -102,18 +102,42 @@ pairs as (
             and second_answers.wave = 2018
 ),
 
-cells as (
+-- The values are whole numbers, so these sums are exact and a rebuild gives
+-- the same bits whatever order the rows come in.
+sums as (
     select
         survey,
         kommunekode,
         survey_item_id,
         count(*) as pair_count,
-        avg(value_2016) as value_2016,
-        avg(value_2018) as value_2018,
-        avg(change) as change,
-        stddev_samp(change) / sqrt(count(*)) as change_standard_error
+        sum(value_2016) as sum_2016,
+        sum(value_2018) as sum_2018,
+        sum(change) as change_sum,
+        sum(change * change) as change_square_sum
     from pairs
     group by 1, 2, 3
+),
+
+-- Variance of the mean difference, s_d² / n, written as
+-- (n Σd² - (Σd)²) / (n² (n - 1)): exact up to the one division.
+cells as (
+    select
+        survey,
+        kommunekode,
+        survey_item_id,
+        pair_count,
+        sum_2016 / pair_count as value_2016,
+        sum_2018 / pair_count as value_2018,
+        change_sum / pair_count as change,
+        case
+            when pair_count > 1
+                then
+                    sqrt(
+                        (pair_count * change_square_sum - change_sum * change_sum)
+                        / (cast(pair_count as float8) * pair_count * (pair_count - 1))
+                    )
+        end as change_standard_error
+    from sums
 ),
 
 joined as (
