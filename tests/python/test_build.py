@@ -134,6 +134,8 @@ def test_unit_tests_cover_the_non_trivial_logic(demo_build: Build) -> None:
         "int_reliability_values_counted",  # values per code, frame and overall
         "rpt_intercoder_reliability",  # Krippendorff's alpha, textbook examples
         "rpt_coder_pair_kappa",  # Cohen's kappa, textbook example
+        "int_survey_strata_collapsed",  # collapsing post-strata with too few respondents
+        "int_survey_estimates_computed",  # weighted estimates, variances and CIs
     }
 
 

@@ -182,6 +182,39 @@ def test_cooperation_rates_within_sampling_error(warehouse: duckdb.DuckDBPyConne
         assert abs(yes / base - expected) <= 3 * standard_error, (wave, kommunekode)
 
 
+def test_weighted_cooperation_shares_cover_the_population_share(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    """The weighted share of a municipality estimates the share among all its invited
+    institutions, which the generator knows: within 3 standard errors in every cell."""
+    cells = warehouse.execute(
+        f"""
+        with population as (
+            select kommunekode, 2016 as wave, cast(coop_associations_2016 as integer) as yes
+            from read_csv('{DEMO / "truth" / "institutions.csv"}', all_varchar = true)
+            union all
+            select kommunekode, 2018, cast(coop_associations_2018 as integer)
+            from read_csv('{DEMO / "truth" / "institutions.csv"}', all_varchar = true)
+        )
+        select
+            report.wave,
+            report.kommunekode,
+            report.weighted_share_cooperating_with_associations,
+            report.associations_standard_error,
+            avg(population.yes) as population_share
+        from marts.rpt_cooperation_by_municipality as report
+        inner join population
+            on report.kommunekode = population.kommunekode and report.wave = population.wave
+        where not report.is_suppressed
+        group by 1, 2, 3, 4
+        """
+    ).fetchall()
+    assert len(cells) == 10  # 2 waves × 5 municipalities
+    for wave, kommunekode, weighted, standard_error, population_share in cells:
+        assert 0 < standard_error < 0.1
+        assert abs(weighted - population_share) <= 3 * standard_error, (wave, kommunekode)
+
+
 def test_overall_coder_agreement_is_recovered(warehouse: duckdb.DuckDBPyConnection) -> None:
     realised, pairs, expected = warehouse.execute(
         """

@@ -79,6 +79,14 @@ by_cell as (
     group by 1, 2
 ),
 
+suppressed as (
+    select
+        *,
+        tie_count < {{ var('min_cell_size') }}
+        or both_responded_tie_count < {{ var('min_cell_size') }} as is_suppressed
+    from by_cell
+),
+
 final as (
     select
         kommunekode || '-' || cast(wave as varchar) as tie_reciprocity_cell_id,
@@ -86,21 +94,18 @@ final as (
         cast(wave as integer) as wave,
         cast(tie_count as integer) as tie_count,
         case
-            when tie_count >= {{ var('min_cell_size') }}
-                then cast(reciprocated_tie_count as integer)
+            when not is_suppressed then cast(reciprocated_tie_count as integer)
         end as reciprocated_tie_count,
         case
-            when tie_count >= {{ var('min_cell_size') }}
-                then cast(reciprocated_tie_count as float8) / tie_count
+            when not is_suppressed then cast(reciprocated_tie_count as float8) / tie_count
         end as share_reciprocated,
         cast(both_responded_tie_count as integer) as both_responded_tie_count,
         case
-            when both_responded_tie_count >= {{ var('min_cell_size') }}
+            when not is_suppressed
                 then cast(both_responded_reciprocated_count as float8) / both_responded_tie_count
         end as share_reciprocated_when_both_responded,
-        tie_count < {{ var('min_cell_size') }}
-        or both_responded_tie_count < {{ var('min_cell_size') }} as is_suppressed
-    from by_cell
+        is_suppressed
+    from suppressed
 )
 
 select * from final

@@ -1,64 +1,82 @@
 {#- Share of responding institutions that cooperate with associations, and
-    with volunteers, by wave, municipality and policy area. Unweighted shares
-    of valid answers (don't know and not answered left out of the base). -#}
+    that have volunteers attached, by wave, municipality and policy area:
+    unweighted and weighted (nonresponse weights of the post-strata) with the
+    weighted share's standard error and 95 % confidence interval. Valid
+    answers only (don't know and not answered left out of the base). A cell
+    lies inside one post-stratum, so all its respondents carry the same
+    weight and the weighted share equals the unweighted one; the standard
+    error is the post-stratum's, with the finite population correction. -#}
 with
 
-answers as (
+survey_estimates as (
     select
-        response_id,
+        kommunekode,
+        policy_area_code,
         survey_item_id,
-        answer_value
-    from {{ ref('fct_survey_answers') }}
+        wave,
+        answer_base,
+        unweighted_estimate,
+        weighted_estimate,
+        standard_error,
+        ci_lower,
+        ci_upper
+    from {{ ref('int_survey_estimates_computed') }}
     where
-        survey_item_id in (
+        domain_level = 'municipality_area'
+        and statistic = 'share_yes'
+        and survey_item_id in (
             'institution__coop_associations', 'institution__coop_volunteers'
         )
-        and answer_status = 'valid'
 ),
 
-survey_responses as (
-    select
-        response_id,
+cells as (
+    select distinct
         kommunekode,
         policy_area_code,
         wave
-    from {{ ref('int_survey_responses_unioned') }}
-    where survey = 'institution'
+    from survey_estimates
 ),
 
-by_cell as (
+associations as (
+    select * from survey_estimates
+    where survey_item_id = 'institution__coop_associations'
+),
+
+volunteers as (
+    select * from survey_estimates
+    where survey_item_id = 'institution__coop_volunteers'
+),
+
+joined as (
     select
-        survey_responses.kommunekode,
-        survey_responses.policy_area_code,
-        survey_responses.wave,
-        sum(
-            case when answers.survey_item_id = 'institution__coop_associations' then 1 else 0 end
-        ) as associations_base,
-        sum(
-            case
-                when
-                    answers.survey_item_id = 'institution__coop_associations'
-                    and answers.answer_value = 1
-                    then 1
-                else 0
-            end
-        ) as associations_yes,
-        sum(
-            case when answers.survey_item_id = 'institution__coop_volunteers' then 1 else 0 end
-        ) as volunteers_base,
-        sum(
-            case
-                when
-                    answers.survey_item_id = 'institution__coop_volunteers'
-                    and answers.answer_value = 1
-                    then 1
-                else 0
-            end
-        ) as volunteers_yes
-    from answers
-    inner join survey_responses
-        on answers.response_id = survey_responses.response_id
-    group by 1, 2, 3
+        cells.kommunekode,
+        cells.policy_area_code,
+        cells.wave,
+        coalesce(associations.answer_base, 0) as associations_base,
+        associations.unweighted_estimate as associations_unweighted,
+        associations.weighted_estimate as associations_weighted,
+        associations.standard_error as associations_standard_error,
+        associations.ci_lower as associations_ci_lower,
+        associations.ci_upper as associations_ci_upper,
+        coalesce(volunteers.answer_base, 0) as volunteers_base,
+        volunteers.unweighted_estimate as volunteers_unweighted,
+        volunteers.weighted_estimate as volunteers_weighted,
+        volunteers.standard_error as volunteers_standard_error,
+        volunteers.ci_lower as volunteers_ci_lower,
+        volunteers.ci_upper as volunteers_ci_upper,
+        coalesce(associations.answer_base, 0) < {{ var('min_cell_size') }}
+        or coalesce(volunteers.answer_base, 0) < {{ var('min_cell_size') }} as is_suppressed
+    from cells
+    left join associations
+        on
+            cells.kommunekode = associations.kommunekode
+            and cells.policy_area_code = associations.policy_area_code
+            and cells.wave = associations.wave
+    left join volunteers
+        on
+            cells.kommunekode = volunteers.kommunekode
+            and cells.policy_area_code = volunteers.policy_area_code
+            and cells.wave = volunteers.wave
 ),
 
 final as (
@@ -69,18 +87,29 @@ final as (
         policy_area_code,
         wave,
         cast(associations_base as integer) as associations_base,
-        case
-            when associations_base >= {{ var('min_cell_size') }}
-                then cast(associations_yes as float8) / associations_base
-        end as share_cooperating_with_associations,
+        cast(case when not is_suppressed then associations_unweighted end as float8)
+            as share_cooperating_with_associations,
+        cast(case when not is_suppressed then associations_weighted end as float8)
+            as weighted_share_cooperating_with_associations,
+        cast(case when not is_suppressed then associations_standard_error end as float8)
+            as associations_standard_error,
+        cast(case when not is_suppressed then associations_ci_lower end as float8)
+            as associations_ci_lower,
+        cast(case when not is_suppressed then associations_ci_upper end as float8)
+            as associations_ci_upper,
         cast(volunteers_base as integer) as volunteers_base,
-        case
-            when volunteers_base >= {{ var('min_cell_size') }}
-                then cast(volunteers_yes as float8) / volunteers_base
-        end as share_with_volunteers,
-        associations_base < {{ var('min_cell_size') }}
-        or volunteers_base < {{ var('min_cell_size') }} as is_suppressed
-    from by_cell
+        cast(case when not is_suppressed then volunteers_unweighted end as float8)
+            as share_with_volunteers,
+        cast(case when not is_suppressed then volunteers_weighted end as float8)
+            as weighted_share_with_volunteers,
+        cast(case when not is_suppressed then volunteers_standard_error end as float8)
+            as volunteers_standard_error,
+        cast(case when not is_suppressed then volunteers_ci_lower end as float8)
+            as volunteers_ci_lower,
+        cast(case when not is_suppressed then volunteers_ci_upper end as float8)
+            as volunteers_ci_upper,
+        is_suppressed
+    from joined
 )
 
 select * from final
