@@ -19,6 +19,11 @@ from conftest import Build
 # case number, an XML line); everything else must be the same.
 PROVENANCE = ("source_file", "source_line")
 
+# A REFI-QDA project never carries the case notes' contact persons (personal data),
+# so cases from a .qdpx have no contact person to pseudonymise: the view's last column,
+# contact_person_key, is empty.
+NOT_IN_QDPX = ("stg_cases__actors",)
+
 
 def _staged(warehouse: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
@@ -76,6 +81,10 @@ def test_every_format_gives_the_same_staged_tables(staged_by_format: dict, forma
     assert len(expected) == 15
     for view, rows in expected.items():
         assert len(rows) > 0, view
+        if formats in ("mix", "qdpx") and view in NOT_IN_QDPX:
+            assert any(row[-1] for row in rows), view  # the CSV's contact persons have keys
+            assert all(row[-1] is None for row in actual[view]), view
+            rows = sorted((*row[:-1], None) for row in rows)
         assert actual[view] == rows, view
 
 
