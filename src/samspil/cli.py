@@ -184,3 +184,12 @@ def export(
             ("to (with manifest.json)", str(folder)),
         ],
     )
+
+
+@app.command("docs-codebook")
+def docs_codebook() -> None:
+    """Regenerate the survey codebook's dbt doc blocks from the codebook seeds."""
+    from samspil.codebook import write
+
+    target = write(Paths.from_environment().project)
+    console.print(f"wrote {target} from seeds/survey_*.csv")
