@@ -19,6 +19,11 @@ from conftest import Build
 # case number, an XML line); everything else must be the same.
 PROVENANCE = ("source_file", "source_line")
 
+# A REFI-QDA project never holds the case actors' contact persons (personal data), so
+# their pseudonym is null where the cases strand comes as .qdpx (formats mix and qdpx).
+NOT_IN_QDPX = {"stg_cases__actors": "contact_person_key"}
+CASES_AS_QDPX = ("mix", "qdpx")
+
 
 def _staged(warehouse: Path) -> dict[str, list[tuple]]:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
@@ -70,12 +75,30 @@ def staged_by_format(demo_build: Build, tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.mark.parametrize("formats", [name for name in FORMATS if name != "csv"])
-def test_every_format_gives_the_same_staged_tables(staged_by_format: dict, formats: str) -> None:
+def test_every_format_gives_the_same_staged_tables(
+    demo_build: Build, staged_by_format: dict, formats: str
+) -> None:
     expected, actual = staged_by_format["csv"], staged_by_format[formats]
     assert sorted(actual) == sorted(expected)
     assert len(expected) == 15
     for view, rows in expected.items():
         assert len(rows) > 0, view
+        if formats in CASES_AS_QDPX and view in NOT_IN_QDPX:
+            columns = [
+                name
+                for (name,) in demo_build.query_build(
+                    "select column_name from duckdb_columns() where schema_name = 'staging' "
+                    "and table_name = ? order by column_index",
+                    view,
+                )
+                if name not in PROVENANCE
+            ]
+            blank = columns.index(NOT_IN_QDPX[view])
+            assert any(row[blank] for row in rows), view
+            rows = [  # the rows a .qdpx can give
+                tuple(None if index == blank else value for index, value in enumerate(row))
+                for row in rows
+            ]
         assert actual[view] == rows, view
 
 
