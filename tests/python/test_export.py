@@ -262,7 +262,7 @@ def test_danish_labels_on_request(demo_build: Build, tmp_path: Path) -> None:
 
 
 def test_export_replaces_the_old_folder_and_refuses_a_missing_warehouse(
-    demo_build: Build, tmp_path: Path
+    demo_build: Build, manifest: dict, tmp_path: Path
 ) -> None:
     out = tmp_path / "exports"
     (out / "csv").mkdir(parents=True)
@@ -270,6 +270,12 @@ def test_export_replaces_the_old_folder_and_refuses_a_missing_warehouse(
     assert run_samspil("export", "--out", str(out), warehouse=demo_build.warehouse).returncode == 0
     assert not (out / "csv" / "dim_gone.csv").exists()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["exports"]
+    # Same warehouse, same Parquet and CSV bytes (.sav and .dta carry their write time).
+    again = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    stable = {"parquet", "csv"}
+    assert {
+        item["file"]: item["sha256"] for item in again["files"] if item["format"] in stable
+    } == {item["file"]: item["sha256"] for item in manifest["files"] if item["format"] in stable}
 
     missing = run_samspil("export", "--out", str(out), warehouse=tmp_path / "none.duckdb")
     assert missing.returncode == 1
