@@ -140,3 +140,56 @@ def build(
     if summary.data_docs:
         rows.append(("validation (GX Data Docs)", str(summary.data_docs)))
     _lines("samspil build done", rows)
+
+
+@app.command()
+def export(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder to write to (replaced); default: exports/ beside the warehouse."),
+    ] = None,
+    labels: Annotated[
+        str, typer.Option(help="Language of the codebook's labels in .sav/.dta: en or da.")
+    ] = "en",
+) -> None:
+    """Write every published mart to Parquet, CSV, SPSS .sav and Stata .dta, with labels."""
+    import time
+
+    from samspil.export import ExportError
+    from samspil.export import export as write_exports
+
+    paths = Paths.from_environment()
+    folder = out or paths.warehouse.parent / "exports"
+    started = time.monotonic()
+    try:
+        written = write_exports(paths.warehouse, folder, language=labels)
+    except ExportError as error:
+        _fail(str(error))
+    seconds = time.monotonic() - started
+    for item in written:
+        for name, short in item.renamed_columns.items():
+            console.print(f"[yellow]renamed:[/] {item.file}: {name} → {short} (format's limit)")
+    by_format: dict[str, tuple[int, int]] = {}
+    for item in written:
+        files, size = by_format.get(item.format, (0, 0))
+        by_format[item.format] = (files + 1, size + item.bytes)
+    _lines(
+        f"samspil export done in {seconds:.1f} s",
+        [
+            *(
+                (f".{kind} files", f"{files:>3}, {size / 1e6:8.1f} MB")
+                for kind, (files, size) in by_format.items()
+            ),
+            ("from", str(paths.warehouse)),
+            ("to (with manifest.json)", str(folder)),
+        ],
+    )
+
+
+@app.command("docs-codebook")
+def docs_codebook() -> None:
+    """Regenerate the survey codebook's dbt doc blocks from the codebook seeds."""
+    from samspil.codebook import write
+
+    target = write(Paths.from_environment().project)
+    console.print(f"wrote {target} from seeds/survey_*.csv")

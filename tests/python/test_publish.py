@@ -6,6 +6,7 @@ import contextlib
 import csv
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -18,6 +19,8 @@ import pytest
 from samspil.publish import PUBLISHED_SCHEMAS
 
 from conftest import DEMO, Build, run_samspil
+
+README = DEMO.parents[1] / "README.md"
 
 DUCKDB_SHELL = Path(sys.executable).with_name("duckdb")
 COUNT_ANSWERS = "select count(*) from marts.fct_survey_answers;\n"
@@ -69,11 +72,17 @@ def test_published_file_holds_only_what_users_query(demo_build: Build) -> None:
         )
     }
     assert schemas == set(PUBLISHED_SCHEMAS)
+    # dbt's persist_docs, carried over by publish: any SQL client shows the descriptions.
     undescribed = demo_build.query(
         "select table_name || '.' || column_name from duckdb_columns() "
-        "where schema_name = 'marts' and comment is null"
+        "where schema_name = 'marts' and coalesce(trim(comment), '') = ''"
     )
     assert undescribed == []
+    undescribed_tables = demo_build.query(
+        "select table_name from duckdb_tables() "
+        "where schema_name = 'marts' and coalesce(trim(comment), '') = ''"
+    )
+    assert undescribed_tables == []
 
 
 def test_failed_build_leaves_the_published_file_untouched(
@@ -205,3 +214,99 @@ def test_validation_warning_is_reported_and_the_build_goes_on(
     assert "warning:" in result.stdout
     assert "stg_institution_survey__frame" in result.stdout
     assert published.is_file()
+
+
+def _readme_blocks(language: str) -> list[str]:
+    text = README.read_text(encoding="utf-8")
+    return re.findall(rf"^```{language}\n(.*?)^```", text, flags=re.DOTALL | re.MULTILINE)
+
+
+def _shell_query(block: str) -> str:
+    """The SQL of a README `duckdb` shell example (the double-quoted argument)."""
+    return re.search(r'"(.*)"', block, flags=re.DOTALL).group(1)
+
+
+def test_readme_shell_queries_run_on_the_published_file(demo_build: Build) -> None:
+    """Every README example of the duckdb shell, run by the real shell on a build's file."""
+    examples = [
+        block
+        for block in _readme_blocks("sh")
+        if block.startswith(".venv/bin/duckdb -readonly warehouse/samspil.duckdb")
+    ]
+    assert len(examples) >= 2
+    for block in examples:
+        command = block.replace("\\\n", " ").replace(
+            "warehouse/samspil.duckdb", str(demo_build.warehouse)
+        )
+        command = command.replace(".venv/bin/duckdb", str(DUCKDB_SHELL), 1)
+        result = subprocess.run(
+            ["bash", "-c", command], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+        assert "0 rows" not in result.stdout
+
+
+def _shell_csv(path: Path, sql: str) -> list[list[str]]:
+    result = subprocess.run(
+        [str(DUCKDB_SHELL), "-readonly", "-csv", "-noheader", str(path), "-c", sql],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return list(csv.reader(result.stdout.splitlines()))
+
+
+def test_readme_democracy_question_answers_from_the_answers(demo_build: Build) -> None:
+    """The README's shell question, by the real shell, equals the answers counted again."""
+    (block,) = [block for block in _readme_blocks("sh") if "att_strengthens_democracy" in block]
+    rows = _shell_csv(demo_build.warehouse, _shell_query(block))
+    expected = demo_build.query(
+        "select answers.survey, answers.wave, count(*), "
+        "round(avg(answers.answer_value), 2), "
+        "round(avg(case when answers.answer_value >= 4 then 1.0 else 0 end), 2) "
+        "from marts.fct_survey_answers as answers "
+        "inner join marts.dim_survey_items as items "
+        "on answers.survey_item_id = items.survey_item_id "
+        "where items.construct = 'att_strengthens_democracy' and answers.answer_status = 'valid' "
+        "group by 1, 2 order by 1, 2"
+    )
+    assert len(rows) == 4  # institutions and associations, 2016 and 2018
+    assert [(row[0], int(row[1]), int(row[2]), float(row[3]), float(row[4])) for row in rows] == [
+        (survey, wave, base, float(mean), float(share))
+        for survey, wave, base, mean, share in expected
+    ]
+
+
+def test_readme_python_example_runs(demo_build: Build, tmp_path: Path) -> None:
+    (block,) = _readme_blocks("python")
+    script = tmp_path / "example.py"
+    script.write_text(
+        block.replace('"warehouse/samspil.duckdb"', repr(str(demo_build.warehouse))),
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    shares = demo_build.query(
+        "select wave, count(*) from marts.fct_survey_answers "
+        "where survey_item_id = 'association__coop_municipal' and answer_status = 'valid' "
+        "group by wave order by wave"
+    )
+    for wave, associations in shares:
+        assert re.search(rf"{wave}\s+{associations}\s+0\.\d+", result.stdout), result.stdout
+
+
+@pytest.mark.parametrize("language", ["r", "sh"])
+def test_readme_r_and_psql_queries_are_valid_sql(demo_build: Build, language: str) -> None:
+    """R and PostgreSQL are not on this machine: their README queries run here on the
+    published DuckDB file instead (both are written in SQL that PostgreSQL accepts too)."""
+    if language == "r":
+        (block,) = _readme_blocks("r")
+        sql = re.search(r'dbGetQuery\(con, "(.*?)"\)', block, flags=re.DOTALL).group(1)
+    else:
+        (block,) = [block for block in _readme_blocks("sh") if block.startswith("psql")]
+        sql = _shell_query(block)
+    rows = _shell_csv(demo_build.warehouse, sql)
+    assert len(rows) >= 4

@@ -1,0 +1,283 @@
+"""`samspil export`: every mart in the researchers' formats, read back and compared (issue 6)."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import json
+import math
+from pathlib import Path
+
+import duckdb
+import pyreadstat
+import pytest
+
+from samspil.export import (
+    STATA_BLANK,
+    STATA_LABEL_LENGTH,
+    STATA_MISSING,
+    STATA_NAME_LENGTH,
+    spss_label,
+    stata_label,
+)
+from samspil.paths import PROJECT_DIR
+
+from conftest import Build, run_samspil
+
+SEEDS = PROJECT_DIR / "seeds"
+SURVEYS = ("institution", "association")
+
+
+def _seed(name: str) -> list[dict[str, str]]:
+    with (SEEDS / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def exports(demo_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("exports") / "exports"
+    result = run_samspil("export", "--out", str(out), warehouse=demo_build.warehouse)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def manifest(exports: Path) -> dict:
+    return json.loads((exports / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _marts(build: Build) -> list[str]:
+    return [
+        name
+        for (name,) in build.query(
+            "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+        )
+    ]
+
+
+def _columns(build: Build, mart: str) -> list[tuple[str, str, str]]:
+    return build.query(
+        "select column_name, data_type, comment from duckdb_columns() "
+        "where schema_name = 'marts' and table_name = ? order by column_index",
+        mart,
+    )
+
+
+def _rows(build: Build, mart: str) -> list[tuple]:
+    return build.query(f"select * from marts.{mart} order by all")
+
+
+def test_every_mart_in_every_format_with_a_true_manifest(
+    demo_build: Build, exports: Path, manifest: dict
+) -> None:
+    files = {item["file"]: item for item in manifest["files"]}
+    for mart in _marts(demo_build):
+        rows = demo_build.query(f"select count(*) from marts.{mart}")[0][0]
+        for export_format in ("parquet", "csv", "sav", "dta"):
+            item = files.pop(f"{export_format}/{mart}.{export_format}")
+            assert (item["source"], item["rows"]) == (mart, rows)
+    wide = {
+        f"{kind}/{survey}_survey_responses.{kind}" for survey in SURVEYS for kind in ("sav", "dta")
+    }
+    assert set(files) == wide  # nothing but the marts and the wide survey files
+    for item in manifest["files"]:
+        path = exports / item["file"]
+        assert path.stat().st_size == item["bytes"]
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == item["sha256"]
+    leftovers = [path.name for path in exports.parent.iterdir() if path.name != "exports"]
+    assert leftovers == []  # the temporary folder was renamed into place
+
+
+def test_parquet_and_csv_equal_the_mart(demo_build: Build, exports: Path) -> None:
+    with duckdb.connect(str(demo_build.warehouse), read_only=True) as connection:
+        for mart in _marts(demo_build):
+            expected = connection.execute(f"select * from marts.{mart} order by all").fetchall()
+            parquet = exports / "parquet" / f"{mart}.parquet"
+            assert connection.execute(f"select * from '{parquet}'").fetchall() == expected, mart
+            types = ", ".join(
+                f"'{name}': '{data_type}'" for name, data_type, _ in _columns(demo_build, mart)
+            )
+            csv_file = exports / "csv" / f"{mart}.csv"
+            read_back = connection.execute(
+                f"select * from read_csv('{csv_file}', header = true, columns = {{{types}}})"
+            ).fetchall()
+            assert read_back == expected, mart
+
+
+def _as_read(value: object, data_type: str) -> object:
+    """What SPSS and Stata give back for a DuckDB value: numbers as floats, booleans 0/1,
+    no missing strings (empty instead)."""
+    if value is None:
+        return "" if data_type == "VARCHAR" else None
+    if data_type == "BOOLEAN":
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    return value
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if value is not None and str(value) == "NaT":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, int | float):
+        return float(value)
+    return value
+
+
+@pytest.mark.parametrize("kind", ["sav", "dta"])
+def test_spss_and_stata_files_equal_the_mart_with_its_descriptions(
+    demo_build: Build, exports: Path, manifest: dict, kind: str
+) -> None:
+    reader = pyreadstat.read_sav if kind == "sav" else pyreadstat.read_dta
+    renamed = {item["file"]: item["renamed_columns"] for item in manifest["files"]}
+    for mart in _marts(demo_build):
+        columns = _columns(demo_build, mart)
+        frame, meta = reader(str(exports / kind / f"{mart}.{kind}"))
+        names = renamed[f"{kind}/{mart}.{kind}"]
+        assert meta.column_names == [names.get(name, name) for name, _, _ in columns]
+        label = spss_label if kind == "sav" else stata_label
+        assert meta.column_labels == [label(comment) for _, _, comment in columns], mart
+        for (name, data_type, _), file_label in zip(columns, meta.column_labels, strict=True):
+            if data_type == "BOOLEAN":
+                assert meta.variable_value_labels[names.get(name, name)] == {
+                    0: "false",
+                    1: "true",
+                }
+            if len(file_label) < STATA_LABEL_LENGTH:  # not cut: the description itself
+                assert file_label == " ".join(dict((c[0], c[2]) for c in columns)[name].split())
+        expected = [
+            tuple(
+                _as_read(value, data_type)
+                for value, (_, data_type, _) in zip(row, columns, strict=True)
+            )
+            for row in _rows(demo_build, mart)
+        ]
+        read_back = [tuple(_cell(value) for value in row) for row in frame.itertuples(index=False)]
+        assert read_back == expected, mart
+
+
+def test_stata_limits_are_kept(exports: Path, manifest: dict) -> None:
+    for item in manifest["files"]:
+        if item["format"] != "dta":
+            continue
+        _, meta = pyreadstat.read_dta(str(exports / item["file"]), metadataonly=True)
+        assert all(len(name) <= STATA_NAME_LENGTH for name in meta.column_names)
+        assert all(len(label or "") <= STATA_LABEL_LENGTH for label in meta.column_labels)
+        for original, short in item["renamed_columns"].items():
+            assert len(original) > STATA_NAME_LENGTH
+            assert original.startswith(short)
+
+
+def _answers(build: Build, survey: str) -> dict[tuple[str, str], str | None]:
+    return {
+        (response_id, variable): code
+        for response_id, variable, code in build.query(
+            "select answers.response_id, items.variable, answers.answer_code "
+            "from marts.fct_survey_answers as answers "
+            "inner join marts.dim_survey_items as items "
+            "on answers.survey_item_id = items.survey_item_id "
+            "where answers.survey = ?",
+            survey,
+        )
+    }
+
+
+@pytest.mark.parametrize("survey", SURVEYS)
+def test_wide_survey_files_carry_the_codebook(
+    demo_build: Build, exports: Path, survey: str
+) -> None:
+    items = [item for item in _seed("survey_items") if item["survey"] == survey]
+    items.sort(key=lambda item: int(item["item_order"]))
+    labels: dict[str, dict[int, tuple[str, str]]] = {}
+    for row in _seed("survey_value_labels"):
+        labels.setdefault(row["value_set"], {})[int(row["code"])] = (
+            row["label_en"],
+            row["missing_reason"],
+        )
+    answers = _answers(demo_build, survey)
+    responses = demo_build.query(
+        "select count(distinct response_id) from marts.fct_survey_answers where survey = ?",
+        survey,
+    )[0][0]
+
+    spss, spss_meta = pyreadstat.read_sav(
+        str(exports / "sav" / f"{survey}_survey_responses.sav"), user_missing=True
+    )
+    stata, stata_meta = pyreadstat.read_dta(
+        str(exports / "dta" / f"{survey}_survey_responses.dta"), user_missing=True
+    )
+    assert len(spss) == len(stata) == responses
+    assert spss["response_id"].is_unique
+    spss_labels = dict(zip(spss_meta.column_names, spss_meta.column_labels, strict=True))
+    stata_labels = dict(zip(stata_meta.column_names, stata_meta.column_labels, strict=True))
+    for item in items:
+        variable, value_set = item["variable"], item["value_set"]
+        codes = labels[value_set]
+        missing = {code for code, (_, reason) in codes.items() if reason}
+        assert spss_labels[variable] == item["question_en"]
+        assert stata_labels[variable] == stata_label(item["question_en"])
+        assert spss_meta.variable_value_labels[variable] == {
+            float(code): label for code, (label, _) in codes.items()
+        }
+        declared = spss_meta.missing_ranges.get(variable, [])
+        assert {entry["lo"] for entry in declared} == {float(code) for code in missing}
+        assert stata_meta.variable_value_labels[variable] == {
+            **{code: label for code, (label, reason) in codes.items() if not reason},
+            **{STATA_MISSING[reason]: label for label, reason in codes.values() if reason},
+            STATA_BLANK: "Blank: not reached or skipped",
+        }
+        for response_id, spss_value, stata_value in zip(
+            spss["response_id"], spss[variable], stata[variable], strict=True
+        ):
+            code = answers.get((response_id, variable))
+            if code is None:
+                assert math.isnan(spss_value)
+                assert stata_value == STATA_BLANK
+            else:
+                assert spss_value == float(code)
+                reason = codes.get(int(code), ("", ""))[1]
+                assert stata_value == (STATA_MISSING[reason] if reason else int(code))
+
+
+def test_danish_labels_on_request(demo_build: Build, tmp_path: Path) -> None:
+    out = tmp_path / "exports"
+    result = run_samspil(
+        "export", "--out", str(out), "--labels", "da", warehouse=demo_build.warehouse
+    )
+    assert result.returncode == 0, result.stderr
+    item = _seed("survey_items")[0]
+    _, meta = pyreadstat.read_sav(
+        str(out / "sav" / f"{item['survey']}_survey_responses.sav"), metadataonly=True
+    )
+    labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
+    assert labels[item["variable"]] == item["question_da"]
+    assert meta.variable_value_labels[item["variable"]][1.0] == "Ja"
+
+
+def test_export_replaces_the_old_folder_and_refuses_a_missing_warehouse(
+    demo_build: Build, manifest: dict, tmp_path: Path
+) -> None:
+    out = tmp_path / "exports"
+    (out / "csv").mkdir(parents=True)
+    (out / "csv" / "dim_gone.csv").write_text("stale\n", encoding="utf-8")
+    assert run_samspil("export", "--out", str(out), warehouse=demo_build.warehouse).returncode == 0
+    assert not (out / "csv" / "dim_gone.csv").exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["exports"]
+    # Same warehouse, same Parquet and CSV bytes (.sav and .dta carry their write time).
+    again = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    stable = {"parquet", "csv"}
+    assert {
+        item["file"]: item["sha256"] for item in again["files"] if item["format"] in stable
+    } == {item["file"]: item["sha256"] for item in manifest["files"] if item["format"] in stable}
+
+    missing = run_samspil("export", "--out", str(out), warehouse=tmp_path / "none.duckdb")
+    assert missing.returncode == 1
+    assert "none.duckdb: no published warehouse; run `samspil build` first." in missing.stderr
+    assert (out / "manifest.json").is_file()  # the last good export stays
