@@ -104,18 +104,27 @@ def validate() -> None:
 @app.command()
 def build(
     docs: Annotated[bool, typer.Option(help="Also build dbt docs and GX Data Docs.")] = True,
+    target: Annotated[
+        str,
+        typer.Option(
+            help="duckdb (the warehouse file) or postgres (the database of PGHOST, PGPORT, "
+            "PGUSER, PGPASSWORD, PGDATABASE)."
+        ),
+    ] = "duckdb",
 ) -> None:
     """Load, stage, validate, build the marts, publish them, and document."""
     from samspil.build import BuildError
     from samspil.build import build as run_build
     from samspil.load import LoadError
+    from samspil.postgres import PostgresSettingsError
     from samspil.pseudonyms import KEY_VARIABLE, PseudonymKeyError
 
     paths = Paths.from_environment()
     try:
-        summary = run_build(paths, docs=docs)
-    except (LoadError, BuildError, PseudonymKeyError) as error:
-        _fail(f"{error}\nThe published warehouse {paths.warehouse} is unchanged.")
+        summary = run_build(paths, docs=docs, target=target)
+    except (LoadError, BuildError, PseudonymKeyError, PostgresSettingsError) as error:
+        published = "marts of the database" if target == "postgres" else str(paths.warehouse)
+        _fail(f"{error}\nThe published warehouse ({published}) is unchanged.")
     for item in summary.loaded:
         for finding in item.findings:
             console.print(f"[yellow]finding:[/] {item.file}: {finding}")
@@ -133,7 +142,12 @@ def build(
         ),
         *((kind, f"{number:,}") for kind, number in sorted(summary.counts.items())),
         *((f"rows in marts.{mart}", f"{rows:,}") for mart, rows in summary.mart_rows.items()),
-        ("published warehouse", str(summary.warehouse)),
+        (
+            "published warehouse",
+            f"schema marts of {summary.warehouse}"
+            if target == "postgres"
+            else str(summary.warehouse),
+        ),
     ]
     if summary.docs:
         rows.append(("dbt docs", f"{summary.docs} (or: dbt docs serve)"))
