@@ -28,7 +28,9 @@ DISCOURSE = {"discourse/documents", "discourse/segments", "discourse/codings"}
 CASES = {"cases/cases", "cases/actors", "cases/episodes", "cases/episode_participants"}
 QDPX_FILES = {"discourse": "discourse/discourse.qdpx", "cases": "cases/cases.qdpx"}
 # Personal data a REFI-QDA project never holds: loaded from a .qdpx as no value (never staged).
-NOT_IN_QDPX = {"cases/actors": ("contact_person", "contact_phone")}
+# A REFI-QDA project has no place for the contact person, so neither has the
+# loader a person to pseudonymise: contact_person_key is empty too.
+NOT_IN_QDPX = {"cases/actors": ("contact_person", "contact_phone", "contact_person_key")}
 
 
 def expected_audit(formats: str, table: str) -> tuple[str, ...]:

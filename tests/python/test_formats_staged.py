@@ -69,9 +69,22 @@ def staged_by_format(demo_build: Build, tmp_path_factory: pytest.TempPathFactory
     return staged
 
 
+# Formats whose cases strand is a REFI-QDA project, which has no place for the actors'
+# contact persons: their pseudonym (the last column of stg_cases__actors) is null there.
+CASES_AS_QDPX = ("mix", "qdpx")
+
+
+def _without_contact_person_key(rows: list[tuple]) -> list[tuple]:
+    return sorted((row[:-1] for row in rows), key=repr)
+
+
 @pytest.mark.parametrize("formats", [name for name in FORMATS if name != "csv"])
 def test_every_format_gives_the_same_staged_tables(staged_by_format: dict, formats: str) -> None:
-    expected, actual = staged_by_format["csv"], staged_by_format[formats]
+    expected, actual = dict(staged_by_format["csv"]), dict(staged_by_format[formats])
+    if formats in CASES_AS_QDPX:
+        assert {row[-1] for row in actual["stg_cases__actors"]} == {None}
+        for staged in (expected, actual):
+            staged["stg_cases__actors"] = _without_contact_person_key(staged["stg_cases__actors"])
     assert sorted(actual) == sorted(expected)
     assert len(expected) == 15
     for view, rows in expected.items():
