@@ -271,7 +271,7 @@ def test_publish_leaves_no_build_schema_and_keeps_provenance(
             cursor.execute(
                 "select count(*) from information_schema.columns "
                 "where table_schema = 'marts' and col_description("
-                "format('marts.%I', table_name)::regclass, ordinal_position) is null"
+                "format('%I.%I', table_schema, table_name)::regclass, ordinal_position) is null"
             )
             (undescribed,) = cursor.fetchone()
     finally:
