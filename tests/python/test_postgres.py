@@ -253,6 +253,28 @@ def test_every_mart_has_the_same_rows_on_both_engines(
         assert columns == duckdb_marts[mart][0], mart
 
 
+# Sorted in Python: the Danish collation puts "aa" after "z" (as "å"), binary before "ab".
+VALIDATION_OUTCOME = (
+    "select expectation_id, success, unexpected_count, element_count "
+    "from validation.expectation_results"
+)
+
+
+def test_validation_finds_the_same_on_both_engines(
+    demo_build: Build, postgres_server: PostgresServer, postgres_build: str
+) -> None:
+    """Every expectation saw as many rows, and as many failing, in the same staged data."""
+    with (
+        contextlib.closing(postgres_server.connect()) as connection,
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(VALIDATION_OUTCOME)
+        on_postgres = sorted(cursor.fetchall())
+    on_duckdb = sorted(demo_build.query(VALIDATION_OUTCOME))
+    assert len(on_postgres) > 100
+    assert on_postgres == on_duckdb
+
+
 def test_publish_leaves_no_build_schema_and_keeps_provenance(
     postgres_server: PostgresServer, postgres_build: str
 ) -> None:
