@@ -15,8 +15,9 @@ import duckdb
 
 from samspil.load import LoadedFile, load
 from samspil.paths import Paths
+from samspil.postgres import PostgresWarehouse
 from samspil.pseudonyms import resolve_key
-from samspil.publish import publish
+from samspil.publish import publish, publish_postgres
 
 # How a build's summary names dbt's node types.
 NODE_KINDS = {"seed": "seeds", "model": "models", "test": "data tests", "unit_test": "unit tests"}
@@ -31,6 +32,9 @@ MAIN_MARTS = (
     "fct_coded_segments",
 )
 
+# The dbt targets of profiles.yml: the DuckDB file (default) and a PostgreSQL database.
+TARGETS = ("duckdb", "postgres")
+
 # dbt selectors of the two phases around validation. A data test runs in the
 # phase that builds all of its parents ("cautious"): a test of a seed against
 # a mart runs after the mart, not before it.
@@ -44,7 +48,7 @@ class BuildError(Exception):
 
 @dataclass
 class BuildSummary:
-    warehouse: Path
+    warehouse: Path | PostgresWarehouse
     docs: Path | None
     loaded: list[LoadedFile]
     counts: dict[str, int] = field(default_factory=dict)
@@ -54,15 +58,25 @@ class BuildSummary:
     is_demo_key: bool = False
 
 
-def _dbt(paths: Paths, *args: str) -> list:
-    """Run one dbt command in-process against the working warehouse of `paths`."""
+def _dbt(paths: Paths, *args: str, target: str = "duckdb") -> list:
+    """Run one dbt command in-process against the working warehouse of `paths` (DuckDB),
+    or against the PostgreSQL database of the environment (target postgres)."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner  # slow import (about 3 s): only when dbt runs
 
     os.environ["SAMSPIL_BUILD_WAREHOUSE"] = str(paths.build_warehouse)
     os.environ.setdefault("DO_NOT_TRACK", "1")
     result = dbtRunner().invoke(
-        [*args, "--project-dir", str(paths.project), "--profiles-dir", str(paths.project), "-q"]
+        [
+            *args,
+            "--target",
+            target,
+            "--project-dir",
+            str(paths.project),
+            "--profiles-dir",
+            str(paths.project),
+            "-q",
+        ]
     )
     # dbt-duckdb keeps the warehouse open in-process; release it for the next step.
     DuckDBConnectionManager.close_all_connections()
@@ -79,11 +93,24 @@ def _dbt(paths: Paths, *args: str) -> list:
 
 def _count(nodes: list, counts: dict[str, int]) -> None:
     for node in nodes:
+        if node.node.resource_type == "operation":  # the on-run-start hook
+            continue
         key = f"{NODE_KINDS.get(node.node.resource_type, node.node.resource_type)} {node.status}"
         counts[key] = counts.get(key, 0) + 1
 
 
-def mart_row_counts(warehouse: Path) -> dict[str, int]:
+def mart_row_counts(warehouse: Path | PostgresWarehouse) -> dict[str, int]:
+    if isinstance(warehouse, PostgresWarehouse):
+        connection = warehouse.connect()
+        try:
+            with connection.cursor() as cursor:
+                counts = {}
+                for mart in MAIN_MARTS:
+                    cursor.execute(f"select count(*) from marts.{mart}")
+                    counts[mart] = cursor.fetchone()[0]
+                return counts
+        finally:
+            connection.close()
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         return {
             mart: connection.execute(f"select count(*) from marts.{mart}").fetchone()[0]
@@ -91,15 +118,15 @@ def mart_row_counts(warehouse: Path) -> dict[str, int]:
         }
 
 
-def validate_staging(paths: Paths) -> list[str]:
+def validate_staging(paths: Paths, warehouse: Path | PostgresWarehouse) -> list[str]:
     """Run the Great Expectations checkpoint on the staged tables and record it.
 
     Returns the warning lines; raises BuildError on an error-level failure.
     """
     from samspil.validate import record, summary_lines, validate
 
-    report = validate(paths.build_warehouse, paths.project)
-    record(report, paths.build_warehouse)
+    report = validate(warehouse, paths.project)
+    record(report, warehouse)
     if report.errors:
         raise BuildError(
             "validation failed, nothing published:\n" + "\n".join(summary_lines(report))
@@ -107,26 +134,40 @@ def validate_staging(paths: Paths) -> list[str]:
     return summary_lines(report) if report.warnings else []
 
 
-def build(paths: Paths, docs: bool = True) -> BuildSummary:
+def build(paths: Paths, docs: bool = True, target: str = "duckdb") -> BuildSummary:
+    """The whole flow on `target`: `duckdb` (the working file, published as a file) or
+    `postgres` (the database of PGHOST, PGDATABASE…, published as the schema marts)."""
+    if target not in TARGETS:
+        raise BuildError(f"unknown target {target!r}: use one of {', '.join(TARGETS)}")
+    warehouse: Path | PostgresWarehouse = (
+        PostgresWarehouse.from_environment() if target == "postgres" else paths.build_warehouse
+    )
     pseudonym_key, is_demo_key = resolve_key(paths.raw)
-    loaded = load(paths.raw, paths.build_warehouse, pseudonym_key=pseudonym_key)
+    loaded = load(paths.raw, warehouse, pseudonym_key=pseudonym_key)
     counts: dict[str, int] = {}
-    _count(_dbt(paths, "build", "--select", STAGING_PHASE, *PHASE_TESTS), counts)
-    warnings = validate_staging(paths)
-    _count(_dbt(paths, "build", "--exclude", STAGING_PHASE, *PHASE_TESTS), counts)
-    publish(paths.build_warehouse, paths.warehouse)
+    staging = _dbt(paths, "build", "--select", STAGING_PHASE, *PHASE_TESTS, target=target)
+    _count(staging, counts)
+    warnings = validate_staging(paths, warehouse)
+    marts = _dbt(paths, "build", "--exclude", STAGING_PHASE, *PHASE_TESTS, target=target)
+    _count(marts, counts)
+    if isinstance(warehouse, PostgresWarehouse):
+        publish_postgres(warehouse)
+        published: Path | PostgresWarehouse = warehouse
+    else:
+        publish(paths.build_warehouse, paths.warehouse)
+        published = paths.warehouse
     summary = BuildSummary(
-        warehouse=paths.warehouse,
+        warehouse=published,
         docs=paths.docs if docs else None,
         loaded=loaded,
         counts=counts,
-        mart_rows=mart_row_counts(paths.warehouse),
+        mart_rows=mart_row_counts(published),
         validation_warnings=warnings,
         is_demo_key=is_demo_key,
     )
     if docs:
         from samspil.validate import build_data_docs
 
-        _dbt(paths, "docs", "generate", "--static")
+        _dbt(paths, "docs", "generate", "--static", target=target)
         summary.data_docs = build_data_docs(paths.project)
     return summary

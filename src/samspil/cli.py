@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from samspil.paths import Paths
+
+if TYPE_CHECKING:
+    from samspil.postgres import PostgresWarehouse
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -58,20 +61,46 @@ def generate(
     console.print(f"wrote {len(written)} files, {sum(written.values()):,} rows, to {out}")
 
 
+Target = Annotated[
+    str,
+    typer.Option(
+        help="duckdb (the warehouse file) or postgres (the database of PGHOST, PGPORT, "
+        "PGUSER, PGPASSWORD, PGDATABASE)."
+    ),
+]
+
+
+def _working_warehouse(paths: Paths, target: str) -> Path | PostgresWarehouse:
+    """The working DuckDB file, or the PostgreSQL database of the environment."""
+    from samspil.postgres import PostgresSettingsError, PostgresWarehouse
+
+    if target == "duckdb":
+        return paths.build_warehouse
+    if target != "postgres":
+        _fail(f"--target must be duckdb or postgres, not {target!r}.")
+    try:
+        return PostgresWarehouse.from_environment()
+    except PostgresSettingsError as error:
+        _fail(str(error))
+        raise
+
+
 @app.command()
-def load() -> None:
+def load(target: Target = "duckdb") -> None:
     """Load the raw exports (SAMSPIL_RAW_DIR, default raw/demo) into the working warehouse."""
     from samspil.load import LoadError
     from samspil.load import load as load_raw
+    from samspil.postgres import PostgresSettingsError
     from samspil.pseudonyms import PseudonymKeyError
 
     paths = Paths.from_environment()
+    warehouse = _working_warehouse(paths, target)
     try:
-        loaded = load_raw(paths.raw, paths.build_warehouse)
-    except (LoadError, PseudonymKeyError) as error:
+        loaded = load_raw(paths.raw, warehouse)
+    except (LoadError, PseudonymKeyError, PostgresSettingsError) as error:
         _fail(str(error))
     _lines(
-        f"loaded into {paths.build_warehouse}",
+        f"loaded into {warehouse}",
         [
             (item.file, f"{item.rows_loaded:>9,} rows loaded, {item.rows_rejected:,} rejected")
             for item in loaded
@@ -80,16 +109,17 @@ def load() -> None:
 
 
 @app.command()
-def validate() -> None:
+def validate(target: Target = "duckdb") -> None:
     """Run the Great Expectations checkpoint on the staged tables of the working warehouse."""
     from samspil.validate import record, summary_lines
     from samspil.validate import validate as run_checkpoint
 
     paths = Paths.from_environment()
-    if not paths.build_warehouse.is_file():
-        _fail(f"{paths.build_warehouse}: no working warehouse; run `samspil build` first.")
-    report = run_checkpoint(paths.build_warehouse, paths.project)
-    record(report, paths.build_warehouse)
+    warehouse = _working_warehouse(paths, target)
+    if isinstance(warehouse, Path) and not warehouse.is_file():
+        _fail(f"{warehouse}: no working warehouse; run `samspil build` first.")
+    report = run_checkpoint(warehouse, paths.project)
+    record(report, warehouse)
     for line in summary_lines(report):
         console.print(line)
     console.print(
@@ -104,18 +134,21 @@ def validate() -> None:
 @app.command()
 def build(
     docs: Annotated[bool, typer.Option(help="Also build dbt docs and GX Data Docs.")] = True,
+    target: Target = "duckdb",
 ) -> None:
     """Load, stage, validate, build the marts, publish them, and document."""
     from samspil.build import BuildError
     from samspil.build import build as run_build
     from samspil.load import LoadError
+    from samspil.postgres import PostgresSettingsError
     from samspil.pseudonyms import KEY_VARIABLE, PseudonymKeyError
 
     paths = Paths.from_environment()
     try:
-        summary = run_build(paths, docs=docs)
-    except (LoadError, BuildError, PseudonymKeyError) as error:
-        _fail(f"{error}\nThe published warehouse {paths.warehouse} is unchanged.")
+        summary = run_build(paths, docs=docs, target=target)
+    except (LoadError, BuildError, PseudonymKeyError, PostgresSettingsError) as error:
+        published = "marts of the database" if target == "postgres" else str(paths.warehouse)
+        _fail(f"{error}\nThe published warehouse ({published}) is unchanged.")
     for item in summary.loaded:
         for finding in item.findings:
             console.print(f"[yellow]finding:[/] {item.file}: {finding}")
@@ -133,7 +166,12 @@ def build(
         ),
         *((kind, f"{number:,}") for kind, number in sorted(summary.counts.items())),
         *((f"rows in marts.{mart}", f"{rows:,}") for mart, rows in summary.mart_rows.items()),
-        ("published warehouse", str(summary.warehouse)),
+        (
+            "published warehouse",
+            f"schema marts of {summary.warehouse}"
+            if target == "postgres"
+            else str(summary.warehouse),
+        ),
     ]
     if summary.docs:
         rows.append(("dbt docs", f"{summary.docs} (or: dbt docs serve)"))

@@ -47,10 +47,20 @@ class Build:
 
 
 def run_samspil(
-    *args: str, warehouse: Path, raw: Path = DEMO, unset: tuple[str, ...] = ()
+    *args: str,
+    warehouse: Path,
+    raw: Path = DEMO,
+    unset: tuple[str, ...] = (),
+    environment: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
-    """The real CLI in a subprocess; `unset` names environment variables to leave out."""
-    env = {**os.environ, "SAMSPIL_WAREHOUSE": str(warehouse), "SAMSPIL_RAW_DIR": str(raw)}
+    """The real CLI in a subprocess; `unset` names environment variables to leave out,
+    `environment` adds some (a PostgreSQL server's PG* variables)."""
+    env = {
+        **os.environ,
+        **(environment or {}),
+        "SAMSPIL_WAREHOUSE": str(warehouse),
+        "SAMSPIL_RAW_DIR": str(raw),
+    }
     for name in ("SAMSPIL_BUILD_WAREHOUSE", *unset):
         env.pop(name, None)
     return subprocess.run(

@@ -215,7 +215,7 @@ edit_distances as (
         unplaced_variants.kommunekode,
         unplaced_variants.name_variant,
         organisations.entity_id,
-        levenshtein(unplaced_variants.compact_name, organisations.compact_name)
+        {{ edit_distance('unplaced_variants.compact_name', 'organisations.compact_name') }}
             as edit_distance,
         greatest(length(unplaced_variants.compact_name), length(organisations.compact_name))
             as longer_length

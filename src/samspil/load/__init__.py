@@ -38,6 +38,7 @@ from samspil.load.rawfile import FileProblem, RawFile
 from samspil.load.rows import CheckedFile, check_file
 from samspil.load.schema import SchemaError, read_schema
 from samspil.paths import PROJECT_DIR
+from samspil.postgres import PostgresWarehouse, copy_frame, transaction
 from samspil.pseudonyms import pseudonym, resolve_key
 
 __all__ = ["RAW_FILES", "LoadError", "LoadedFile", "SchemaError", "load"]
@@ -103,13 +104,21 @@ def _text_column(values: Sequence[str | None]) -> pd.arrays.StringArray:
     return pd.array(list(values), dtype="string")
 
 
-def _write_table(
-    connection: duckdb.DuckDBPyConnection,
-    checked: CheckedFile,
-    file: str,
-    table: str,
-    pseudonym_key: bytes,
-) -> None:
+@dataclass(frozen=True)
+class OutputTable:
+    """One table of the `raw` schema as the loader writes it, whichever the warehouse."""
+
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    """(column, SQL type); the types used (varchar, integer, timestamp) mean the same on both."""
+    frame: pd.DataFrame
+
+    @property
+    def declaration(self) -> str:
+        return ", ".join(f"{_quote(name)} {sql_type}" for name, sql_type in self.columns)
+
+
+def _raw_table(checked: CheckedFile, file: str, table: str, pseudonym_key: bytes) -> OutputTable:
     header = checked.raw.header
     lines = [line for line, _ in checked.rows]
     columns = list(zip(*(values for _, values in checked.rows), strict=True)) or [()] * len(header)
@@ -126,27 +135,89 @@ def _write_table(
             **{name: _text_column(values) for name, values in pseudonyms.items()},
         }
     )
-    declared = ", ".join(
-        [
-            "_file varchar",
-            "_line integer",
-            *(f"{_quote(name)} varchar" for name in [*header, *pseudonyms]),
-        ]
+    declared = (
+        ("_file", "varchar"),
+        ("_line", "integer"),
+        *((name, "varchar") for name in [*header, *pseudonyms]),
     )
-    connection.execute(f"create or replace table {RAW_SCHEMA}.{table} ({declared})")
-    connection.register("incoming", frame)
-    connection.execute(f"insert into {RAW_SCHEMA}.{table} select * from incoming")
-    connection.unregister("incoming")
+    return OutputTable(table, declared, frame)
+
+
+AUDIT_COLUMNS = (
+    ("file", "varchar"),
+    ("table_name", "varchar"),
+    ("sha256", "varchar"),
+    ("format", "varchar"),
+    ("encoding", "varchar"),
+    ("delimiter", "varchar"),
+    ("decimal_mark", "varchar"),
+    ("sheet", "varchar"),
+    ("rows_read", "integer"),
+    ("rows_loaded", "integer"),
+    ("rows_rejected", "integer"),
+    ("column_count", "integer"),
+    ("loaded_at", "timestamp"),
+)
+REJECTED_COLUMNS = (
+    ("file", "varchar"),
+    ("table_name", "varchar"),
+    ("line", "integer"),
+    ("column_name", "varchar"),
+    ("reason", "varchar"),
+    ("detail", "varchar"),
+    ("raw_value", "varchar"),
+    ("loaded_at", "timestamp"),
+)
+FINDINGS_COLUMNS = (
+    ("file", "varchar"),
+    ("table_name", "varchar"),
+    ("finding", "varchar"),
+    ("loaded_at", "timestamp"),
+)
+
+
+def _table(name: str, columns: tuple[tuple[str, str], ...], rows: list[tuple]) -> OutputTable:
+    frame = pd.DataFrame(rows, columns=[column for column, _ in columns], dtype=object)
+    return OutputTable(name, columns, frame)
+
+
+def _write_duckdb(warehouse: Path, tables: list[OutputTable]) -> None:
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("begin transaction")
+        connection.execute(f"create schema if not exists {RAW_SCHEMA}")
+        for table in tables:
+            target = f"{RAW_SCHEMA}.{table.name}"
+            connection.execute(f"create or replace table {target} ({table.declaration})")
+            connection.register("incoming", table.frame)
+            connection.execute(f"insert into {target} select * from incoming")
+            connection.unregister("incoming")
+        connection.execute("commit")
+
+
+def _write_postgres(warehouse: PostgresWarehouse, tables: list[OutputTable]) -> None:
+    """The same tables, with COPY. The staging views on a raw table are dropped with it
+    (PostgreSQL, unlike DuckDB, will not drop a table a view reads); dbt rebuilds them."""
+    with transaction(warehouse) as cursor:
+        cursor.execute(f"create schema if not exists {RAW_SCHEMA}")
+        for table in tables:
+            target = f"{RAW_SCHEMA}.{table.name}"
+            cursor.execute(f"drop table if exists {target} cascade")
+            cursor.execute(f"create table {target} ({table.declaration})")
+            copy_frame(cursor, target, table.frame)
 
 
 def load(
     raw_dir: Path,
-    warehouse: Path,
+    warehouse: Path | PostgresWarehouse,
     *,
     pseudonym_key: bytes | None = None,
     project_dir: Path = PROJECT_DIR,
 ) -> list[LoadedFile]:
     """Load every raw file into `warehouse`, replacing what an earlier load put there.
+
+    `warehouse` is the working DuckDB file, or a PostgreSQL database: the same tables
+    either way, each load in one transaction.
 
     Each personal column with a `pseudonym` in the sources YAML gets that column beside it,
     the keyed pseudonym of its value (`samspil.pseudonyms`); staging reads the pseudonym only.
@@ -186,24 +257,14 @@ def load(
         )
         for item in checked.values()
     ]
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(warehouse)) as connection:
-        connection.execute("begin transaction")
-        connection.execute(f"create schema if not exists {RAW_SCHEMA}")
-        for item, result in zip(checked.values(), loaded, strict=True):
-            _write_table(connection, item, result.file, result.table, pseudonym_key)
-        connection.execute(
-            f"""
-            create or replace table {RAW_SCHEMA}.load_audit (
-                file varchar, table_name varchar, sha256 varchar, format varchar,
-                encoding varchar, delimiter varchar, decimal_mark varchar, sheet varchar,
-                rows_read integer, rows_loaded integer, rows_rejected integer,
-                column_count integer, loaded_at timestamp
-            )
-            """
-        )
-        connection.executemany(
-            f"insert into {RAW_SCHEMA}.load_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    tables = [
+        _raw_table(item, result.file, result.table, pseudonym_key)
+        for item, result in zip(checked.values(), loaded, strict=True)
+    ]
+    tables.append(
+        _table(
+            "load_audit",
+            AUDIT_COLUMNS,
             [
                 (
                     item.file,
@@ -223,50 +284,31 @@ def load(
                 for item in loaded
             ],
         )
-        connection.execute(
-            f"""
-            create or replace table {RAW_SCHEMA}.rejected_rows (
-                file varchar, table_name varchar, line integer, column_name varchar,
-                reason varchar, detail varchar, raw_value varchar, loaded_at timestamp
-            )
-            """
-        )
-        rejects = pd.DataFrame(
+    )
+    tables.append(
+        _table(
+            "rejected_rows",
+            REJECTED_COLUMNS,
             [
                 (r.file, r.table, r.line, r.column_name, r.reason, r.detail, r.raw_value, loaded_at)
                 for item in checked.values()
                 for r in item.rejects
             ],
-            columns=[
-                "file",
-                "table_name",
-                "line",
-                "column_name",
-                "reason",
-                "detail",
-                "raw_value",
-                "loaded_at",
+        )
+    )
+    tables.append(
+        _table(
+            "load_findings",
+            FINDINGS_COLUMNS,
+            [
+                (item.file, item.table, finding, loaded_at)
+                for item in loaded
+                for finding in item.findings
             ],
-            dtype=object,
         )
-        connection.register("incoming_rejects", rejects)
-        connection.execute(f"insert into {RAW_SCHEMA}.rejected_rows select * from incoming_rejects")
-        connection.unregister("incoming_rejects")
-        connection.execute(
-            f"""
-            create or replace table {RAW_SCHEMA}.load_findings (
-                file varchar, table_name varchar, finding varchar, loaded_at timestamp
-            )
-            """
-        )
-        findings = [
-            (item.file, item.table, finding, loaded_at)
-            for item in loaded
-            for finding in item.findings
-        ]
-        if findings:
-            connection.executemany(
-                f"insert into {RAW_SCHEMA}.load_findings values (?, ?, ?, ?)", findings
-            )
-        connection.execute("commit")
+    )
+    if isinstance(warehouse, PostgresWarehouse):
+        _write_postgres(warehouse, tables)
+    else:
+        _write_duckdb(warehouse, tables)
     return loaded

@@ -1,5 +1,6 @@
 """The batches: each suite's query, run on a read-only connection, as a DataFrame.
 
+Batches are read from the DuckDB working file or from PostgreSQL (`open_batches`).
 Great Expectations validates these DataFrames with its pandas datasource (its
 SQL datasource on DuckDB is broken, see TOOLCHAIN.md). A few checks are easier
 to state in Python than in SQL; they become derived columns here, named in the
@@ -10,11 +11,14 @@ the batch before GX sees it, so no free text reaches results or Data Docs.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+
+from samspil.postgres import PostgresWarehouse, fetch_frame
 
 CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 
@@ -74,6 +78,46 @@ DERIVE: dict[str, list[Callable[[pd.DataFrame], pd.DataFrame]]] = {
 """Derived columns per suite, in order; see each suite's meta.derived_columns."""
 
 
+class BatchError(Exception):
+    """A batch query failed on the warehouse; the message is the database's first line."""
+
+
+@contextmanager
+def open_batches(warehouse: Path | PostgresWarehouse) -> Iterator[Callable[[str], pd.DataFrame]]:
+    """A function running batch queries on a read-only connection to `warehouse`.
+
+    The DuckDB working file, or a PostgreSQL database (its rows typed as DuckDB
+    types them, `samspil.postgres.fetch_frame`, so every suite sees the same frame).
+    """
+    if isinstance(warehouse, PostgresWarehouse):
+        import psycopg2
+
+        connection = warehouse.connect()
+        connection.set_session(readonly=True, autocommit=True)
+
+        def run_postgres(query: str) -> pd.DataFrame:
+            try:
+                with connection.cursor() as cursor:
+                    return fetch_frame(cursor, query)
+            except psycopg2.Error as error:
+                raise BatchError(str(error).strip().splitlines()[0]) from None
+
+        try:
+            yield run_postgres
+        finally:
+            connection.close()
+        return
+    with connect_read_only(warehouse) as duckdb_connection:
+
+        def run_duckdb(query: str) -> pd.DataFrame:
+            try:
+                return duckdb_connection.execute(query).df()
+            except duckdb.Error as error:
+                raise BatchError(str(error).splitlines()[0]) from None
+
+        yield run_duckdb
+
+
 def connect_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the warehouse file.
 
@@ -85,8 +129,10 @@ def connect_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(warehouse), read_only=True)
 
 
-def read_batch(connection: duckdb.DuckDBPyConnection, suite_name: str, query: str) -> pd.DataFrame:
-    frame = connection.execute(query).df()
+def read_batch(
+    run_query: Callable[[str], pd.DataFrame], suite_name: str, query: str
+) -> pd.DataFrame:
+    frame = run_query(query)
     for derive in DERIVE.get(suite_name, []):
         frame = derive(frame)
     return frame

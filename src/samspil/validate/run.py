@@ -1,9 +1,10 @@
 """Run the suites on a warehouse, record the results, summarise them.
 
-`validate` reads every suite's batch through a read-only DuckDB connection into
-a DataFrame and validates it with GX's pandas datasource; `record` appends the
-findings to `validation.expectation_results` in a warehouse; `summary_lines`
-gives the lines the CLI prints. Nothing here prints.
+`validate` reads every suite's batch through a read-only connection (to the
+DuckDB working file, or to PostgreSQL) into a DataFrame and validates it with
+GX's pandas datasource; `record` appends the findings to
+`validation.expectation_results` in the same warehouse; `summary_lines` gives
+the lines the CLI prints. Nothing here prints.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from great_expectations.core.expectation_validation_result import (
 from great_expectations.data_context import FileDataContext
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-from samspil.validate.batches import connect_read_only, read_batch
+from samspil.postgres import PostgresWarehouse, transaction
+from samspil.validate.batches import BatchError, open_batches, read_batch
 from samspil.validate.context import open_context, save_suites, validation_definition
 from samspil.validate.suites import ERROR, WARNING, SuiteDefinition
 
@@ -69,7 +71,7 @@ class ValidationReport:
     run_id: str
     run_at: dt.datetime
     """When the run started, UTC."""
-    warehouse: Path
+    warehouse: Path | PostgresWarehouse
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -95,7 +97,7 @@ class ValidationReport:
 # --------------------------------------------------------------------------- validate
 
 
-def validate(warehouse: Path, project: Path) -> ValidationReport:
+def validate(warehouse: Path | PostgresWarehouse, project: Path) -> ValidationReport:
     """Validate the staged tables of `warehouse` with the suites of `project`'s gx/."""
     started = time.perf_counter()
     run_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -104,13 +106,13 @@ def validate(warehouse: Path, project: Path) -> ValidationReport:
     context = open_context(project)
     definitions = save_suites(context, project)
     run_identifier = gx.RunIdentifier(run_name=run_id, run_time=run_at.replace(tzinfo=dt.UTC))
-    with connect_read_only(warehouse) as connection:
+    with open_batches(warehouse) as run_query:
         for definition in definitions:
             suite = context.suites.get(definition.name)
             try:
-                batch = read_batch(connection, definition.name, definition.batch_query)
-            except (duckdb.Error, KeyError) as error:
-                kind = "batch query failed" if isinstance(error, duckdb.Error) else "missing column"
+                batch = read_batch(run_query, definition.name, definition.batch_query)
+            except (BatchError, KeyError) as error:
+                kind = "batch query failed" if isinstance(error, BatchError) else "missing column"
                 problem = f"{kind}: {str(error).splitlines()[0]}"
                 report.findings += [
                     _finding(definition, expectation.configuration, None, problem)
@@ -269,10 +271,10 @@ create table if not exists {RESULTS_TABLE} (
     row_condition varchar,
     severity varchar not null,
     why varchar,
-    mostly double,
+    mostly float8,
     success boolean not null,
     unexpected_count bigint,
-    unexpected_percent double,
+    unexpected_percent float8,
     element_count bigint,
     example_keys varchar,
     problem varchar,
@@ -303,7 +305,7 @@ _COMMENTS = {
 }
 
 
-def record(report: ValidationReport, warehouse: Path) -> int:
+def record(report: ValidationReport, warehouse: Path | PostgresWarehouse) -> int:
     """Append one row per expectation of `report` to validation.expectation_results."""
     rows = [
         (
@@ -326,14 +328,21 @@ def record(report: ValidationReport, warehouse: Path) -> int:
         )
         for finding in report.findings
     ]
+    statements = ["create schema if not exists validation", _CREATE]
+    for column, comment in _COMMENTS.items():
+        target = f"table {RESULTS_TABLE}" if column is None else f"column {RESULTS_TABLE}.{column}"
+        statements.append(f"comment on {target} is '{comment.replace(chr(39), chr(39) * 2)}'")
+    if isinstance(warehouse, PostgresWarehouse):
+        with transaction(warehouse) as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+            if rows:
+                placeholders = ", ".join(["%s"] * len(rows[0]))
+                cursor.executemany(f"insert into {RESULTS_TABLE} values ({placeholders})", rows)
+        return len(rows)
     with duckdb.connect(str(warehouse)) as connection:
-        connection.execute("create schema if not exists validation")
-        connection.execute(_CREATE)
-        for column, comment in _COMMENTS.items():
-            target = (
-                f"table {RESULTS_TABLE}" if column is None else f"column {RESULTS_TABLE}.{column}"
-            )
-            connection.execute(f"comment on {target} is '{comment.replace(chr(39), chr(39) * 2)}'")
+        for statement in statements:
+            connection.execute(statement)
         if rows:
             placeholders = ", ".join("?" * len(rows[0]))
             connection.executemany(f"insert into {RESULTS_TABLE} values ({placeholders})", rows)

@@ -10,9 +10,11 @@ repository (and of the Data Docs) sees, never a second definition.
 Every expectation carries `meta.severity`, `error` (the build stops before
 anything is published) or `warning` (reported, the build goes on), and
 `meta.why`, the study's reason for it. Each suite's `meta` holds the query that
-builds its batch from the warehouse (`batch_query`), the columns that identify
-a row (`keys`, the only values a report shows of a failing row) and the columns
-derived in Python (`derived_columns`, see `samspil.validate.batches`).
+builds its batch from the warehouse (`batch_query`, SQL that DuckDB and
+PostgreSQL run alike: no any_value or date_diff, no integer `/`), the columns
+that identify a row (`keys`, the only values a report shows of a failing row)
+and the columns derived in Python (`derived_columns`, see
+`samspil.validate.batches`).
 
 Reference data come from the project, not from the warehouse: the codebook and
 the municipalities from `seeds/`, the study municipalities from the dbt var
@@ -770,7 +772,7 @@ select
     kommunekode,
     invited_count,
     responded_count,
-    responded_count / invited_count as response_rate
+    cast(responded_count as float8) / invited_count as response_rate
 from cells
 order by response_rate_cell_id
 """.strip(),
@@ -873,7 +875,7 @@ segments as (
 documents as (
     select
         document_id,
-        any_value(document_text) as document_text
+        min(document_text) as document_text
     from staging.stg_discourse__documents
     group by document_id
 )
@@ -953,7 +955,7 @@ codings as (
 segments as (
     select
         segment_id,
-        any_value(document_id) as document_id
+        min(document_id) as document_id
     from staging.stg_discourse__segments
     group by segment_id
 ),
@@ -1028,7 +1030,7 @@ select
     policy_area_code,
     start_date,
     end_date,
-    date_diff('day', start_date, end_date) as followed_days
+    end_date - start_date as followed_days
 from staging.stg_cases__cases
 """.strip(),
         keys=("case_id",),
@@ -1220,7 +1222,7 @@ participants as (
 episodes as (
     select
         episode_id,
-        any_value(case_id) as case_id
+        min(case_id) as case_id
     from staging.stg_cases__episodes
     group by episode_id
 ),
@@ -1228,7 +1230,7 @@ episodes as (
 actors as (
     select
         actor_id,
-        any_value(case_id) as case_id
+        min(case_id) as case_id
     from staging.stg_cases__actors
     group by actor_id
 )

@@ -1,0 +1,397 @@
+"""The same build on PostgreSQL (issue 6): same marts as DuckDB, read-only analysts.
+
+A throwaway PostgreSQL server is started for the session (initdb in a temporary
+folder, a free port, run as the `postgres` OS user when the tests run as root),
+with a database collated the Danish way (ICU `da-DK`) as a team server in
+Denmark would be. `samspil build --target postgres` builds the demo on it; every
+mart is then compared with the DuckDB build of the same demo (`demo_build`):
+the same columns, row count and an order-independent checksum of its content.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import decimal
+import hashlib
+import io
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg2
+import pytest
+from psycopg2 import errors
+
+from samspil.build import MAIN_MARTS
+from samspil.load import RAW_FILES
+
+from conftest import DEMO, Build, run_samspil
+
+# The versions Debian ships; `.ci/run` installs the `postgresql` package where none is.
+SERVER_BINARIES = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
+
+DATABASE = "samspil"
+ANALYST_ROLE = "samspil_analyst"
+"""The read-only group role of profiles.yml's grants (SAMSPIL_PG_ANALYST_ROLE's default)."""
+ANALYST_LOGIN = "analyst_reader"
+"""A researcher's login, member of the analyst role."""
+
+SIGNIFICANT_DIGITS = 9
+"""Floats agree to this many significant digits: the engines sum in different orders."""
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    port: int
+    data: Path
+
+    def environment(self) -> dict[str, str]:
+        """libpq's variables, as `samspil build --target postgres` reads them."""
+        return {
+            "PGHOST": "127.0.0.1",
+            "PGPORT": str(self.port),
+            "PGUSER": "postgres",
+            "PGPASSWORD": "",
+            "PGDATABASE": DATABASE,
+        }
+
+    def connect(
+        self, user: str = "postgres", dbname: str = DATABASE
+    ) -> psycopg2.extensions.connection:
+        return psycopg2.connect(host="127.0.0.1", port=self.port, user=user, dbname=dbname)
+
+    def execute(self, *statements: str, dbname: str = DATABASE) -> None:
+        connection = self.connect(dbname=dbname)
+        connection.autocommit = True
+        try:
+            with connection.cursor() as cursor:
+                for statement in statements:
+                    cursor.execute(statement)
+        finally:
+            connection.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _as_server_user(command: Sequence[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: run it as the `postgres` OS user then."""
+    if os.geteuid() != 0:
+        return list(command)
+    return ["runuser", "-u", "postgres", "--", *command]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    if not SERVER_BINARIES:
+        pytest.fail(
+            "no PostgreSQL server in /usr/lib/postgresql: `apt-get install -y postgresql` "
+            "(.ci/run does it) to run the PostgreSQL tests"
+        )
+    binaries = SERVER_BINARIES[0].parent
+    folder = Path(tempfile.mkdtemp(prefix="samspil-pg-"))
+    if os.geteuid() == 0:
+        server_user = pwd.getpwnam("postgres")
+        os.chown(folder, server_user.pw_uid, server_user.pw_gid)
+    data = folder / "data"
+    subprocess.run(
+        _as_server_user(
+            [
+                str(binaries / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+    )
+    port = _free_port()
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off"
+    pg_ctl = [str(binaries / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log")]
+    subprocess.run(
+        _as_server_user([*pg_ctl, "-o", options, "-w", "start"]), check=True, capture_output=True
+    )
+    server = PostgresServer(port=port, data=data)
+    try:
+        # Collated as a Danish team server would be: æ, ø, å after z, aa as å.
+        server.execute(
+            f"create database {DATABASE} template template0 encoding 'UTF8' "
+            "locale_provider icu icu_locale 'da-DK' locale 'C.UTF-8'",
+            dbname="postgres",
+        )
+        yield server
+    finally:
+        subprocess.run(_as_server_user([*pg_ctl, "-m", "fast", "-w", "stop"]), check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run_samspil_postgres(
+    server: PostgresServer, *args: str, raw: Path = DEMO
+) -> subprocess.CompletedProcess:
+    """`samspil build --target postgres …` with the server's connection in the environment;
+    the DuckDB files it does not use point at a scratch path."""
+    scratch = server.data.parent / "unused.duckdb"
+    return run_samspil(
+        *args, "--target", "postgres", warehouse=scratch, raw=raw, environment=server.environment()
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres_build(postgres_server: PostgresServer) -> str:
+    """`samspil build --target postgres` of raw/demo, after the DBA's one-time setup:
+    the analyst group role, and a researcher's login in it."""
+    postgres_server.execute(
+        f"create role {ANALYST_ROLE} nologin",
+        f"create role {ANALYST_LOGIN} login in role {ANALYST_ROLE}",
+    )
+    result = run_samspil_postgres(postgres_server, "build", "--no-docs")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+# -- the same marts on both engines
+
+
+def _render(value: object) -> str:
+    """One value as text, the same for the same value from either engine."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float | decimal.Decimal):
+        return format(float(value), f".{SIGNIFICANT_DIGITS}g")
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def mart_digest(rows: Sequence[Sequence[object]]) -> tuple[int, str]:
+    """Row count and an order-independent checksum: sha256 of the sorted rendered rows."""
+    lines = sorted("\t".join(_render(value) for value in row) for row in rows)
+    return len(lines), hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+def _postgres_marts(server: PostgresServer) -> dict[str, tuple[list[str], int, str]]:
+    marts = {}
+    connection = server.connect()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'marts' order by 1"
+            )
+            for (table,) in cursor.fetchall():
+                cursor.execute(f"select * from marts.{table}")
+                columns = [column.name for column in cursor.description]
+                marts[table] = (columns, *mart_digest(cursor.fetchall()))
+    finally:
+        connection.close()
+    return marts
+
+
+def _duckdb_marts(build: Build) -> dict[str, tuple[list[str], int, str]]:
+    marts = {}
+    for (table,) in build.query(
+        "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+    ):
+        columns = [
+            name
+            for (name,) in build.query(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+                table,
+            )
+        ]
+        marts[table] = (columns, *mart_digest(build.query(f"select * from marts.{table}")))
+    return marts
+
+
+def test_checksum_ignores_row_order_and_float_noise() -> None:
+    rows = [(1, "æble", 0.1 + 0.2, None, True), (2, "Åse", 1.0, dt.date(2016, 3, 1), False)]
+    noisy = [(2, "Åse", decimal.Decimal("1.000000"), dt.date(2016, 3, 1), False)]
+    noisy.append((1, "æble", 0.3, None, True))
+    assert mart_digest(rows) == mart_digest(noisy)
+    assert mart_digest(rows) != mart_digest([*rows[:1], (2, "Åse", 1.0, None, False)])
+
+
+def test_postgres_build_summary(postgres_build: str) -> None:
+    assert "schema marts of postgresql://postgres@127.0.0.1" in postgres_build
+    for mart in MAIN_MARTS:
+        assert f"rows in marts.{mart}" in postgres_build
+
+
+def test_every_mart_has_the_same_rows_on_both_engines(
+    demo_build: Build, postgres_server: PostgresServer, postgres_build: str
+) -> None:
+    duckdb_marts = _duckdb_marts(demo_build)
+    postgres_marts = _postgres_marts(postgres_server)
+    assert sorted(postgres_marts) == sorted(duckdb_marts)
+    differing = {
+        mart: {"duckdb": duckdb_marts[mart][1:], "postgres": postgres_marts[mart][1:]}
+        for mart in duckdb_marts
+        if duckdb_marts[mart] != postgres_marts[mart]
+    }
+    assert differing == {}
+    for mart, (columns, rows, _) in postgres_marts.items():
+        assert rows > 0, mart
+        assert columns == duckdb_marts[mart][0], mart
+
+
+# Sorted in Python: the Danish collation puts "aa" after "z" (as "å"), binary before "ab".
+VALIDATION_OUTCOME = (
+    "select expectation_id, success, unexpected_count, element_count "
+    "from validation.expectation_results"
+)
+
+
+def test_validation_finds_the_same_on_both_engines(
+    demo_build: Build, postgres_server: PostgresServer, postgres_build: str
+) -> None:
+    """Every expectation saw as many rows, and as many failing, in the same staged data."""
+    with (
+        contextlib.closing(postgres_server.connect()) as connection,
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(VALIDATION_OUTCOME)
+        on_postgres = sorted(cursor.fetchall())
+    on_duckdb = sorted(demo_build.query(VALIDATION_OUTCOME))
+    assert len(on_postgres) > 100
+    assert on_postgres == on_duckdb
+
+
+def test_publish_leaves_no_build_schema_and_keeps_provenance(
+    postgres_server: PostgresServer, postgres_build: str
+) -> None:
+    connection = postgres_server.connect()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("select schema_name from information_schema.schemata")
+            schemas = {name for (name,) in cursor.fetchall()}
+            cursor.execute("select count(*) from audit.load_audit")
+            (audited,) = cursor.fetchone()
+            cursor.execute(
+                "select count(distinct run_id), count(*) filter (where not success "
+                "and severity = 'error') from validation.expectation_results"
+            )
+            runs, errors_found = cursor.fetchone()
+            cursor.execute(
+                "select count(*) from information_schema.columns "
+                "where table_schema = 'marts' and col_description("
+                "format('%I.%I', table_schema, table_name)::regclass, ordinal_position) is null"
+            )
+            (undescribed,) = cursor.fetchone()
+    finally:
+        connection.close()
+    assert {
+        "marts",
+        "raw",
+        "staging",
+        "intermediate",
+        "reference",
+        "validation",
+        "audit",
+    } <= schemas
+    assert "marts_build" not in schemas
+    assert audited == sum(len(stems) for stems in RAW_FILES.values())
+    assert (runs, errors_found) == (1, 0)
+    assert undescribed == 0  # dbt's persisted descriptions travel with the renamed schema
+
+
+# -- the read-only analyst
+
+
+def test_analyst_reads_the_marts(postgres_server: PostgresServer, postgres_build: str) -> None:
+    connection = postgres_server.connect(user=ANALYST_LOGIN)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("select count(*) from marts.dim_institutions")
+            (institutions,) = cursor.fetchone()
+    finally:
+        connection.close()
+    assert institutions > 0
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "select count(*) from raw.load_audit",
+        "select count(*) from raw.institution_survey__responses",
+        "select count(*) from staging.stg_institution_survey__responses",
+        "select count(*) from intermediate.int_name_variants_linked",
+        "select count(*) from reference.municipalities",
+        "select count(*) from validation.expectation_results",
+        "select count(*) from audit.rejected_rows",
+        "delete from marts.dim_institutions",
+        "create table marts.mine (id integer)",
+    ],
+)
+def test_analyst_is_refused_everything_else(
+    postgres_server: PostgresServer, postgres_build: str, statement: str
+) -> None:
+    connection = postgres_server.connect(user=ANALYST_LOGIN)
+    try:
+        with connection.cursor() as cursor, pytest.raises(errors.InsufficientPrivilege):
+            cursor.execute(statement)
+    finally:
+        connection.close()
+
+
+# -- a failed build publishes nothing
+
+
+def _without_2016_responses_of(raw: Path, kommunekode: str) -> None:
+    """Drop one municipality's 2016 association questionnaires: its response rate is 0."""
+    responses = raw / "association_survey" / "responses.csv"
+    data = responses.read_bytes()
+    encoding = "utf-8"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        encoding = "cp1252"
+        text = data.decode(encoding)
+    dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter))
+    kept = [row for row in rows if not (row[1].startswith(f"A{kommunekode}-") and row[2] == "2016")]
+    assert len(kept) < len(rows)
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=dialect.delimiter, lineterminator="\r\n").writerows(kept)
+    responses.write_bytes(out.getvalue().encode(encoding))
+
+
+def test_failed_build_leaves_the_published_marts_to_the_analyst(
+    postgres_server: PostgresServer, postgres_build: str, tmp_path: Path
+) -> None:
+    before = _postgres_marts(postgres_server)
+    raw = tmp_path / "raw"
+    shutil.copytree(DEMO, raw)
+    _without_2016_responses_of(raw, "0230")
+
+    result = run_samspil_postgres(postgres_server, "build", "--no-docs", raw=raw)
+
+    assert result.returncode == 1
+    assert "validation failed" in result.stderr
+    assert "association-2016-0230" in result.stderr
+    assert "is unchanged" in result.stderr
+    assert _postgres_marts(postgres_server) == before
+    with (
+        contextlib.closing(postgres_server.connect(user=ANALYST_LOGIN)) as connection,
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("select count(*) from marts.fct_survey_answers")
+        assert cursor.fetchone()[0] > 0
