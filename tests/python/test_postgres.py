@@ -18,6 +18,7 @@ import hashlib
 import io
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -325,6 +326,29 @@ def test_analyst_reads_the_marts(postgres_server: PostgresServer, postgres_build
     finally:
         connection.close()
     assert institutions > 0
+
+
+def test_readme_psql_examples_run_as_the_analyst(
+    postgres_server: PostgresServer, postgres_build: str
+) -> None:
+    """Every `psql -c` example of the README, by the real psql, logged in as an analyst."""
+    readme = (DEMO.parents[1] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```sh\n(.*?)^```", readme, flags=re.DOTALL | re.MULTILINE)
+    queries = [
+        query for block in blocks for query in re.findall(r'^psql -c "(.*?)"$', block, re.S | re.M)
+    ]
+    assert len(queries) >= 2
+    environment = {**os.environ, **postgres_server.environment(), "PGUSER": ANALYST_LOGIN}
+    for query in queries:
+        result = subprocess.run(
+            ["psql", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "--csv", "-c", query],
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert len(result.stdout.splitlines()) >= 5, query  # a header and four rows at least
 
 
 @pytest.mark.parametrize(
