@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +57,8 @@ class BuildSummary:
     validation_warnings: list[str] = field(default_factory=list)
     data_docs: Path | None = None
     is_demo_key: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Wall time of each phase: load, dbt build (both phases), validation, publish, docs."""
 
 
 def _dbt(paths: Paths, *args: str, target: str = "duckdb") -> list:
@@ -142,20 +145,34 @@ def build(paths: Paths, docs: bool = True, target: str = "duckdb") -> BuildSumma
     warehouse: Path | PostgresWarehouse = (
         PostgresWarehouse.from_environment() if target == "postgres" else paths.build_warehouse
     )
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(phase: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[phase] = seconds.get(phase, 0.0) + now - clock
+        clock = now
+
     pseudonym_key, is_demo_key = resolve_key(paths.raw)
     loaded = load(paths.raw, warehouse, pseudonym_key=pseudonym_key)
+    lap("load")
     counts: dict[str, int] = {}
     staging = _dbt(paths, "build", "--select", STAGING_PHASE, *PHASE_TESTS, target=target)
     _count(staging, counts)
+    lap("dbt build")
     warnings = validate_staging(paths, warehouse)
+    lap("validation")
     marts = _dbt(paths, "build", "--exclude", STAGING_PHASE, *PHASE_TESTS, target=target)
     _count(marts, counts)
+    lap("dbt build")
     if isinstance(warehouse, PostgresWarehouse):
         publish_postgres(warehouse)
         published: Path | PostgresWarehouse = warehouse
     else:
         publish(paths.build_warehouse, paths.warehouse)
         published = paths.warehouse
+    lap("publish")
     summary = BuildSummary(
         warehouse=published,
         docs=paths.docs if docs else None,
@@ -164,10 +181,12 @@ def build(paths: Paths, docs: bool = True, target: str = "duckdb") -> BuildSumma
         mart_rows=mart_row_counts(published),
         validation_warnings=warnings,
         is_demo_key=is_demo_key,
+        seconds=seconds,
     )
     if docs:
         from samspil.validate import build_data_docs
 
         _dbt(paths, "docs", "generate", "--static", target=target)
         summary.data_docs = build_data_docs(paths.project)
+        lap("docs")
     return summary

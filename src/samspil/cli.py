@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from samspil.paths import Paths
 
@@ -135,6 +137,9 @@ def validate(target: Target = "duckdb") -> None:
 def build(
     docs: Annotated[bool, typer.Option(help="Also build dbt docs and GX Data Docs.")] = True,
     target: Target = "duckdb",
+    timings: Annotated[
+        Path | None, typer.Option(help="Also write each phase's wall time (JSON) to this file.")
+    ] = None,
 ) -> None:
     """Load, stage, validate, build the marts, publish them, and document."""
     from samspil.build import BuildError
@@ -177,7 +182,55 @@ def build(
         rows.append(("dbt docs", f"{summary.docs} (or: dbt docs serve)"))
     if summary.data_docs:
         rows.append(("validation (GX Data Docs)", str(summary.data_docs)))
+    rows.append(
+        (
+            "seconds per phase",
+            ", ".join(f"{phase} {seconds:.1f}" for phase, seconds in summary.seconds.items()),
+        )
+    )
+    if timings:
+        timings.write_text(json.dumps(summary.seconds, indent=2) + "\n", encoding="utf-8")
     _lines("samspil build done", rows)
+
+
+@app.command()
+def bench(
+    scales: Annotated[
+        str, typer.Option(help="Comma-separated scales to generate and build.")
+    ] = "1,10,50",
+    out: Annotated[Path, typer.Option(help="Folder for the data, builds and results.")] = Path(
+        "bench"
+    ),
+    seed: int = 2016,
+) -> None:
+    """Benchmark: generate and build each scale, print and write the times (CSV, PNG)."""
+    from samspil.bench import PHASES, BenchError
+    from samspil.bench import bench as run_bench
+
+    try:
+        chosen = [int(scale) for scale in scales.split(",")]
+    except ValueError:
+        _fail(f"--scales must be whole numbers separated by commas, not {scales!r}.")
+    if any(scale < 1 for scale in chosen):
+        _fail("--scales must be 1 or more.")
+    try:
+        results, table, plot = run_bench(out, chosen, seed)
+    except BenchError as error:
+        _fail(str(error))
+    grid = Table(title="samspil bench (seconds; memory in MB)")
+    headers = ("scale", "load", "dbt", "valid.", "publish", "docs", "total", "raw read")
+    for column in (*headers, "peak MB"):
+        grid.add_column(column, justify="right")
+    for result in results:
+        grid.add_row(
+            str(result.scale),
+            *(f"{result.phase_seconds[phase]:.1f}" for phase in PHASES),
+            f"{result.build_seconds:.1f}",
+            f"{result.raw_read_seconds:.2f}",
+            f"{result.peak_memory_mb:,.0f}",
+        )
+    console.print(grid)
+    _lines("written", [("table (every mart's rows too)", str(table)), ("plot", str(plot))])
 
 
 @app.command()

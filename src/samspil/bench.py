@@ -1,0 +1,208 @@
+"""The benchmark: generate the synthetic data at several scales, build each, and measure.
+
+Each scale is generated as CSV (so that DuckDB can read every raw file) into
+``<out>/scale-<S>/raw`` and built by the real ``samspil build`` in a child
+process, with its own published file and dbt target folder. Measured per scale:
+the wall time of each build phase (from the build's own clock), the whole
+build, the child's peak resident memory, the rows of every mart, and the lower
+bound: DuckDB reading every raw file of the scale once. A benchmark prints
+figures; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from samspil.generate import generate
+
+PHASES = ("load", "dbt build", "validation", "publish", "docs")
+
+
+class BenchError(Exception):
+    """A benchmark build failed; the message names the scale and the build's last lines."""
+
+
+@dataclass
+class ScaleResult:
+    scale: int
+    raw_files: int
+    raw_rows: int
+    raw_read_seconds: float
+    """The lower bound: DuckDB reading every raw file of the scale once."""
+    build_seconds: float
+    peak_memory_mb: float
+    phase_seconds: dict[str, float] = field(default_factory=dict)
+    mart_rows: dict[str, int] = field(default_factory=dict)
+
+
+def _generate(raw: Path, seed: int, scale: int) -> None:
+    """Generate the scale's CSV exports once; a complete earlier run is reused."""
+    done = raw / ".complete"
+    if done.is_file() and done.read_text() == f"{seed} {scale}":
+        return
+    generate(raw, seed=seed, scale=scale, formats="csv")
+    done.write_text(f"{seed} {scale}")
+
+
+def read_lower_bound(raw: Path) -> tuple[int, int, float]:
+    """(files, rows, seconds) for DuckDB reading every raw CSV of `raw` once, as text."""
+    files = sorted(path for path in raw.rglob("*.csv") if "truth" not in path.parts)
+    connection = duckdb.connect()
+    started = time.perf_counter()
+    rows = 0
+    for path in files:
+        query = "select count(*) from read_csv(?, all_varchar = true, header = true)"
+        rows += connection.execute(query, [str(path)]).fetchone()[0]
+    seconds = time.perf_counter() - started
+    connection.close()
+    return len(files), rows, seconds
+
+
+def _build(folder: Path, raw: Path) -> tuple[float, float, dict[str, float]]:
+    """Build `raw` by the real CLI in a child process: (seconds, peak MB, phase seconds)."""
+    timings = folder / "timings.json"
+    environment = {
+        **os.environ,
+        "SAMSPIL_RAW_DIR": str(raw),
+        "SAMSPIL_WAREHOUSE": str(folder / "samspil.duckdb"),
+        "DBT_TARGET_PATH": str(folder / "target"),
+        "DBT_LOG_PATH": str(folder / "logs"),
+    }
+    environment.pop("SAMSPIL_BUILD_WAREHOUSE", None)
+    command = [str(Path(sys.executable).with_name("samspil")), "build", "--timings", str(timings)]
+    log = folder / "build.log"
+    started = time.perf_counter()
+    with log.open("w", encoding="utf-8") as output:
+        child = subprocess.Popen(command, env=environment, stdout=output, stderr=output)
+        _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        tail = log.read_text(encoding="utf-8").strip().splitlines()[-5:]
+        raise BenchError(f"the build of {raw} failed (log {log}):\n" + "\n".join(tail))
+    peak_mb = usage.ru_maxrss / 1024  # Linux reports kilobytes
+    return seconds, peak_mb, json.loads(timings.read_text(encoding="utf-8"))
+
+
+def _mart_rows(warehouse: Path) -> dict[str, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        marts = [
+            name
+            for (name,) in connection.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+            ).fetchall()
+        ]
+        return {
+            mart: connection.execute(f"select count(*) from marts.{mart}").fetchone()[0]
+            for mart in marts
+        }
+
+
+def bench_scale(out: Path, scale: int, seed: int) -> ScaleResult:
+    folder = out / f"scale-{scale}"
+    raw = folder / "raw"
+    folder.mkdir(parents=True, exist_ok=True)
+    _generate(raw, seed, scale)
+    files, rows, read_seconds = read_lower_bound(raw)
+    build_seconds, peak_mb, phases = _build(folder, raw)
+    return ScaleResult(
+        scale=scale,
+        raw_files=files,
+        raw_rows=rows,
+        raw_read_seconds=read_seconds,
+        build_seconds=build_seconds,
+        peak_memory_mb=peak_mb,
+        phase_seconds={phase: phases.get(phase, 0.0) for phase in PHASES},
+        mart_rows=_mart_rows(folder / "samspil.duckdb"),
+    )
+
+
+def write_csv(results: list[ScaleResult], path: Path) -> None:
+    marts = sorted({mart for result in results for mart in result.mart_rows})
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "scale",
+                *(f"{phase.replace(' ', '_')}_seconds" for phase in PHASES),
+                "build_seconds",
+                "raw_read_lower_bound_seconds",
+                "peak_memory_mb",
+                "raw_files",
+                "raw_rows",
+                *(f"rows_{mart}" for mart in marts),
+            ]
+        )
+        for result in results:
+            writer.writerow(
+                [
+                    result.scale,
+                    *(f"{result.phase_seconds[phase]:.3f}" for phase in PHASES),
+                    f"{result.build_seconds:.3f}",
+                    f"{result.raw_read_seconds:.3f}",
+                    f"{result.peak_memory_mb:.1f}",
+                    result.raw_files,
+                    result.raw_rows,
+                    *(result.mart_rows.get(mart, "") for mart in marts),
+                ]
+            )
+
+
+def write_plot(results: list[ScaleResult], path: Path) -> None:
+    """Time against scale, a line per phase, the whole build and the lower bound."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: write the file only
+    from matplotlib import pyplot
+
+    scales = [result.scale for result in results]
+    figure, axes = pyplot.subplots(figsize=(10, 5), dpi=120)
+    for phase in PHASES:
+        axes.plot(
+            scales, [result.phase_seconds[phase] for result in results], marker="o", label=phase
+        )
+    axes.plot(
+        scales,
+        [result.build_seconds for result in results],
+        marker="s",
+        color="black",
+        label="whole build",
+    )
+    axes.plot(
+        scales,
+        [result.raw_read_seconds for result in results],
+        marker="^",
+        linestyle="--",
+        color="grey",
+        label="lower bound: DuckDB reads the raw files",
+    )
+    axes.set_xlabel("scale (1 = the demo; 50 spans all 98 municipalities)")
+    axes.set_ylabel("wall time (seconds)")
+    axes.set_title("samspil build time by scale")
+    if len(scales) > 1:
+        axes.set_xscale("log")
+        axes.set_yscale("log")
+    axes.grid(True, which="both", alpha=0.3)
+    axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
+    figure.tight_layout()
+    figure.savefig(path, metadata={"Software": None})
+    pyplot.close(figure)
+
+
+def bench(out: Path, scales: list[int], seed: int) -> tuple[list[ScaleResult], Path, Path]:
+    """Benchmark every scale in `scales`; returns the results and the CSV and PNG written."""
+    out.mkdir(parents=True, exist_ok=True)
+    results = [bench_scale(out, scale, seed) for scale in scales]
+    table, plot = out / "bench.csv", out / "bench.png"
+    write_csv(results, table)
+    write_plot(results, plot)
+    return results, table, plot

@@ -1,0 +1,49 @@
+"""`samspil bench` works end to end at the smallest scale. It is a benchmark: this test
+checks what it measures and writes, never how fast anything is."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from conftest import Build, run_samspil
+
+
+def test_bench_builds_a_scale_and_writes_its_figures(demo_build: Build, tmp_path: Path) -> None:
+    out = tmp_path / "bench"
+    result = run_samspil(
+        "bench", "--scales", "1", "--out", str(out), warehouse=tmp_path / "unused.duckdb"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "samspil bench" in result.stdout
+
+    with (out / "bench.csv").open(encoding="utf-8", newline="") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["scale"] == "1"
+    phases = [
+        float(row[f"{phase}_seconds"])
+        for phase in ("load", "dbt_build", "validation", "publish", "docs")
+    ]
+    assert all(seconds > 0 for seconds in phases)
+    assert float(row["build_seconds"]) >= sum(phases)
+    assert float(row["raw_read_lower_bound_seconds"]) > 0
+    assert float(row["peak_memory_mb"]) > 100  # dbt and DuckDB in one process
+
+    # The lower bound read the same rows the build loaded, and the bench's build of the
+    # demo's seed and scale (as CSV) has the demo build's marts.
+    loaded = demo_build.query("select sum(rows_read) from audit.load_audit")[0][0]
+    assert int(row["raw_rows"]) == loaded
+    marts = demo_build.query(
+        "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+    )
+    assert len(marts) >= 20
+    for (mart,) in marts:
+        (count,) = demo_build.query(f"select count(*) from marts.{mart}")[0]
+        assert int(row[f"rows_{mart}"]) == count, mart
+
+    plot = (out / "bench.png").read_bytes()
+    assert plot.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(plot) > 10_000
+    # Each scale has its own published file and dbt target: the project's are not touched.
+    assert (out / "scale-1" / "samspil.duckdb").is_file()
+    assert (out / "scale-1" / "target" / "manifest.json").is_file()
