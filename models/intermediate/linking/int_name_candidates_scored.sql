@@ -434,6 +434,21 @@ all_candidates as (
 
 -- An entity renamed between waves has a row per official name; its best
 -- score for a method counts.
+best_scores as (
+    select
+        entity_type,
+        kommunekode,
+        name_variant,
+        entity_id,
+        match_method,
+        method_rank,
+        max(match_score) as match_score
+    from all_candidates
+    group by 1, 2, 3, 4, 5, 6
+),
+
+-- The order the linking takes candidates in: strongest method, then highest
+-- score; the candidates ranked 1 are the variant's best (several: a tie).
 final as (
     select
         {{ dbt.hash(
@@ -446,9 +461,12 @@ final as (
         entity_id,
         match_method,
         method_rank,
-        max(match_score) as match_score
-    from all_candidates
-    group by 2, 3, 4, 5, 6, 7
+        match_score,
+        rank() over (
+            partition by entity_type, kommunekode, name_variant
+            order by method_rank asc, match_score desc
+        ) as candidate_rank
+    from best_scores
 )
 
 select * from final

@@ -26,8 +26,8 @@ name_candidates as (
         kommunekode,
         name_variant,
         entity_id,
-        method_rank,
-        match_score
+        match_score,
+        candidate_rank
     from {{ ref('int_name_candidates_scored') }}
 ),
 
@@ -57,20 +57,6 @@ survey_links as (
     where writer_id is not null and linked_entity_id is not null
 ),
 
-ranked_candidates as (
-    select
-        entity_type,
-        kommunekode,
-        name_variant,
-        entity_id,
-        match_score,
-        rank() over (
-            partition by entity_type, kommunekode, name_variant
-            order by method_rank asc, match_score desc
-        ) as candidate_rank
-    from name_candidates
-),
-
 -- The candidates an ambiguous variant could not choose between.
 tied_candidates as (
     select
@@ -79,7 +65,7 @@ tied_candidates as (
         name_variant,
         entity_id,
         match_score
-    from ranked_candidates
+    from name_candidates
     where candidate_rank = 1
 ),
 

@@ -26,8 +26,8 @@ name_candidates as (
         name_variant,
         entity_id,
         match_method,
-        method_rank,
-        match_score
+        match_score,
+        candidate_rank
     from {{ ref('int_name_candidates_scored') }}
 ),
 
@@ -45,22 +45,6 @@ name_variants as (
     group by 1, 2, 3, 4
 ),
 
--- Candidates in order: strongest method, then highest score.
-ranked_candidates as (
-    select
-        entity_type,
-        kommunekode,
-        name_variant,
-        entity_id,
-        match_method,
-        match_score,
-        rank() over (
-            partition by entity_type, kommunekode, name_variant
-            order by method_rank asc, match_score desc
-        ) as candidate_rank
-    from name_candidates
-),
-
 best_candidates as (
     select
         entity_type,
@@ -70,7 +54,7 @@ best_candidates as (
         max(match_score) as match_score,
         min(entity_id) as entity_id,
         count(distinct entity_id) as candidate_count
-    from ranked_candidates
+    from name_candidates
     where candidate_rank = 1
     group by 1, 2, 3
 ),
@@ -78,17 +62,17 @@ best_candidates as (
 -- The best score any other entity reaches, by any method.
 runners_up as (
     select
-        ranked_candidates.entity_type,
-        ranked_candidates.kommunekode,
-        ranked_candidates.name_variant,
-        max(ranked_candidates.match_score) as runner_up_score
-    from ranked_candidates
+        name_candidates.entity_type,
+        name_candidates.kommunekode,
+        name_candidates.name_variant,
+        max(name_candidates.match_score) as runner_up_score
+    from name_candidates
     inner join best_candidates
         on
-            ranked_candidates.entity_type = best_candidates.entity_type
-            and ranked_candidates.kommunekode = best_candidates.kommunekode
-            and ranked_candidates.name_variant = best_candidates.name_variant
-            and ranked_candidates.entity_id != best_candidates.entity_id
+            name_candidates.entity_type = best_candidates.entity_type
+            and name_candidates.kommunekode = best_candidates.kommunekode
+            and name_candidates.name_variant = best_candidates.name_variant
+            and name_candidates.entity_id != best_candidates.entity_id
     where best_candidates.candidate_count = 1
     group by 1, 2, 3
 ),
