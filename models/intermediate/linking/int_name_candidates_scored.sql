@@ -60,6 +60,7 @@ variants as (
         name_mentions.name_variant,
         name_texts.cleaned_name,
         replace(name_texts.cleaned_name, ' ', '') as compact_name,
+        {{ edit_text("replace(name_texts.cleaned_name, ' ', '')") }} as edit_name,
         name_texts.contracted_name,
         name_texts.normalised_name,
         {{ extract_pattern('name_mentions.name_variant', '[0-9]{8}') }} as cvr_in_name
@@ -77,6 +78,7 @@ organisations as (
         institution_type,
         cleaned_name,
         replace(cleaned_name, ' ', '') as compact_name,
+        {{ edit_text("replace(cleaned_name, ' ', '')") }} as edit_name,
         contracted_name,
         normalised_name,
         cvr_number
@@ -209,23 +211,114 @@ unplaced_variants as (
 -- Edit distance between the cleaned names with spaces removed, and the
 -- similarity 1 - distance / longer length. Up to two edits count (a letter
 -- dropped, doubled or changed is one, two letters swapped are two).
-edit_distances as (
+--
+-- Comparing every unplaced variant with every organisation of its
+-- municipality is slow, so pairs are first found by the pigeonhole rule:
+-- cut the official name into three pieces; two edits touch at most two of
+-- them, so a variant within two edits holds the third unchanged, shifted by
+-- at most two letters. The pieces are joined on equality (with the lengths
+-- two apart at most), and only those pairs are measured. The rule loses no
+-- pair within two edits.
+offsets as (
+    select -2 as offset_value
+    union all select -1
+    union all select 0
+    union all select 1
+    union all select 2
+),
+
+piece_numbers as (
+    select 0 as piece_number
+    union all select 1
+    union all select 2
+),
+
+organisation_pieces as (
+    select
+        organisations.entity_type,
+        organisations.kommunekode,
+        organisations.entity_id,
+        organisations.official_name,
+        length(organisations.compact_name) as name_length,
+        piece_numbers.piece_number,
+        substr(
+            organisations.compact_name,
+            {{ name_piece_start('length(organisations.compact_name)', 'piece_numbers.piece_number') }},
+            {{ name_piece_length('length(organisations.compact_name)', 'piece_numbers.piece_number') }}
+        ) as piece
+    from organisations
+    cross join piece_numbers
+),
+
+-- Every text of a variant where a piece of an official name `name_length`
+-- long could stand, shifted by up to two letters.
+variant_pieces as (
     select
         unplaced_variants.entity_type,
         unplaced_variants.kommunekode,
         unplaced_variants.name_variant,
-        organisations.entity_id,
-        {{ edit_distance('unplaced_variants.compact_name', 'organisations.compact_name') }}
-            as edit_distance,
+        length(unplaced_variants.compact_name) + length_offsets.offset_value as name_length,
+        piece_numbers.piece_number,
+        substr(
+            unplaced_variants.compact_name,
+            {{ name_piece_start(
+                'length(unplaced_variants.compact_name) + length_offsets.offset_value',
+                'piece_numbers.piece_number'
+            ) }} + shifts.offset_value,
+            {{ name_piece_length(
+                'length(unplaced_variants.compact_name) + length_offsets.offset_value',
+                'piece_numbers.piece_number'
+            ) }}
+        ) as piece
+    from unplaced_variants
+    cross join offsets as length_offsets
+    cross join piece_numbers
+    cross join offsets as shifts
+    where
+        length(unplaced_variants.compact_name) + length_offsets.offset_value >= 0
+        and {{ name_piece_start(
+            'length(unplaced_variants.compact_name) + length_offsets.offset_value',
+            'piece_numbers.piece_number'
+        ) }} + shifts.offset_value >= 1
+),
+
+edit_pairs as (
+    select distinct
+        variant_pieces.entity_type,
+        variant_pieces.kommunekode,
+        variant_pieces.name_variant,
+        organisation_pieces.entity_id,
+        organisation_pieces.official_name
+    from variant_pieces
+    inner join organisation_pieces
+        on
+            variant_pieces.entity_type = organisation_pieces.entity_type
+            and variant_pieces.kommunekode = organisation_pieces.kommunekode
+            and variant_pieces.name_length = organisation_pieces.name_length
+            and variant_pieces.piece_number = organisation_pieces.piece_number
+            and variant_pieces.piece = organisation_pieces.piece
+),
+
+edit_distances as (
+    select
+        edit_pairs.entity_type,
+        edit_pairs.kommunekode,
+        edit_pairs.name_variant,
+        edit_pairs.entity_id,
+        levenshtein(unplaced_variants.edit_name, organisations.edit_name) as edit_distance,
         greatest(length(unplaced_variants.compact_name), length(organisations.compact_name))
             as longer_length
-    from unplaced_variants
+    from edit_pairs
+    inner join unplaced_variants
+        on
+            edit_pairs.entity_type = unplaced_variants.entity_type
+            and edit_pairs.kommunekode = unplaced_variants.kommunekode
+            and edit_pairs.name_variant = unplaced_variants.name_variant
     inner join organisations
         on
-            unplaced_variants.entity_type = organisations.entity_type
-            and unplaced_variants.kommunekode = organisations.kommunekode
-            and abs(length(unplaced_variants.compact_name) - length(organisations.compact_name))
-            <= 2
+            edit_pairs.entity_type = organisations.entity_type
+            and edit_pairs.entity_id = organisations.entity_id
+            and edit_pairs.official_name = organisations.official_name
 ),
 
 fuzzy_scores as (
