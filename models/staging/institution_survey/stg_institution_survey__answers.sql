@@ -1,3 +1,7 @@
+{#- A table, not a view: the unpivot of every response is read by many
+    tests and by several models, and a view would unpivot it each time. -#}
+{{ config(materialized='table') }}
+
 with
 
 source as (
