@@ -2,11 +2,26 @@
 
 The order is the contract with the users: nothing is published unless every
 step before it succeeded, and then the marts are swapped in atomically.
+
+A build on DuckDB is incremental when it can be: after a good build, the
+working file's folder holds `build-state.json`, the checksum of every raw file
+it was built from and a fingerprint of everything else a build depends on (the
+dbt project, the samspil package, the toolchain, the pseudonym key). When the
+next build finds the same fingerprint, only the raw tables whose files changed
+are written again, and dbt builds only what depends on them (each changed
+source and everything downstream of it), with the tests of what it rebuilds;
+the validation runs the suites of the staged tables rebuilt. Anything else
+(no state, another fingerprint, `full_refresh`) is a full build, with dbt's
+`--full-refresh` for the incremental models. A failed build removes the state,
+so the next one is full.
 """
 
 from __future__ import annotations
 
 import gc
+import hashlib
+import hmac
+import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -14,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+import samspil
 from samspil.load import LoadedFile, load
 from samspil.paths import Paths
 from samspil.postgres import PostgresWarehouse
@@ -42,6 +58,21 @@ TARGETS = ("duckdb", "postgres")
 STAGING_PHASE = "resource_type:seed staging"
 PHASE_TESTS = ("--indirect-selection", "cautious")
 
+# What a build depends on besides the raw files: a change to any of these makes
+# the next build a full one. (The suites under gx/ are written from the samspil
+# package, which is part of the fingerprint.)
+PROJECT_INPUTS = (
+    "dbt_project.yml",
+    "profiles.yml",
+    "models",
+    "seeds",
+    "macros",
+    "tests",
+    "gx/great_expectations.yml",
+)
+PROJECT_SUFFIXES = (".yml", ".yaml", ".sql", ".csv", ".md", ".json")
+STATE_FILE = "build-state.json"
+
 
 class BuildError(Exception):
     """A step failed; the message says which and why. Nothing was published."""
@@ -59,6 +90,8 @@ class BuildSummary:
     is_demo_key: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
     """Wall time of each phase: load, dbt build (both phases), validation, publish, docs."""
+    changed_tables: list[str] | None = None
+    """An incremental build's raw tables whose files changed; None for a full build."""
 
 
 def _dbt(paths: Paths, *args: str, target: str = "duckdb") -> list:
@@ -121,14 +154,17 @@ def mart_row_counts(warehouse: Path | PostgresWarehouse) -> dict[str, int]:
         }
 
 
-def validate_staging(paths: Paths, warehouse: Path | PostgresWarehouse) -> list[str]:
-    """Run the Great Expectations checkpoint on the staged tables and record it.
+def validate_staging(
+    paths: Paths, warehouse: Path | PostgresWarehouse, tables: list[str] | None = None
+) -> list[str]:
+    """Run the Great Expectations checkpoint on the staged tables and record it: every
+    suite, or the suites that read one of the staged `tables`.
 
     Returns the warning lines; raises BuildError on an error-level failure.
     """
     from samspil.validate import record, summary_lines, validate
 
-    report = validate(warehouse, paths.project)
+    report = validate(warehouse, paths.project, tables=tables)
     record(report, warehouse)
     if report.errors:
         raise BuildError(
@@ -137,7 +173,71 @@ def validate_staging(paths: Paths, warehouse: Path | PostgresWarehouse) -> list[
     return summary_lines(report) if report.warnings else []
 
 
-def build(paths: Paths, docs: bool = True, target: str = "duckdb") -> BuildSummary:
+def fingerprint(paths: Paths, target: str, pseudonym_key: bytes) -> str:
+    """A digest of everything a build depends on besides the raw files: the dbt project's
+    files, the samspil package's source, the dbt, adapter and DuckDB versions, the target,
+    the analyst role, and the pseudonym key (as a keyed digest, never the key)."""
+    import dbt.version
+
+    digest = hashlib.sha256()
+    package = Path(samspil.__file__).parent
+    files = [
+        path
+        for name in PROJECT_INPUTS
+        for path in sorted((paths.project / name).rglob("*"))
+        if path.is_file() and path.suffix in PROJECT_SUFFIXES and "python" not in path.parts
+    ]
+    files += [paths.project / name for name in PROJECT_INPUTS if (paths.project / name).is_file()]
+    files += sorted(package.rglob("*.py"))
+    for path in files:
+        digest.update(
+            str(
+                path.relative_to(paths.project if path.is_relative_to(paths.project) else package)
+            ).encode()
+        )
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for part in (
+        dbt.version.__version__,
+        duckdb.__version__,
+        target,
+        os.environ.get("SAMSPIL_PG_ANALYST_ROLE", ""),
+        hmac.new(pseudonym_key, b"samspil build state", "sha256").hexdigest(),
+    ):
+        digest.update(part.encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _state_file(paths: Paths) -> Path:
+    return paths.build_warehouse.with_name(STATE_FILE)
+
+
+def _read_state(paths: Paths, fingerprint_now: str) -> dict[str, str] | None:
+    """The raw checksums of the last good build, if the next build can be incremental."""
+    state_file = _state_file(paths)
+    if not (state_file.is_file() and paths.build_warehouse.is_file()):
+        return None
+    try:
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+    if state.get("fingerprint") != fingerprint_now:
+        return None
+    return dict(state.get("raw") or {})
+
+
+def _write_state(paths: Paths, fingerprint_now: str, loaded: list[LoadedFile]) -> None:
+    state = {"fingerprint": fingerprint_now, "raw": {item.table: item.sha256 for item in loaded}}
+    _state_file(paths).write_text(json.dumps(state, indent=2, sort_keys=True) + "\n", "utf-8")
+
+
+def _downstream_of(tables: list[str]) -> list[str]:
+    """dbt selectors of the sources of `tables` (`<source>__<stem>`) and all below them."""
+    return [f"source:samspil.{table.replace('__', '.', 1)}+" for table in tables]
+
+
+def build(
+    paths: Paths, docs: bool = True, target: str = "duckdb", full_refresh: bool = False
+) -> BuildSummary:
     """The whole flow on `target`: `duckdb` (the working file, published as a file) or
     `postgres` (the database of PGHOST, PGDATABASE…, published as the schema marts)."""
     if target not in TARGETS:
@@ -155,15 +255,57 @@ def build(paths: Paths, docs: bool = True, target: str = "duckdb") -> BuildSumma
         clock = now
 
     pseudonym_key, is_demo_key = resolve_key(paths.raw)
-    loaded = load(paths.raw, warehouse, pseudonym_key=pseudonym_key)
+    fingerprint_now = fingerprint(paths, target, pseudonym_key)
+    previous = None
+    if target == "duckdb" and not full_refresh:
+        previous = _read_state(paths, fingerprint_now)
+    _state_file(paths).unlink(missing_ok=True)
+    loaded = load(paths.raw, warehouse, pseudonym_key=pseudonym_key, unchanged=previous)
     lap("load")
     counts: dict[str, int] = {}
-    staging = _dbt(paths, "build", "--select", STAGING_PHASE, *PHASE_TESTS, target=target)
-    _count(staging, counts)
-    lap("dbt build")
-    warnings = validate_staging(paths, warehouse)
-    lap("validation")
-    marts = _dbt(paths, "build", "--exclude", STAGING_PHASE, *PHASE_TESTS, target=target)
+    changed = None
+    if previous is None:
+        staging = _dbt(
+            paths, "build", "--select", STAGING_PHASE, *PHASE_TESTS, "--full-refresh", target=target
+        )
+        _count(staging, counts)
+        lap("dbt build")
+        warnings = validate_staging(paths, warehouse)
+        lap("validation")
+        marts = _dbt(
+            paths,
+            "build",
+            "--exclude",
+            STAGING_PHASE,
+            *PHASE_TESTS,
+            "--full-refresh",
+            target=target,
+        )
+    else:
+        changed = sorted(item.table for item in loaded if previous.get(item.table) != item.sha256)
+        downstream = _downstream_of(changed)
+        staging = []
+        if changed:
+            staging = _dbt(
+                paths,
+                "build",
+                "--select",
+                *(f"{selector},staging" for selector in downstream),
+                "source:samspil.load+",
+                *PHASE_TESTS,
+                target=target,
+            )
+        _count(staging, counts)
+        lap("dbt build")
+        rebuilt = sorted(node.node.name for node in staging if node.node.resource_type == "model")
+        warnings = validate_staging(paths, warehouse, tables=rebuilt) if rebuilt else []
+        lap("validation")
+        # Every test of what is rebuilt runs, also one that reads a model left as it was.
+        marts = (
+            _dbt(paths, "build", "--select", *downstream, "--exclude", "staging", target=target)
+            if changed
+            else []
+        )
     _count(marts, counts)
     lap("dbt build")
     if isinstance(warehouse, PostgresWarehouse):
@@ -182,11 +324,16 @@ def build(paths: Paths, docs: bool = True, target: str = "duckdb") -> BuildSumma
         validation_warnings=warnings,
         is_demo_key=is_demo_key,
         seconds=seconds,
+        changed_tables=changed,
     )
+    if target == "duckdb":
+        _write_state(paths, fingerprint_now, loaded)
     if docs:
         from samspil.validate import build_data_docs
 
-        _dbt(paths, "docs", "generate", "--static", target=target)
+        # The same project gives the same dbt docs: an incremental build keeps them.
+        if changed is None or not paths.docs.is_file():
+            _dbt(paths, "docs", "generate", "--static", target=target)
         summary.data_docs = build_data_docs(paths.project)
         lap("docs")
     return summary

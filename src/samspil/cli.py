@@ -140,8 +140,19 @@ def build(
     timings: Annotated[
         Path | None, typer.Option(help="Also write each phase's wall time (JSON) to this file.")
     ] = None,
+    full_refresh: Annotated[
+        bool,
+        typer.Option(
+            "--full-refresh",
+            help="Rebuild everything, even where only some raw files changed since the last "
+            "good build (which otherwise rebuilds only what depends on them).",
+        ),
+    ] = False,
 ) -> None:
-    """Load, stage, validate, build the marts, publish them, and document."""
+    """Load, stage, validate, build the marts, publish them, and document.
+
+    After a good build on DuckDB, the next one with the same project rebuilds only what
+    depends on the raw files that changed (a new wave, a new batch of documents)."""
     from samspil.build import BuildError
     from samspil.build import build as run_build
     from samspil.load import LoadError
@@ -150,7 +161,7 @@ def build(
 
     paths = Paths.from_environment()
     try:
-        summary = run_build(paths, docs=docs, target=target)
+        summary = run_build(paths, docs=docs, target=target, full_refresh=full_refresh)
     except (LoadError, BuildError, PseudonymKeyError, PostgresSettingsError) as error:
         published = "marts of the database" if target == "postgres" else str(paths.warehouse)
         _fail(f"{error}\nThe published warehouse ({published}) is unchanged.")
@@ -163,6 +174,13 @@ def build(
         ("raw tables loaded", f"{len(summary.loaded)} from {paths.raw}"),
         ("raw rows read", f"{sum(item.rows_read for item in summary.loaded):,}"),
         ("raw rows rejected", f"{sum(item.rows_rejected for item in summary.loaded):,}"),
+        (
+            "build",
+            "full"
+            if summary.changed_tables is None
+            else "incremental, raw tables changed: "
+            + (", ".join(summary.changed_tables) or "none (nothing to rebuild)"),
+        ),
         (
             "pseudonym key",
             "the public demo key (synthetic data only)"

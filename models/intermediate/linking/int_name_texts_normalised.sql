@@ -1,3 +1,8 @@
+{#- Incremental: a text's normalised forms depend on the text and the
+    contraction rules only, so a build adds the texts it has not seen. A change
+    to the rules changes the project, which makes the build a full refresh. -#}
+{{ config(materialized='incremental', incremental_strategy='append') }}
+
 with recursive
 
 institution_frame as (
@@ -23,12 +28,22 @@ name_contractions as (
     from {{ ref('name_contractions') }}
 ),
 
-name_texts as (
+all_name_texts as (
     select institution_name as name_text from institution_frame
     union
     select association_name as name_text from association_frame
     union
     select name_variant as name_text from name_mentions
+),
+
+name_texts as (
+    select all_name_texts.name_text
+    from all_name_texts
+    {% if is_incremental() -%}
+        where not exists (
+            select 1 from {{ this }} as seen where seen.name_text = all_name_texts.name_text
+        )
+    {%- endif %}
 ),
 
 rules as (

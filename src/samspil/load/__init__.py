@@ -24,7 +24,7 @@ Casting and decoding are left to dbt's staging models.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -213,6 +213,7 @@ def load(
     *,
     pseudonym_key: bytes | None = None,
     project_dir: Path = PROJECT_DIR,
+    unchanged: Mapping[str, str] | None = None,
 ) -> list[LoadedFile]:
     """Load every raw file into `warehouse`, replacing what an earlier load put there.
 
@@ -224,6 +225,11 @@ def load(
     Without `pseudonym_key` the key is resolved from the environment (`resolve_key`).
     `project_dir` holds the sources YAML and the seeds the checks are read from.
     Raises `LoadError` (and writes nothing) when a file cannot be loaded as a whole.
+
+    `unchanged` maps raw tables to the checksum of the file the warehouse already holds
+    them from (an incremental build): every file is still read and checked, since the
+    checks span files, but a table whose file has that checksum is not written again.
+    The audit, rejected-rows and findings tables are always written whole.
     """
     if not raw_dir.is_dir():
         raise LoadError(f"{raw_dir}: raw folder not found; set SAMSPIL_RAW_DIR to your exports.")
@@ -257,9 +263,11 @@ def load(
         )
         for item in checked.values()
     ]
+    kept = unchanged or {}
     tables = [
         _raw_table(item, result.file, result.table, pseudonym_key)
         for item, result in zip(checked.values(), loaded, strict=True)
+        if kept.get(result.table) != result.sha256
     ]
     tables.append(
         _table(

@@ -10,7 +10,9 @@ the lines the CLI prints. Nothing here prints.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,14 +99,19 @@ class ValidationReport:
 # --------------------------------------------------------------------------- validate
 
 
-def validate(warehouse: Path | PostgresWarehouse, project: Path) -> ValidationReport:
-    """Validate the staged tables of `warehouse` with the suites of `project`'s gx/."""
+def validate(
+    warehouse: Path | PostgresWarehouse, project: Path, tables: Collection[str] | None = None
+) -> ValidationReport:
+    """Validate the staged tables of `warehouse` with the suites of `project`'s gx/: all,
+    or (an incremental build) the suites whose batch reads one of the staged `tables`."""
     started = time.perf_counter()
     run_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     run_id = run_at.strftime("%Y%m%dT%H%M%S.%fZ")
     report = ValidationReport(run_id=run_id, run_at=run_at, warehouse=warehouse)
     context = open_context(project)
     definitions = save_suites(context, project)
+    if tables is not None:
+        definitions = [item for item in definitions if reads_any(item.batch_query, tables)]
     run_identifier = gx.RunIdentifier(run_name=run_id, run_time=run_at.replace(tzinfo=dt.UTC))
     with open_batches(warehouse) as run_query:
         for definition in definitions:
@@ -132,6 +139,11 @@ def validate(warehouse: Path | PostgresWarehouse, project: Path) -> ValidationRe
     _prune_results(context, KEPT_RUNS)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def reads_any(query: str, tables: Collection[str]) -> bool:
+    """Whether the batch `query` reads one of the staged `tables` (by name)."""
+    return any(re.search(rf"\bstaging\.{re.escape(table)}\b", query) for table in tables)
 
 
 def _prune_results(context: FileDataContext, keep: int) -> None:

@@ -1,0 +1,70 @@
+"""The exports as they stood before the latest data arrived, for incremental builds.
+
+``withhold(raw_dir, out_dir, increment)`` copies a CSV raw folder (``generate``
+with ``formats="csv"``) to ``out_dir`` without one increment of data:
+
+- ``wave``: the 2018 survey wave, i.e. the frames' and the responses' rows of
+  both surveys with wave 2018;
+- ``documents``: the latest batch of coded documents, i.e. the discourse
+  documents published on or after ``DOCUMENT_BATCH_FROM``, with their segments
+  and their codings.
+
+Building ``out_dir`` and then the full folder is what a team sees when that
+increment arrives; the marts must then equal those of a full build.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+INCREMENTS = ("wave", "documents")
+
+WITHHELD_WAVE = "2018"
+
+DOCUMENT_BATCH_FROM = "2018-10-01"
+"""The first publication date of the latest batch of documents (the last quarter)."""
+
+Row = dict[str, str]
+
+
+def _filter(path: Path, keep: Callable[[Row], bool]) -> set[str]:
+    """Rewrite the CSV file `path` with only the rows `keep` accepts; the first column's
+    values of the rows dropped are returned."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = list(reader.fieldnames or [])
+        rows = list(reader)
+    kept = [row for row in rows if keep(row)]
+    dropped = {row[header[0]] for row in rows if not keep(row)}
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(kept)
+    return dropped
+
+
+def withhold(raw_dir: Path, out_dir: Path, increment: str) -> Path:
+    """Copy `raw_dir` to `out_dir` without `increment` (one of INCREMENTS)."""
+    if increment not in INCREMENTS:
+        raise ValueError(f"increment must be one of {', '.join(INCREMENTS)}, not {increment!r}")
+    if not (raw_dir / "discourse" / "documents.csv").is_file():
+        raise ValueError(f"{raw_dir}: not a CSV raw folder (generate it with formats='csv')")
+    shutil.rmtree(out_dir, ignore_errors=True)
+    shutil.copytree(raw_dir, out_dir)
+    if increment == "wave":
+        for survey in ("institution_survey", "association_survey"):
+            for table in ("frame", "responses"):
+                _filter(out_dir / survey / f"{table}.csv", lambda row: row["wave"] != WITHHELD_WAVE)
+    else:
+        discourse = out_dir / "discourse"
+        documents = _filter(
+            discourse / "documents.csv", lambda row: row["published_date"] < DOCUMENT_BATCH_FROM
+        )
+        segments = _filter(
+            discourse / "segments.csv", lambda row: row["document_id"] not in documents
+        )
+        _filter(discourse / "codings.csv", lambda row: row["segment_id"] not in segments)
+    return out_dir

@@ -1,0 +1,145 @@
+"""Incremental builds: when a new batch of documents and then the 2018 wave arrive, the
+next build rebuilds only what depends on the changed raw files, and its marts equal those
+of a full build of the same exports. Real builds by the real CLI on real DuckDB files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from samspil.build import STATE_FILE
+from samspil.generate.increments import withhold
+
+from conftest import run_samspil
+
+SURVEY_TABLES = [
+    "association_survey__frame",
+    "association_survey__responses",
+    "institution_survey__frame",
+    "institution_survey__responses",
+]
+DISCOURSE_TABLES = ["discourse__codings", "discourse__documents", "discourse__segments"]
+
+
+def _build(raw: Path, warehouse: Path, *options: str) -> str:
+    result = run_samspil("build", "--no-docs", *options, warehouse=warehouse, raw=raw)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _models_built(output: str) -> int:
+    lines = [line for line in output.splitlines() if line.strip().startswith("models success")]
+    return int(lines[0].split()[-1].replace(",", "")) if lines else 0
+
+
+def _build_line(output: str) -> str:
+    (line,) = [line for line in output.splitlines() if line.strip().startswith("build ")]
+    return line.split(None, 1)[1].strip()
+
+
+def _arrive(complete: Path, raw: Path, tables: list[str]) -> None:
+    """The exports of `tables` replaced by their complete versions, as a team would."""
+    for table in tables:
+        source, stem = table.split("__")
+        shutil.copy2(complete / source / f"{stem}.csv", raw / source / f"{stem}.csv")
+
+
+def _differences(left: Path, right: Path) -> dict[str, tuple[int, int]]:
+    """Per published table (marts and reference): rows only in `left`, rows only in
+    `right` (as multisets, every column)."""
+    connection = duckdb.connect()
+    connection.execute(f"attach '{left}' as one (read_only)")
+    connection.execute(f"attach '{right}' as other (read_only)")
+    tables = connection.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = 'other' "
+        "and schema_name in ('marts', 'reference') order by 1, 2"
+    ).fetchall()
+    assert len(tables) > 30
+    found = {}
+    for schema, table in tables:
+        counts = tuple(
+            connection.execute(
+                f"select count(*) from (select * from {a}.{schema}.{table} "
+                f"except all select * from {b}.{schema}.{table})"
+            ).fetchone()[0]
+            for a, b in (("one", "other"), ("other", "one"))
+        )
+        if counts != (0, 0):
+            found[f"{schema}.{table}"] = counts
+    connection.close()
+    return found
+
+
+@pytest.fixture(scope="module")
+def full_rebuild(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A full build of the complete exports."""
+    warehouse = tmp_path_factory.mktemp("full") / "samspil.duckdb"
+    output = _build(demo_as_csv, warehouse, "--full-refresh")
+    assert _build_line(output) == "full"
+    return warehouse
+
+
+def test_new_documents_then_a_new_wave_rebuild_only_what_they_change(
+    demo_as_csv: Path, full_rebuild: Path, tmp_path: Path
+) -> None:
+    without_wave = withhold(demo_as_csv, tmp_path / "without_wave", "wave")
+    raw = withhold(without_wave, tmp_path / "raw", "documents")
+    warehouse = tmp_path / "warehouse" / "samspil.duckdb"
+
+    first = _build(raw, warehouse)
+    assert _build_line(first) == "full"
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        waves = connection.execute("select distinct wave from marts.fct_survey_answers").fetchall()
+        documents = connection.execute("select count(*) from marts.dim_documents").fetchone()[0]
+    assert waves == [(2016,)]
+
+    _arrive(demo_as_csv, raw, DISCOURSE_TABLES)
+    second = _build(raw, warehouse)
+    assert _build_line(second) == "incremental, raw tables changed: " + ", ".join(DISCOURSE_TABLES)
+    # Only what depends on the discourse files was rebuilt: no survey model, no linking.
+    assert 0 < _models_built(second) < _models_built(first) / 3
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        assert connection.execute("select count(*) from marts.dim_documents").fetchone()[0] > (
+            documents
+        )
+
+    _arrive(demo_as_csv, raw, SURVEY_TABLES)
+    third = _build(raw, warehouse)
+    assert _build_line(third) == "incremental, raw tables changed: " + ", ".join(SURVEY_TABLES)
+    assert _models_built(second) < _models_built(third) < _models_built(first)
+
+    assert _differences(warehouse, full_rebuild) == {}
+
+    # Nothing changed: nothing is rebuilt, and the marts stay as they were.
+    fourth = _build(raw, warehouse)
+    assert _build_line(fourth) == "incremental, raw tables changed: none (nothing to rebuild)"
+    assert _models_built(fourth) == 0
+    assert _differences(warehouse, full_rebuild) == {}
+
+
+def test_a_failed_build_makes_the_next_one_full(demo_as_csv: Path, tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(demo_as_csv, raw)
+    warehouse = tmp_path / "warehouse" / "samspil.duckdb"
+    _build(raw, warehouse)
+    state_file = warehouse.parent / "build" / STATE_FILE
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    assert set(state["raw"]) >= set(SURVEY_TABLES + DISCOURSE_TABLES)
+
+    # A file with a misspelt column fails the build: the state is gone with it, so the
+    # working file, whatever a failed build left in it, is never the base of an
+    # incremental build.
+    frame = raw / "institution_survey" / "frame.csv"
+    good = frame.read_bytes()
+    frame.write_bytes(good.replace(b"institution_code", b"institution_kode", 1))
+    failed = run_samspil("build", "--no-docs", warehouse=warehouse, raw=raw)
+    assert failed.returncode != 0
+    assert not state_file.exists()
+
+    frame.write_bytes(good)
+    assert _build_line(_build(raw, warehouse)) == "full"
+    assert state_file.is_file()
