@@ -5,7 +5,12 @@ Each scale is generated as CSV (so that DuckDB can read every raw file) into
 process, with its own published file and dbt target folder. Measured per scale:
 the wall time of each build phase (from the build's own clock), the whole
 build, the child's peak resident memory, the rows of every mart, and the lower
-bound: DuckDB reading every raw file of the scale once. A benchmark prints
+bound: DuckDB reading every raw file of the scale once.
+
+Incremental builds are measured at one scale (``incremental_scale``), for each
+increment of ``samspil.generate.increments`` (the 2018 wave, the latest batch of
+documents): the scale's exports without the increment are built in full, the
+increment arrives, and the next build, incremental, is timed. A benchmark prints
 figures; nothing here asserts a time.
 """
 
@@ -14,6 +19,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -23,6 +29,7 @@ from pathlib import Path
 import duckdb
 
 from samspil.generate import generate
+from samspil.generate.increments import INCREMENTS, arrive, withhold
 
 PHASES = ("load", "dbt build", "validation", "publish", "docs")
 
@@ -42,6 +49,8 @@ class ScaleResult:
     peak_memory_mb: float
     phase_seconds: dict[str, float] = field(default_factory=dict)
     mart_rows: dict[str, int] = field(default_factory=dict)
+    build: str = "full"
+    """`full`, or `+wave` / `+documents`: the incremental build after that increment."""
 
 
 def _generate(raw: Path, seed: int, scale: int) -> None:
@@ -126,6 +135,31 @@ def bench_scale(out: Path, scale: int, seed: int) -> ScaleResult:
     )
 
 
+def bench_increment(out: Path, scale: int, seed: int, increment: str) -> ScaleResult:
+    """Build the scale without `increment`, let it arrive, and time the incremental build."""
+    complete = out / f"scale-{scale}" / "raw"
+    _generate(complete, seed, scale)
+    folder = out / f"scale-{scale}+{increment}"
+    raw = withhold(complete, folder / "raw", increment)
+    shutil.rmtree(folder / "build", ignore_errors=True)
+    (folder / "samspil.duckdb").unlink(missing_ok=True)
+    _build(folder, raw)
+    arrive(complete, raw, increment)
+    files, rows, read_seconds = read_lower_bound(raw)
+    build_seconds, peak_mb, phases = _build(folder, raw)
+    return ScaleResult(
+        scale=scale,
+        raw_files=files,
+        raw_rows=rows,
+        raw_read_seconds=read_seconds,
+        build_seconds=build_seconds,
+        peak_memory_mb=peak_mb,
+        phase_seconds={phase: phases.get(phase, 0.0) for phase in PHASES},
+        mart_rows=_mart_rows(folder / "samspil.duckdb"),
+        build=f"+{increment}",
+    )
+
+
 def write_csv(results: list[ScaleResult], path: Path) -> None:
     marts = sorted({mart for result in results for mart in result.mart_rows})
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -133,6 +167,7 @@ def write_csv(results: list[ScaleResult], path: Path) -> None:
         writer.writerow(
             [
                 "scale",
+                "build",
                 *(f"{phase.replace(' ', '_')}_seconds" for phase in PHASES),
                 "build_seconds",
                 "raw_read_lower_bound_seconds",
@@ -146,6 +181,7 @@ def write_csv(results: list[ScaleResult], path: Path) -> None:
             writer.writerow(
                 [
                     result.scale,
+                    result.build,
                     *(f"{result.phase_seconds[phase]:.3f}" for phase in PHASES),
                     f"{result.build_seconds:.3f}",
                     f"{result.raw_read_seconds:.3f}",
@@ -164,6 +200,7 @@ def write_plot(results: list[ScaleResult], path: Path) -> None:
     matplotlib.use("Agg")  # no display: write the file only
     from matplotlib import pyplot
 
+    results = [result for result in results if result.build == "full"]
     scales = [result.scale for result in results]
     figure, axes = pyplot.subplots(figsize=(10, 5), dpi=120)
     for phase in PHASES:
@@ -198,10 +235,17 @@ def write_plot(results: list[ScaleResult], path: Path) -> None:
     pyplot.close(figure)
 
 
-def bench(out: Path, scales: list[int], seed: int) -> tuple[list[ScaleResult], Path, Path]:
-    """Benchmark every scale in `scales`; returns the results and the CSV and PNG written."""
+def bench(
+    out: Path, scales: list[int], seed: int, incremental_scale: int | None = None
+) -> tuple[list[ScaleResult], Path, Path]:
+    """Benchmark every scale in `scales`, and the incremental builds at `incremental_scale`
+    (none if None); returns the results and the CSV and PNG written."""
     out.mkdir(parents=True, exist_ok=True)
     results = [bench_scale(out, scale, seed) for scale in scales]
+    if incremental_scale is not None:
+        results += [
+            bench_increment(out, incremental_scale, seed, increment) for increment in INCREMENTS
+        ]
     table, plot = out / "bench.csv", out / "bench.png"
     write_csv(results, table)
     write_plot(results, plot)

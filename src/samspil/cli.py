@@ -220,8 +220,16 @@ def bench(
         "bench"
     ),
     seed: int = 2016,
+    incremental_scale: Annotated[
+        int,
+        typer.Option(
+            help="Scale at which to time the incremental builds after a new wave and after "
+            "new documents arrive (0: none)."
+        ),
+    ] = 10,
 ) -> None:
-    """Benchmark: generate and build each scale, print and write the times (CSV, PNG)."""
+    """Benchmark: generate and build each scale, and time the incremental builds at one;
+    print and write the times (CSV, PNG)."""
     from samspil.bench import PHASES, BenchError
     from samspil.bench import bench as run_bench
 
@@ -229,21 +237,25 @@ def bench(
         chosen = [int(scale) for scale in scales.split(",")]
     except ValueError:
         _fail(f"--scales must be whole numbers separated by commas, not {scales!r}.")
-    if any(scale < 1 for scale in chosen):
-        _fail("--scales must be 1 or more.")
+    if any(scale < 1 for scale in chosen) or incremental_scale < 0:
+        _fail("--scales must be 1 or more, --incremental-scale 0 or more.")
     try:
-        results, table, plot = run_bench(out, chosen, seed)
+        results, table, plot = run_bench(out, chosen, seed, incremental_scale or None)
     except BenchError as error:
         _fail(str(error))
     grid = Table(title="samspil bench (seconds; memory in MB)")
-    headers = ("scale", "load", "dbt", "valid.", "publish", "docs", "total", "raw read")
-    for column in (*headers, "peak MB"):
+    headers = ("scale", "build", "load", "dbt", "valid.", "publish", "docs", "total")
+    for column in (*headers, "of full", "raw read", "peak MB"):
         grid.add_column(column, justify="right")
+    full = {result.scale: result.build_seconds for result in results if result.build == "full"}
     for result in results:
+        share = full.get(result.scale) if result.build != "full" else None
         grid.add_row(
             str(result.scale),
+            result.build,
             *(f"{result.phase_seconds[phase]:.1f}" for phase in PHASES),
             f"{result.build_seconds:.1f}",
+            f"{result.build_seconds / share:.0%}" if share else "",
             f"{result.raw_read_seconds:.2f}",
             f"{result.peak_memory_mb:,.0f}",
         )

@@ -12,14 +12,21 @@ from conftest import Build, run_samspil
 def test_bench_builds_a_scale_and_writes_its_figures(demo_build: Build, tmp_path: Path) -> None:
     out = tmp_path / "bench"
     result = run_samspil(
-        "bench", "--scales", "1", "--out", str(out), warehouse=tmp_path / "unused.duckdb"
+        "bench",
+        "--scales",
+        "1",
+        "--incremental-scale",
+        "1",
+        "--out",
+        str(out),
+        warehouse=tmp_path / "unused.duckdb",
     )
     assert result.returncode == 0, result.stderr
     assert "samspil bench" in result.stdout
 
     with (out / "bench.csv").open(encoding="utf-8", newline="") as handle:
-        (row,) = list(csv.DictReader(handle))
-    assert row["scale"] == "1"
+        row, *incremental = list(csv.DictReader(handle))
+    assert (row["scale"], row["build"]) == ("1", "full")
     phases = [
         float(row[f"{phase}_seconds"])
         for phase in ("load", "dbt_build", "validation", "publish", "docs")
@@ -47,3 +54,17 @@ def test_bench_builds_a_scale_and_writes_its_figures(demo_build: Build, tmp_path
     # Each scale has its own published file and dbt target: the project's are not touched.
     assert (out / "scale-1" / "samspil.duckdb").is_file()
     assert (out / "scale-1" / "target" / "manifest.json").is_file()
+
+    # The incremental builds after each increment arrived end with the full build's marts
+    # (test_incremental compares them row by row), and the increment's files were rebuilt.
+    assert [(item["scale"], item["build"]) for item in incremental] == [
+        ("1", "+wave"),
+        ("1", "+documents"),
+    ]
+    for item in incremental:
+        assert float(item["build_seconds"]) > 0
+        assert item["raw_rows"] == row["raw_rows"]
+        for (mart,) in marts:
+            assert item[f"rows_{mart}"] == row[f"rows_{mart}"], (item["build"], mart)
+        log = (out / f"scale-1{item['build']}" / "build.log").read_text(encoding="utf-8")
+        assert "incremental, raw tables changed:" in log

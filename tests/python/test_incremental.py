@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from samspil.build import STATE_FILE
-from samspil.generate.increments import withhold
+from samspil.generate.increments import arrive, withhold
 
 from conftest import run_samspil
 
@@ -39,13 +39,6 @@ def _models_built(output: str) -> int:
 def _build_line(output: str) -> str:
     (line,) = [line for line in output.splitlines() if line.strip().startswith("build ")]
     return line.split(None, 1)[1].strip()
-
-
-def _arrive(complete: Path, raw: Path, tables: list[str]) -> None:
-    """The exports of `tables` replaced by their complete versions, as a team would."""
-    for table in tables:
-        source, stem = table.split("__")
-        shutil.copy2(complete / source / f"{stem}.csv", raw / source / f"{stem}.csv")
 
 
 def _differences(left: Path, right: Path) -> dict[str, tuple[int, int]]:
@@ -97,7 +90,7 @@ def test_new_documents_then_a_new_wave_rebuild_only_what_they_change(
         documents = connection.execute("select count(*) from marts.dim_documents").fetchone()[0]
     assert waves == [(2016,)]
 
-    _arrive(demo_as_csv, raw, DISCOURSE_TABLES)
+    arrive(demo_as_csv, raw, "documents")
     second = _build(raw, warehouse)
     assert _build_line(second) == "incremental, raw tables changed: " + ", ".join(DISCOURSE_TABLES)
     # Only what depends on the discourse files was rebuilt: no survey model, no linking.
@@ -107,7 +100,7 @@ def test_new_documents_then_a_new_wave_rebuild_only_what_they_change(
             documents
         )
 
-    _arrive(demo_as_csv, raw, SURVEY_TABLES)
+    arrive(demo_as_csv, raw, "wave")
     third = _build(raw, warehouse)
     assert _build_line(third) == "incremental, raw tables changed: " + ", ".join(SURVEY_TABLES)
     assert _models_built(second) < _models_built(third) < _models_built(first)

@@ -9,8 +9,10 @@ with ``formats="csv"``) to ``out_dir`` without one increment of data:
   documents published on or after ``DOCUMENT_BATCH_FROM``, with their segments
   and their codings.
 
-Building ``out_dir`` and then the full folder is what a team sees when that
-increment arrives; the marts must then equal those of a full build.
+``arrive(complete_dir, raw_dir, increment)`` then puts the complete files of
+that increment in place, as a team replaces its exports when new data comes.
+Building the withheld folder and then again after the increment arrived is an
+incremental build; its marts must equal those of a full build.
 """
 
 from __future__ import annotations
@@ -21,6 +23,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 INCREMENTS = ("wave", "documents")
+
+INCREMENT_FILES: dict[str, tuple[str, ...]] = {
+    "wave": (
+        "institution_survey/frame.csv",
+        "institution_survey/responses.csv",
+        "association_survey/frame.csv",
+        "association_survey/responses.csv",
+    ),
+    "documents": (
+        "discourse/documents.csv",
+        "discourse/segments.csv",
+        "discourse/codings.csv",
+    ),
+}
+"""The files an increment changes."""
 
 WITHHELD_WAVE = "2018"
 
@@ -55,9 +72,8 @@ def withhold(raw_dir: Path, out_dir: Path, increment: str) -> Path:
     shutil.rmtree(out_dir, ignore_errors=True)
     shutil.copytree(raw_dir, out_dir)
     if increment == "wave":
-        for survey in ("institution_survey", "association_survey"):
-            for table in ("frame", "responses"):
-                _filter(out_dir / survey / f"{table}.csv", lambda row: row["wave"] != WITHHELD_WAVE)
+        for file in INCREMENT_FILES["wave"]:
+            _filter(out_dir / file, lambda row: row["wave"] != WITHHELD_WAVE)
     else:
         discourse = out_dir / "discourse"
         documents = _filter(
@@ -68,3 +84,9 @@ def withhold(raw_dir: Path, out_dir: Path, increment: str) -> Path:
         )
         _filter(discourse / "codings.csv", lambda row: row["segment_id"] not in segments)
     return out_dir
+
+
+def arrive(complete_dir: Path, raw_dir: Path, increment: str) -> None:
+    """Replace the files of `increment` in `raw_dir` by those of `complete_dir`."""
+    for file in INCREMENT_FILES[increment]:
+        shutil.copy2(complete_dir / file, raw_dir / file)
