@@ -225,6 +225,11 @@ def _read_state(paths: Paths, fingerprint_now: str) -> dict[str, str] | None:
     return dict(state.get("raw") or {})
 
 
+def forget_state(paths: Paths) -> None:
+    """Make the next build a full one (the working file is being changed outside a build)."""
+    _state_file(paths).unlink(missing_ok=True)
+
+
 def _write_state(paths: Paths, fingerprint_now: str, loaded: list[LoadedFile]) -> None:
     state = {"fingerprint": fingerprint_now, "raw": {item.table: item.sha256 for item in loaded}}
     _state_file(paths).write_text(json.dumps(state, indent=2, sort_keys=True) + "\n", "utf-8")
@@ -259,7 +264,7 @@ def build(
     previous = None
     if target == "duckdb" and not full_refresh:
         previous = _read_state(paths, fingerprint_now)
-    _state_file(paths).unlink(missing_ok=True)
+    forget_state(paths)
     loaded = load(paths.raw, warehouse, pseudonym_key=pseudonym_key, unchanged=previous)
     lap("load")
     counts: dict[str, int] = {}

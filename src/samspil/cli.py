@@ -90,6 +90,7 @@ def _working_warehouse(paths: Paths, target: str) -> Path | PostgresWarehouse:
 @app.command()
 def load(target: Target = "duckdb") -> None:
     """Load the raw exports (SAMSPIL_RAW_DIR, default raw/demo) into the working warehouse."""
+    from samspil.build import forget_state
     from samspil.load import LoadError
     from samspil.load import load as load_raw
     from samspil.postgres import PostgresSettingsError
@@ -97,6 +98,7 @@ def load(target: Target = "duckdb") -> None:
 
     paths = Paths.from_environment()
     warehouse = _working_warehouse(paths, target)
+    forget_state(paths)  # the working file no longer holds what the last build loaded
     try:
         loaded = load_raw(paths.raw, warehouse)
     except (LoadError, PseudonymKeyError, PostgresSettingsError) as error:
