@@ -220,17 +220,13 @@ unplaced_variants as (
 -- two apart at most), and only those pairs are measured. The rule loses no
 -- pair within two edits.
 offsets as (
-    select -2 as offset_value
-    union all select -1
-    union all select 0
-    union all select 1
-    union all select 2
+    select offset_values.offset_value
+    from (values (-2), (-1), (0), (1), (2)) as offset_values (offset_value)
 ),
 
 piece_numbers as (
-    select 0 as piece_number
-    union all select 1
-    union all select 2
+    select piece_values.piece_number
+    from (values (0), (1), (2)) as piece_values (piece_number)
 ),
 
 organisation_pieces as (
@@ -243,8 +239,12 @@ organisation_pieces as (
         piece_numbers.piece_number,
         substr(
             organisations.compact_name,
-            {{ name_piece_start('length(organisations.compact_name)', 'piece_numbers.piece_number') }},
-            {{ name_piece_length('length(organisations.compact_name)', 'piece_numbers.piece_number') }}
+            {{ name_piece_start(
+                'length(organisations.compact_name)', 'piece_numbers.piece_number'
+            ) }},
+            {{ name_piece_length(
+                'length(organisations.compact_name)', 'piece_numbers.piece_number'
+            ) }}
         ) as piece
     from organisations
     cross join piece_numbers
