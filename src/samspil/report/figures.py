@@ -219,22 +219,23 @@ def cooperation(connection: duckdb.DuckDBPyConnection) -> Finding:
     )
     shown = data[(data["policy_area_code"] != "all") & ~data["is_suppressed"]]
     latest = shown[(shown["measure"] == "associations") & (shown["wave"] == shown["wave"].max())]
-    best = latest.sort_values(
-        ["weighted_share", "kommunekode", "policy_area_code"], ascending=[False, True, True]
-    ).iloc[0]
     area_cells = data[(data["policy_area_code"] != "all") & (data["measure"] == "associations")]
-    reading = (
-        f"Highest weighted share cooperating with associations in {best.wave}: "
-        f"{municipalities.get(best.kommunekode, best.kommunekode)}, "
-        f"{areas.get(best.policy_area_code, best.policy_area_code).lower()}, "
-        f"{best.weighted_share:.2f} (95 % CI {best.ci_lower:.2f}–{best.ci_upper:.2f}); "
-        + _describe_count(
-            int(area_cells["is_suppressed"].sum()),
-            len(area_cells),
-            "municipality × area × wave cells",
-        )
-        + "."
+    suppressed = _describe_count(
+        int(area_cells["is_suppressed"].sum()), len(area_cells), "municipality × area × wave cells"
     )
+    if latest.empty:
+        reading = f"No share to show: {suppressed}."
+    else:
+        best = latest.sort_values(
+            ["weighted_share", "kommunekode", "policy_area_code"], ascending=[False, True, True]
+        ).iloc[0]
+        reading = (
+            f"Highest weighted share cooperating with associations in {best.wave}: "
+            f"{municipalities.get(best.kommunekode, best.kommunekode)}, "
+            f"{areas.get(best.policy_area_code, best.policy_area_code).lower()}, "
+            f"{best.weighted_share:.2f} (95 % CI {best.ci_lower:.2f}–{best.ci_upper:.2f}); "
+            f"{suppressed}."
+        )
     return Finding(
         name="cooperation_by_municipality_area",
         title="Institutions cooperating with associations and with volunteers",
@@ -329,14 +330,17 @@ def attitudes(connection: duckdb.DuckDBPyConnection) -> Finding:
     shown = data[~data["is_suppressed"]]
     latest = shown[shown["wave"] == shown["wave"].max()]
     wide = latest.pivot(index="construct", columns="survey", values="weighted_mean_agreement")
+    wide = wide.reindex(columns=["association", "institution"])
     gaps = (wide["association"] - wide["institution"]).dropna()
-    gap_order = gaps.abs().sort_values(ascending=False, kind="stable")
-    construct = gap_order.index[0]
-    reading = (
-        f"Widest gap in {int(latest['wave'].max())}: “{questions[construct]}” "
-        f"associations {wide.loc[construct, 'association']:.2f}, "
-        f"institutions {wide.loc[construct, 'institution']:.2f} (mean agreement, 1–5)."
-    )
+    if gaps.empty:
+        reading = "No item with both sectors' answers to compare (too few answers)."
+    else:
+        construct = gaps.abs().sort_values(ascending=False, kind="stable").index[0]
+        reading = (
+            f"Widest gap in {int(latest['wave'].max())}: “{questions[construct]}” "
+            f"associations {wide.loc[construct, 'association']:.2f}, "
+            f"institutions {wide.loc[construct, 'institution']:.2f} (mean agreement, 1–5)."
+        )
     return Finding(
         name="attitudes_by_sector",
         title="Attitudes to co-production: institutions versus associations",
@@ -408,17 +412,26 @@ def justification_frames(connection: duckdb.DuckDBPyConnection) -> Finding:
     if image is not None:
         figure.colorbar(image, ax=list(grid), shrink=0.6, label="share of coded segments")
     shown = data[~data["is_suppressed"]]
-    best = shown.sort_values(
-        ["frame_segment_share", "kommunekode", "document_type", "publication_year", "frame_code"],
-        ascending=[False, True, True, True, True],
-    ).iloc[0]
-    reading = (
-        f"Highest share: {municipalities.get(best.kommunekode, best.kommunekode)}, "
-        f"{best.document_type}, {best.publication_year}, {best.frame_code} frame, "
-        f"{best.frame_segment_share:.2f} of {best.coded_segment_count} coded segments; "
-        + _describe_count(int(data["is_suppressed"].sum()), len(data), "cells")
-        + "."
-    )
+    suppressed = _describe_count(int(data["is_suppressed"].sum()), len(data), "cells")
+    if shown.empty:
+        reading = f"No share to show: {suppressed}."
+    else:
+        best = shown.sort_values(
+            [
+                "frame_segment_share",
+                "kommunekode",
+                "document_type",
+                "publication_year",
+                "frame_code",
+            ],
+            ascending=[False, True, True, True, True],
+        ).iloc[0]
+        reading = (
+            f"Highest share: {municipalities.get(best.kommunekode, best.kommunekode)}, "
+            f"{best.document_type}, {best.publication_year}, {best.frame_code} frame, "
+            f"{best.frame_segment_share:.2f} of {best.coded_segment_count} coded segments; "
+            f"{suppressed}."
+        )
     return Finding(
         name="justification_frames",
         title="Justification frames by municipality, document type and year",
@@ -548,16 +561,20 @@ def cooperation_network(connection: duckdb.DuckDBPyConnection) -> Finding:
     per_municipality = (
         data.groupby("kommunekode").size().sort_values(ascending=False, kind="stable")
     )
-    busiest = per_municipality.index[0]
-    busiest_ties = data[data["kommunekode"] == busiest]
-    both = int((busiest_ties["evidence"] == "named by both sides").sum())
-    reading = (
-        f"Most ties: {municipalities.get(busiest, busiest)}, {len(busiest_ties)} ties between "
-        f"{busiest_ties['institution_id'].nunique()} institutions and "
-        f"{busiest_ties['association_id'].nunique()} associations, {both} "
-        f"({both / len(busiest_ties):.0%}) named by both sides; "
-        f"{int((data['evidence'] == 'seen in a case').sum())} ties in all were seen in a case."
-    )
+    if per_municipality.empty:
+        reading = "No cooperation ties: no partner names or case actors were linked."
+    else:
+        busiest = per_municipality.index[0]
+        busiest_ties = data[data["kommunekode"] == busiest]
+        both = int((busiest_ties["evidence"] == "named by both sides").sum())
+        reading = (
+            f"Most ties: {municipalities.get(busiest, busiest)}, {len(busiest_ties)} ties "
+            f"between {busiest_ties['institution_id'].nunique()} institutions and "
+            f"{busiest_ties['association_id'].nunique()} associations, {both} "
+            f"({both / len(busiest_ties):.0%}) named by both sides; "
+            f"{int((data['evidence'] == 'seen in a case').sum())} ties in all were seen in a "
+            "case."
+        )
     return Finding(
         name="cooperation_network",
         title="The cooperation network in each municipality",
@@ -589,7 +606,11 @@ def case_timelines(connection: duckdb.DuckDBPyConnection) -> Finding:
     _check_suppression(data, keys)
     types = [kind for kind in EPISODE_TYPES if kind in set(data["episode_type"])]
     types += sorted(set(data["episode_type"]) - set(types))
-    quarters = list(range(int(data["quarter_index"].min()), int(data["quarter_index"].max()) + 1))
+    quarters = (
+        list(range(int(data["quarter_index"].min()), int(data["quarter_index"].max()) + 1))
+        if len(data)
+        else []
+    )
     matrix = numpy.full((len(types), len(quarters)), numpy.nan)
     top = data["episode_count"].max()
     top = 1.0 if pandas.isna(top) else float(top)
@@ -618,15 +639,18 @@ def case_timelines(connection: duckdb.DuckDBPyConnection) -> Finding:
     axes.set_xlabel("quarters since the case started (0 = the quarter it started)", fontsize=9)
     figure.colorbar(image, ax=axes, shrink=0.8, label="episodes (all cases)")
     shown = data[~data["is_suppressed"]]
-    best = shown.sort_values(
-        ["episode_count", "quarter_index", "episode_type"], ascending=[False, True, True]
-    ).iloc[0]
-    reading = (
-        f"Most episodes: {best.episode_type.replace('_', ' ')} in quarter {best.quarter_index}, "
-        f"{int(best.episode_count)} episodes in {best.case_count} cases; "
-        + _describe_count(int(data["is_suppressed"].sum()), len(data), "cells")
-        + " (too few cases)."
-    )
+    suppressed = _describe_count(int(data["is_suppressed"].sum()), len(data), "cells")
+    if shown.empty:
+        reading = f"No episode count to show: {suppressed} (too few cases)."
+    else:
+        best = shown.sort_values(
+            ["episode_count", "quarter_index", "episode_type"], ascending=[False, True, True]
+        ).iloc[0]
+        reading = (
+            f"Most episodes: {best.episode_type.replace('_', ' ')} in quarter "
+            f"{best.quarter_index}, {int(best.episode_count)} episodes in {best.case_count} "
+            f"cases; {suppressed} (too few cases)."
+        )
     return Finding(
         name="case_timelines",
         title="Case timelines: episodes per quarter, by type",
@@ -702,18 +726,26 @@ def intercoder_reliability(connection: duckdb.DuckDBPyConnection) -> Finding:
     axes.set_xlim(lowest, 1.0)
     axes.set_xlabel("Krippendorff's alpha (nominal)", fontsize=9)
     codes = data[(data["reliability_level"] == "code") & data["krippendorff_alpha"].notna()]
-    worst = codes.sort_values(["krippendorff_alpha", "justification_code"]).iloc[0]
     overall = data.loc[data["reliability_level"] == "overall", "krippendorff_alpha"]
-    overall_text = (
-        f"{overall.iloc[0]:.2f}" if len(overall) and pandas.notna(overall.iloc[0]) else SUPPRESSED
-    )
-    reading = (
-        f"Lowest alpha: {worst.code_name_en or worst.justification_code} "
-        f"({worst.frame_code}) {worst.krippendorff_alpha:.2f}; "
-        f"{int((codes['krippendorff_alpha'] < ALPHA_TENTATIVE).sum())} of {len(codes)} codes "
-        f"below 0.667, {int((codes['krippendorff_alpha'] >= ALPHA_CONCLUSIVE).sum())} at 0.800 "
-        f"or above; overall {overall_text}."
-    )
+    overall_suppressed = data.loc[data["reliability_level"] == "overall", "is_suppressed"]
+    if len(overall) and pandas.notna(overall.iloc[0]):
+        overall_text = f"{overall.iloc[0]:.2f}"
+    elif len(overall_suppressed) and overall_suppressed.iloc[0]:
+        overall_text = SUPPRESSED
+    else:
+        overall_text = "undefined"
+    if codes.empty:
+        reading = f"No code's alpha to show; overall {overall_text}."
+    else:
+        worst = codes.sort_values(["krippendorff_alpha", "justification_code"]).iloc[0]
+        reading = (
+            f"Lowest alpha: {worst.code_name_en or worst.justification_code} "
+            f"({worst.frame_code}) {worst.krippendorff_alpha:.2f}; "
+            f"{int((codes['krippendorff_alpha'] < ALPHA_TENTATIVE).sum())} of {len(codes)} "
+            f"codes below 0.667, "
+            f"{int((codes['krippendorff_alpha'] >= ALPHA_CONCLUSIVE).sum())} at 0.800 or "
+            f"above; overall {overall_text}."
+        )
     return Finding(
         name="intercoder_reliability",
         title="Inter-coder reliability per code",
