@@ -117,8 +117,15 @@ def draw(warehouse: Path) -> tuple[list[Finding], Provenance]:
                 f"{warehouse}: no schema {', '.join(sorted(missing))}; "
                 "run `samspil build` to publish a complete warehouse."
             )
-        findings = [figure(connection) for figure in FIGURES]
-        provenance = _provenance(connection, warehouse)
+        try:
+            findings = [figure(connection) for figure in FIGURES]
+            provenance = _provenance(connection, warehouse)
+        except duckdb.Error as error:
+            first_line = str(error).splitlines()[0]
+            raise ReportError(
+                f"{warehouse}: {first_line}; the marts are not what this samspil draws "
+                "from: run `samspil build` to publish them again."
+            ) from error
     return findings, provenance
 
 
