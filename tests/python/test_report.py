@@ -3,6 +3,7 @@ numbers checked against the marts they come from."""
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import math
@@ -14,6 +15,7 @@ import threading
 from collections import Counter
 from pathlib import Path
 
+import duckdb
 import pandas
 import pytest
 from matplotlib import image as matplotlib_image
@@ -79,7 +81,6 @@ def _browser() -> str:
     if found:
         return found
     pytest.fail("no chromium: `apt-get install -y chromium` (.ci/run does it) to run this test")
-    raise AssertionError
 
 
 class RefusingProxy:
@@ -98,14 +99,19 @@ class RefusingProxy:
                 connection, _ = self._server.accept()
             except OSError:
                 return
-            with connection:
-                connection.settimeout(5)
-                try:
-                    first = connection.recv(65536).split(b"\r\n", 1)[0]
-                    self.requests.append(first.decode("latin-1"))
+            threading.Thread(target=self._refuse, args=(connection,), daemon=True).start()
+
+    def _refuse(self, connection: socket.socket) -> None:
+        with connection:
+            connection.settimeout(5)
+            try:
+                first = connection.recv(65536).split(b"\r\n", 1)[0]
+            except OSError:  # a preconnect that never sent a request
+                return
+            if first:
+                self.requests.append(first.decode("latin-1"))
+                with contextlib.suppress(OSError):
                     connection.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
-                except OSError:
-                    pass
 
     def __enter__(self) -> RefusingProxy:
         self._thread.start()
@@ -266,7 +272,7 @@ def test_same_warehouse_same_report(demo_build: Build, rendered: Path, tmp_path:
         assert link.sub(b"", content) == link.sub(b"", second[name]), name
 
 
-def test_report_refuses_a_folder_it_did_not_write_and_a_missing_warehouse(
+def test_report_refuses_a_foreign_folder_and_a_missing_or_stale_warehouse(
     demo_build: Build, rendered: Path, tmp_path: Path
 ) -> None:
     other = tmp_path / "thesis"
@@ -281,6 +287,16 @@ def test_report_refuses_a_folder_it_did_not_write_and_a_missing_warehouse(
     assert missing.returncode == 1
     assert "none.duckdb: no published warehouse; run `samspil build` first." in missing.stderr
     assert (rendered / "index.html").is_file()  # the last report stays
+
+    stale = tmp_path / "stale.duckdb"
+    with duckdb.connect(str(stale)) as connection:
+        for schema in ("marts", "audit", "validation"):
+            connection.execute(f"create schema {schema}")
+    refused = run_samspil("report", "--out", str(rendered), warehouse=stale)
+    assert refused.returncode == 1
+    assert "stale.duckdb: Catalog Error" in refused.stderr
+    assert "run `samspil build` to publish them again." in refused.stderr
+    assert "Traceback" not in refused.stderr
 
 
 # ---------------------------------------------------------------------------- the numbers
