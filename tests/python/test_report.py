@@ -90,15 +90,17 @@ class RefusingProxy:
     def __init__(self) -> None:
         self.requests: list[str] = []
         self._server = socket.create_server(("127.0.0.1", 0))
+        self._server.settimeout(0.1)
         self.port = self._server.getsockname()[1]
+        self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
 
     def _serve(self) -> None:
-        while True:
+        while not self._stop.is_set():
             try:
                 connection, _ = self._server.accept()
-            except OSError:
-                return
+            except TimeoutError:
+                continue
             threading.Thread(target=self._refuse, args=(connection,), daemon=True).start()
 
     def _refuse(self, connection: socket.socket) -> None:
@@ -118,8 +120,9 @@ class RefusingProxy:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
         self._server.close()
-        self._thread.join(timeout=5)
 
 
 def _url_requests(net_log: Path) -> list[dict]:
