@@ -309,6 +309,39 @@ def export(
     )
 
 
+@app.command()
+def report(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder to write to (replaced); default: report/ in the project."),
+    ] = None,
+) -> None:
+    """Render the findings report: one HTML page that opens offline, every figure as PNG and SVG."""
+    import time
+
+    from samspil.report import ReportError
+    from samspil.report import report as write_report
+
+    paths = Paths.from_environment()
+    folder = out or paths.project / "report"
+    started = time.monotonic()
+    try:
+        written = write_report(paths.warehouse, folder, docs=paths.docs, project=paths.project)
+    except ReportError as error:
+        _fail(str(error))
+    seconds = time.monotonic() - started
+    size = sum(path.stat().st_size for path in written.files)
+    _lines(
+        f"samspil report done in {seconds:.1f} s",
+        [
+            *((finding.name, finding.reading) for finding in written.findings),
+            ("from", str(paths.warehouse)),
+            ("report (open in a browser)", str(written.index)),
+            ("figures (PNG and SVG)", f"{written.folder / 'figures'}, {size / 1e6:.1f} MB in all"),
+        ],
+    )
+
+
 @app.command("docs-codebook")
 def docs_codebook() -> None:
     """Regenerate the survey codebook's dbt doc blocks from the codebook seeds."""

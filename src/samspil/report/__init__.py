@@ -1,0 +1,178 @@
+"""`samspil report`: the study's key findings as figures, from the published warehouse only.
+
+Opens the published file read-only, draws every figure of `figures.FIGURES`, and writes a
+folder that opens offline: `index.html` (the study, the data's provenance and every figure
+inlined as SVG, no script, no remote resource) and `figures/<name>.png` and `.svg` for
+papers. The same warehouse gives the same files: nothing depends on the clock, SVG ids are
+salted with the figure's name instead of a random salt, and files carry no creation date.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import matplotlib
+
+from samspil.report.figures import FIGURES, Finding
+from samspil.report.html import Provenance, render_page
+
+PNG_DPI = 150
+MARKER = "<!-- samspil report -->"
+"""First line of every report's index.html: a folder with it may be replaced."""
+
+
+class ReportError(Exception):
+    """The report cannot be written; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Report:
+    folder: Path
+    index: Path
+    findings: list[Finding]
+    files: list[Path]
+
+
+def _provenance(connection: duckdb.DuckDBPyConnection, warehouse: Path) -> Provenance:
+    files = connection.execute(
+        """
+        select file, table_name, format, rows_read, rows_loaded, rows_rejected, sha256
+        from audit.load_audit
+        order by file, table_name
+        """
+    ).fetchall()
+    loaded_at = connection.execute("select max(loaded_at) from audit.load_audit").fetchone()[0]
+    validation = connection.execute(
+        """
+        with latest as (
+            select run_id from validation.expectation_results
+            order by run_at desc, run_id desc
+            limit 1
+        )
+        select
+            results.run_id,
+            max(results.run_at),
+            count(*),
+            count(*) filter (where results.success),
+            count(*) filter (where not results.success and results.severity = 'error'),
+            count(*) filter (where not results.success and results.severity <> 'error')
+        from validation.expectation_results as results
+        inner join latest on results.run_id = latest.run_id
+        group by results.run_id
+        """
+    ).fetchone()
+    return Provenance(
+        warehouse=warehouse,
+        loaded_at=loaded_at,
+        files=files,
+        validation_run=validation,
+    )
+
+
+def _svg(finding: Finding) -> bytes:
+    buffer = io.BytesIO()
+    # A fixed salt per figure: the same ids every run, and no id shared by two figures
+    # inlined in one page.
+    with matplotlib.rc_context({"svg.hashsalt": f"samspil-{finding.name}"}):
+        finding.figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def _png(finding: Finding) -> bytes:
+    buffer = io.BytesIO()
+    finding.figure.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _replaceable(out: Path) -> bool:
+    if not out.exists():
+        return True
+    if not out.is_dir():
+        return False
+    index = out / "index.html"
+    if index.is_file():
+        with index.open(encoding="utf-8") as handle:
+            return handle.readline().strip() == MARKER
+    return not any(out.iterdir())
+
+
+def draw(warehouse: Path) -> tuple[list[Finding], Provenance]:
+    """Every figure of the report from the published `warehouse`, opened read-only."""
+    if not warehouse.is_file():
+        raise ReportError(f"{warehouse}: no published warehouse; run `samspil build` first.")
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        schemas = {
+            name
+            for (name,) in connection.execute("select schema_name from duckdb_schemas()").fetchall()
+        }
+        missing = {"marts", "audit", "validation"} - schemas
+        if missing:
+            raise ReportError(
+                f"{warehouse}: no schema {', '.join(sorted(missing))}; "
+                "run `samspil build` to publish a complete warehouse."
+            )
+        try:
+            findings = [figure(connection) for figure in FIGURES]
+            provenance = _provenance(connection, warehouse)
+        except duckdb.Error as error:
+            first_line = str(error).splitlines()[0]
+            raise ReportError(
+                f"{warehouse}: {first_line}; the marts are not what this samspil draws "
+                "from: run `samspil build` to publish them again."
+            ) from error
+    return findings, provenance
+
+
+def report(warehouse: Path, out: Path, docs: Path, project: Path | None = None) -> Report:
+    """Write the report of `warehouse` to the folder `out`, replacing an earlier report."""
+    out = out.resolve()
+    if not _replaceable(out):
+        raise ReportError(
+            f"{out}: exists and is not a samspil report; choose another --out or remove it."
+        )
+    findings, provenance = draw(warehouse)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    written: list[str] = []
+    try:
+        (folder / "figures").mkdir()
+        svgs: dict[str, str] = {}
+        for finding in findings:
+            svg = _svg(finding)
+            svgs[finding.name] = svg.decode("utf-8")
+            for suffix, content in (("svg", svg), ("png", _png(finding))):
+                (folder / "figures" / f"{finding.name}.{suffix}").write_bytes(content)
+                written.append(f"figures/{finding.name}.{suffix}")
+        docs_link = Path(os.path.relpath(docs, out)).as_posix()
+        page = render_page(
+            findings,
+            svgs,
+            provenance,
+            docs_link=docs_link,
+            has_docs=docs.is_file(),
+            project=project,
+        )
+        (folder / "index.html").write_text(MARKER + "\n" + page, encoding="utf-8")
+        written.insert(0, "index.html")
+        folder.chmod(0o755)
+        retired = out.with_name(f".{out.name}.retired")
+        shutil.rmtree(retired, ignore_errors=True)
+        if out.exists():
+            out.rename(retired)
+        folder.rename(out)
+        shutil.rmtree(retired, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return Report(
+        folder=out,
+        index=out / "index.html",
+        findings=findings,
+        files=[out / name for name in written],
+    )
