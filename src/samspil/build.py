@@ -156,11 +156,11 @@ def mart_row_counts(warehouse: Path | PostgresWarehouse) -> dict[str, int]:
 
 def validate_staging(
     paths: Paths, warehouse: Path | PostgresWarehouse, tables: list[str] | None = None
-) -> list[str]:
+) -> tuple[list[str], str]:
     """Run the Great Expectations checkpoint on the staged tables and record it: every
     suite, or the suites that read one of the staged `tables`.
 
-    Returns the warning lines; raises BuildError on an error-level failure.
+    Returns the warning lines and the run's id; raises BuildError on an error-level failure.
     """
     from samspil.validate import record, summary_lines, validate
 
@@ -170,7 +170,7 @@ def validate_staging(
         raise BuildError(
             "validation failed, nothing published:\n" + "\n".join(summary_lines(report))
         )
-    return summary_lines(report) if report.warnings else []
+    return (summary_lines(report) if report.warnings else []), report.run_id
 
 
 def fingerprint(paths: Paths, target: str, pseudonym_key: bytes) -> str:
@@ -269,13 +269,14 @@ def build(
     lap("load")
     counts: dict[str, int] = {}
     changed = None
+    run_id = None  # the validation run of an incremental build ("": none)
     if previous is None:
         staging = _dbt(
             paths, "build", "--select", STAGING_PHASE, *PHASE_TESTS, "--full-refresh", target=target
         )
         _count(staging, counts)
         lap("dbt build")
-        warnings = validate_staging(paths, warehouse)
+        warnings, _ = validate_staging(paths, warehouse)
         lap("validation")
         marts = _dbt(
             paths,
@@ -303,7 +304,9 @@ def build(
         _count(staging, counts)
         lap("dbt build")
         rebuilt = sorted(node.node.name for node in staging if node.node.resource_type == "model")
-        warnings = validate_staging(paths, warehouse, tables=rebuilt) if rebuilt else []
+        warnings, run_id = (
+            validate_staging(paths, warehouse, tables=rebuilt) if rebuilt else ([], "")
+        )
         lap("validation")
         # Every test of what is rebuilt runs, also one that reads a model left as it was.
         marts = (
@@ -339,6 +342,6 @@ def build(
         # The same project gives the same dbt docs: an incremental build keeps them.
         if changed is None or not paths.docs.is_file():
             _dbt(paths, "docs", "generate", "--static", target=target)
-        summary.data_docs = build_data_docs(paths.project)
+        summary.data_docs = build_data_docs(paths.project, run_name=run_id)
         lap("docs")
     return summary

@@ -459,3 +459,30 @@ def test_data_docs_load_nothing_from_the_network(
             assert url.startswith("https://greatexpectations.io"), (page, url)
         for local in re.findall(r'(?:src|href)="([^"#:?]+\.(?:css|js|png|ico))"', html):
             assert (page.parent / local).is_file(), (page, local)
+
+
+def test_data_docs_of_an_incremental_build_add_its_run_and_drop_pruned_ones(
+    demo_build: Build, demo_report: ValidationReport, gx_project: Path
+) -> None:
+    index = build_data_docs(gx_project)
+    site = index.parent
+    before = {page.relative_to(site) for page in site.rglob("*.html")}
+    # An incremental build validates only the suites reading the staged tables it rebuilt
+    # (the segments' and codings' suites check against the documents too).
+    later = validate(_staged_warehouse(demo_build), gx_project, tables=["stg_discourse__documents"])
+    discourse = {"stg_discourse__documents", "stg_discourse__segments", "stg_discourse__codings"}
+    assert set(later.suite_names) == discourse
+    # A run the results store no longer keeps (pruned) loses its pages too.
+    stale = next((site / "validations").glob("*/*"))
+    shutil.rmtree(
+        gx_project / "gx" / "uncommitted" / "validations" / stale.relative_to(site / "validations")
+    )
+
+    assert build_data_docs(gx_project, run_name=later.run_id) == index
+    after = {page.relative_to(site) for page in site.rglob("*.html")}
+    added = after - before
+    assert added and all(later.run_id in page.parts for page in added)
+    assert {page.parts[1] for page in added if page.parts[0] == "validations"} == discourse
+    assert not stale.exists()
+    assert later.run_id in index.read_text(encoding="utf-8")
+    assert external_loads(site) == []
