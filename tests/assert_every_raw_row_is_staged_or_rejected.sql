@@ -1,6 +1,9 @@
 -- Nothing lost: for every raw table, the rows read equal the rows staged plus
 -- the rows quarantined in rejected_rows. Returns the tables that do not add up
 -- (by table, not file: the three discourse tables may share one .qdpx file).
+-- Tagged every_build: an incremental build runs it too, whatever it rebuilds.
+{{ config(tags=['every_build']) }}
+
 with
 
 load_audit as (

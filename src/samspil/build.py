@@ -297,7 +297,7 @@ def build(
                 "build",
                 "--select",
                 *(f"{selector},staging" for selector in downstream),
-                "source:samspil.load+",
+                "tag:every_build",
                 *PHASE_TESTS,
                 target=target,
             )
