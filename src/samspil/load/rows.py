@@ -340,7 +340,7 @@ def _check_column(
         try:
             stored[value] = check_value(column, value if value != "" else None, decimal_mark)
         except _Problem as problem:
-            problems[value] = problem
+            problems[value] = problem.with_traceback(None)  # kept: let it not keep this frame
     by_row = (
         {row: problems[value] for row, value in enumerate(values) if value in problems}
         if problems
