@@ -333,22 +333,28 @@ def _check_column(
 ) -> tuple[Sequence[str | None], dict[int, _Problem]]:
     """The column's values as stored, and the problem of each row (by position) that has one.
 
-    Each distinct value is checked once: `check_value` depends on nothing else."""
-    stored: dict[str | None, str | None] = {}
+    Each distinct value is checked once: `check_value` depends on nothing else. The value
+    stored for a row with a problem is left as read: the row is not loaded."""
     problems: dict[str | None, _Problem] = {}
+    changed: dict[str | None, str | None] = {}
+    only_required = column.type is None and column.codes is None and column.scale is None
     for value in set(values):
+        if only_required and value is not None and value.strip():
+            continue  # what check_value would say, without the call: stored as read
         try:
-            stored[value] = check_value(column, value if value != "" else None, decimal_mark)
+            stored = check_value(column, value if value != "" else None, decimal_mark)
         except _Problem as problem:
             problems[value] = problem.with_traceback(None)  # kept: let it not keep this frame
+        else:
+            if stored != value:
+                changed[value] = stored
     by_row = (
         {row: problems[value] for row, value in enumerate(values) if value in problems}
         if problems
         else {}
     )
-    changed = any(value != result for value, result in stored.items())
     if changed:
-        values = [stored.get(value) for value in values]  # None for a row with a problem
+        values = [changed.get(value, value) for value in values]
     return values, by_row
 
 
@@ -417,8 +423,12 @@ def check_file(raw: RawFile, checked: dict[str, CheckedFile]) -> CheckedFile:
             shaped.append(index)
         else:
             problems[index] = problem
-    lines = [records[index].line for index in shaped]
-    fields = list(zip(*(records[index].fields for index in shaped), strict=True))
+    if len(shaped) == len(records):
+        lines = [record.line for record in records]
+        fields = list(zip(*(record.fields for record in records), strict=True))
+    else:
+        lines = [records[index].line for index in shaped]
+        fields = list(zip(*(records[index].fields for index in shaped), strict=True))
     columns: list[Sequence[str | None]] = list(fields) if fields else [() for _ in header]
     # Problems of the shaped records, by position among them: the first column's wins.
     found: dict[int, _Problem] = {}
