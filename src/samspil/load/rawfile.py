@@ -15,6 +15,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from samspil.load.schema import FileSchema
 
@@ -42,8 +43,9 @@ class FileProblem(Exception):
     file: str | None = None  # the export, where one was found
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
+    """One record of an export; a tuple, because a load makes one per row."""
+
     line: int  # where the record starts: CSV or XML line, spreadsheet row, .sav case number
     fields: list[str | None]  # None (or "") for no value
     problem: tuple[str, str] | None = None
