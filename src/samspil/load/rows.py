@@ -376,7 +376,11 @@ def _duplicates(
     share some key value with another candidate can be affected, so only those are walked."""
     shared: set[int] = set()
     for _, combinations in keys:
-        values = [combinations[row] for row in candidates]
+        values = (
+            combinations
+            if len(candidates) == len(combinations)
+            else [combinations[row] for row in candidates]
+        )
         if len(set(values)) == len(values):
             continue
         counts = Counter(value for value in values if None not in value)
@@ -459,7 +463,9 @@ def check_file(raw: RawFile, checked: dict[str, CheckedFile]) -> CheckedFile:
         for key in schema.candidate_keys
     ]
     if keys:
-        candidates = [row for row in range(len(shaped)) if row not in found]
+        candidates: Sequence[int] = (
+            [row for row in range(len(shaped)) if row not in found] if found else range(len(shaped))
+        )
         found.update(_duplicates(keys, candidates, lines, schema))
 
     result = CheckedFile(raw=raw)
