@@ -389,8 +389,8 @@ def _duplicates(
     problems: dict[int, _Problem] = {}
     first_lines: list[dict[tuple, int]] = [{} for _ in keys]
     for row in sorted(shared):
-        combinations = [combinations[row] for _, combinations in keys]
-        for (key, _), seen, combination in zip(keys, first_lines, combinations, strict=True):
+        row_keys = [combinations[row] for _, combinations in keys]
+        for (key, _), seen, combination in zip(keys, first_lines, row_keys, strict=True):
             if None not in combination and combination in seen:
                 described = " with ".join(
                     f"{name} {show(value, schema.column(name))}"
@@ -404,7 +404,7 @@ def _duplicates(
                 )
                 break
         else:
-            for seen, combination in zip(first_lines, combinations, strict=True):
+            for seen, combination in zip(first_lines, row_keys, strict=True):
                 if None not in combination:
                     seen[combination] = lines[row]
     return problems
