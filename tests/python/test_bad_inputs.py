@@ -730,6 +730,29 @@ def the_same_institution_twice_in_a_wave_keeps_the_first(raw: Path) -> Outcome:
 
 
 @case
+def a_row_rejected_for_its_key_does_not_take_its_other_key(raw: Path) -> Outcome:
+    path = raw / "institution_survey" / "responses.csv"
+    first = records(path)[0][1]
+    # A second submission under a used response_id, for an institution that had not answered,
+    # then that institution's own response: the first one kept for institution and wave.
+    twice, _ = append(
+        path, new_response(raw, first["response_id"]), new_response(raw, "IS16-90007")
+    )
+    return Outcome(
+        rejected=(
+            Rejected(
+                INSTITUTION_RESPONSES,
+                twice,
+                "response_id",
+                "duplicate_key",
+                rf"^response_id '{first['response_id']}' is a duplicate of line 2; "
+                r"the first is kept\.$",
+            ),
+        )
+    )
+
+
+@case
 def an_unparseable_date_is_rejected(raw: Path) -> Outcome:
     path = raw / "discourse" / "codings.csv"
     [slash, impossible] = append(

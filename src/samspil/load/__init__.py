@@ -30,11 +30,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from samspil.load.formats import Reader
-from samspil.load.rawfile import FileProblem, RawFile
+from samspil.load.rawfile import FileProblem, RawFile, cyclic_gc_paused
 from samspil.load.rows import CheckedFile, check_file
 from samspil.load.schema import SchemaError, read_schema
 from samspil.paths import PROJECT_DIR
@@ -99,9 +99,15 @@ def _read_all(raw_dir: Path, project_dir: Path) -> list[RawFile]:
     return files
 
 
-def _text_column(values: Sequence[str | None]) -> pd.arrays.StringArray:
+def _text_column(values: Sequence[str | None]) -> pa.Array:
     """A column DuckDB reads as varchar without inspecting every value."""
-    return pd.array(list(values), dtype="string")
+    return pa.array(values, type=pa.string())
+
+
+def _pseudonym_column(key: bytes, values: Sequence[str | None]) -> list[str | None]:
+    """The pseudonym of each value; each distinct value's HMAC computed once."""
+    pseudonyms = {value: pseudonym(key, value) for value in set(values)}
+    return [pseudonyms[value] for value in values]
 
 
 @dataclass(frozen=True)
@@ -120,17 +126,16 @@ class OutputTable:
 
 def _raw_table(checked: CheckedFile, file: str, table: str, pseudonym_key: bytes) -> OutputTable:
     header = checked.raw.header
-    lines = [line for line, _ in checked.rows]
-    columns = list(zip(*(values for _, values in checked.rows), strict=True)) or [()] * len(header)
-    by_name = dict(zip(header, columns, strict=True))
+    lines = checked.lines
+    by_name = dict(zip(header, checked.columns, strict=True))
     pseudonyms = {
-        target: [pseudonym(pseudonym_key, value) for value in by_name[column]]
+        target: _pseudonym_column(pseudonym_key, by_name[column])
         for column, target in checked.raw.schema.pseudonyms
     }
-    frame = pd.DataFrame(
+    data = pa.table(
         {
-            "_file": _text_column([file] * len(lines)),
-            "_line": np.array(lines, dtype="int32"),
+            "_file": pa.repeat(pa.scalar(file, type=pa.string()), len(lines)),
+            "_line": pa.array(lines, type=pa.int32()),
             **{name: _text_column(values) for name, values in by_name.items()},
             **{name: _text_column(values) for name, values in pseudonyms.items()},
         }
@@ -140,7 +145,8 @@ def _raw_table(checked: CheckedFile, file: str, table: str, pseudonym_key: bytes
         ("_line", "integer"),
         *((name, "varchar") for name in [*header, *pseudonyms]),
     )
-    return OutputTable(table, declared, frame)
+    # Arrow-backed columns: DuckDB scans them without converting each value.
+    return OutputTable(table, declared, data.to_pandas(types_mapper=pd.ArrowDtype))
 
 
 AUDIT_COLUMNS = (
@@ -207,6 +213,7 @@ def _write_postgres(warehouse: PostgresWarehouse, tables: list[OutputTable]) -> 
             copy_frame(cursor, target, table.frame)
 
 
+@cyclic_gc_paused()
 def load(
     raw_dir: Path,
     warehouse: Path | PostgresWarehouse,

@@ -107,11 +107,12 @@ def _records(text: str, file: str, width: int, delimiter: str) -> list[Record]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     next(reader)  # the header, already checked
     records: list[Record] = []
+    append = records.append
     start = reader.line_num + 1
     try:
         for fields in reader:
             if fields:  # a blank line is no record
-                records.append(Record(line=start, fields=fields))
+                append(Record(start, fields))
             start = reader.line_num + 1
     except csv.Error as error:
         if "unexpected end of data" in str(error):
