@@ -68,18 +68,45 @@ def _differences(left: Path, right: Path) -> dict[str, tuple[int, int]]:
 
 
 @pytest.fixture(scope="module")
-def full_rebuild(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def complete(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's exports with one episode of an unknown case: a rejected row in the cases
+    strand, which no increment touches."""
+    raw = tmp_path_factory.mktemp("complete") / "raw"
+    shutil.copytree(demo_as_csv, raw)
+    episodes = raw / "cases" / "episodes.csv"
+    with episodes.open("a", encoding="utf-8") as handle:
+        handle.write("K99-E001,K99,2016-05-01,meeting,positive,Møde.\n")
+    return raw
+
+
+@pytest.fixture(scope="module")
+def full_rebuild(complete: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A full build of the complete exports."""
     warehouse = tmp_path_factory.mktemp("full") / "samspil.duckdb"
-    output = _build(demo_as_csv, warehouse, "--full-refresh")
+    output = _build(complete, warehouse, "--full-refresh")
     assert _build_line(output) == "full"
     return warehouse
 
 
+def _audit(warehouse: Path) -> tuple[dict[str, tuple], list[tuple]]:
+    """The published load audit by table (without when) and the rejected rows."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        audit = {
+            row[1]: row
+            for row in connection.execute(
+                "select * exclude (loaded_at), loaded_at from audit.load_audit"
+            ).fetchall()
+        }
+        rejected = connection.execute(
+            "select * exclude (loaded_at) from audit.rejected_rows order by all"
+        ).fetchall()
+    return audit, rejected
+
+
 def test_new_documents_then_a_new_wave_rebuild_only_what_they_change(
-    demo_as_csv: Path, full_rebuild: Path, tmp_path: Path
+    complete: Path, full_rebuild: Path, tmp_path: Path
 ) -> None:
-    without_wave = withhold(demo_as_csv, tmp_path / "without_wave", "wave")
+    without_wave = withhold(complete, tmp_path / "without_wave", "wave")
     raw = withhold(without_wave, tmp_path / "raw", "documents")
     warehouse = tmp_path / "warehouse" / "samspil.duckdb"
 
@@ -89,8 +116,9 @@ def test_new_documents_then_a_new_wave_rebuild_only_what_they_change(
         waves = connection.execute("select distinct wave from marts.fct_survey_answers").fetchall()
         documents = connection.execute("select count(*) from marts.dim_documents").fetchone()[0]
     assert waves == [(2016,)]
+    first_audit, _ = _audit(warehouse)
 
-    arrive(demo_as_csv, raw, "documents")
+    arrive(complete, raw, "documents")
     second = _build(raw, warehouse)
     assert _build_line(second) == "incremental, raw tables changed: " + ", ".join(DISCOURSE_TABLES)
     # Only what depends on the discourse files was rebuilt: no survey model, no linking.
@@ -100,12 +128,28 @@ def test_new_documents_then_a_new_wave_rebuild_only_what_they_change(
             documents
         )
 
-    arrive(demo_as_csv, raw, "wave")
+    arrive(complete, raw, "wave")
     third = _build(raw, warehouse)
     assert _build_line(third) == "incremental, raw tables changed: " + ", ".join(SURVEY_TABLES)
     assert _models_built(second) < _models_built(third) < _models_built(first)
 
     assert _differences(warehouse, full_rebuild) == {}
+    # The audit and the rejected rows are those of a full build; the cases strand, which
+    # never changed, was not read again: its entries are the first load's.
+    audit, rejected = _audit(warehouse)
+    full_audit, full_rejected = _audit(full_rebuild)
+    assert {table: row[:-1] for table, row in audit.items()} == {
+        table: row[:-1] for table, row in full_audit.items()
+    }
+    assert rejected == full_rejected
+    assert [row[:4] for row in rejected] == [
+        ("cases/episodes.csv", "cases__episodes", 433, "case_id")
+    ]
+    for table, row in audit.items():
+        if table.startswith("cases__"):
+            assert row == first_audit[table]
+        else:
+            assert row[-1] > first_audit[table][-1]
 
     # Nothing changed: nothing is rebuilt, and the marts stay as they were.
     fourth = _build(raw, warehouse)

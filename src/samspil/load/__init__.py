@@ -24,6 +24,7 @@ Casting and decoding are left to dbt's staging models.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,7 +34,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from samspil.load.formats import Reader
+from samspil.load.formats import Reader, candidates
 from samspil.load.rawfile import FileProblem, RawFile, cyclic_gc_paused
 from samspil.load.rows import CheckedFile, check_file
 from samspil.load.schema import SchemaError, read_schema
@@ -74,18 +75,102 @@ class LoadedFile:
     rows_rejected: int
     columns: int
     findings: tuple[str, ...] = ()
+    loaded_at: datetime | None = None
+    """When an earlier load read the file, if this load kept its table (file unchanged)."""
 
 
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _read_all(raw_dir: Path, project_dir: Path) -> list[RawFile]:
-    """Every raw file, read and structurally checked; one `LoadError` if any fails."""
+def _unchanged_sources(raw_dir: Path, project_dir: Path, unchanged: Mapping[str, str]) -> set[str]:
+    """The sources every file of which is the one export `unchanged` has the checksum of."""
+    digests: dict[Path, str] = {}
+    changed: set[str] = set()
+    sources: set[str] = set()
+    for schema in read_schema(project_dir, RAW_FILES):
+        sources.add(schema.source)
+        found = candidates(raw_dir, schema)
+        if len(found) != 1:
+            changed.add(schema.source)
+            continue
+        path = raw_dir / found[0]
+        if path not in digests:
+            digests[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+        if unchanged.get(schema.table) != digests[path]:
+            changed.add(schema.source)
+    return sources - changed
+
+
+def _earlier_load(warehouse: Path, sources: set[str]) -> tuple[list[LoadedFile], list[tuple]]:
+    """What the last load recorded for the tables of `sources`: audit entries with their
+    findings, and their rejected rows."""
+    if not sources:
+        return [], []
+    of_sources = "list_contains(?, split_part(table_name, '__', 1))"
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        findings: dict[str, list[str]] = {}
+        for table, finding in connection.execute(
+            f"select table_name, finding from {RAW_SCHEMA}.load_findings "
+            f"where {of_sources} order by rowid",
+            [sorted(sources)],
+        ).fetchall():
+            findings.setdefault(table, []).append(finding)
+        audit = connection.execute(
+            f"select {', '.join(name for name, _ in AUDIT_COLUMNS)} "
+            f"from {RAW_SCHEMA}.load_audit where {of_sources}",
+            [sorted(sources)],
+        ).fetchall()
+        rejected = connection.execute(
+            f"select {', '.join(name for name, _ in REJECTED_COLUMNS)} "
+            f"from {RAW_SCHEMA}.rejected_rows where {of_sources} order by rowid",
+            [sorted(sources)],
+        ).fetchall()
+    loaded = [
+        LoadedFile(
+            file=file,
+            table=table,
+            sha256=sha256,
+            format=kind,
+            encoding=encoding,
+            delimiter=delimiter,
+            decimal_mark=decimal_mark,
+            sheet=sheet,
+            rows_read=rows_read,
+            rows_loaded=rows_loaded,
+            rows_rejected=rows_rejected,
+            columns=columns,
+            findings=tuple(findings.get(table, ())),
+            loaded_at=loaded_at,
+        )
+        for (
+            file,
+            table,
+            sha256,
+            kind,
+            encoding,
+            delimiter,
+            decimal_mark,
+            sheet,
+            rows_read,
+            rows_loaded,
+            rows_rejected,
+            columns,
+            loaded_at,
+        ) in audit
+    ]
+    return loaded, rejected
+
+
+def _read_all(raw_dir: Path, project_dir: Path, skipped: set[str] = frozenset()) -> list[RawFile]:
+    """Every raw file (but those of the `skipped` sources), read and structurally checked;
+    one `LoadError` if any fails."""
     files: list[RawFile] = []
     problems: list[tuple[str, str]] = []
     reader = Reader(raw_dir, project_dir / "seeds")
     for schema in read_schema(project_dir, RAW_FILES):
+        if schema.source in skipped:
+            continue
         try:
             files.append(reader.read(schema))
         except FileProblem as problem:
@@ -233,16 +318,23 @@ def load(
     `project_dir` holds the sources YAML and the seeds the checks are read from.
     Raises `LoadError` (and writes nothing) when a file cannot be loaded as a whole.
 
-    `unchanged` maps raw tables to the checksum of the file the warehouse already holds
-    them from (an incremental build): every file is still read and checked, since the
-    checks span files, but a table whose file has that checksum is not written again.
-    The audit, rejected-rows and findings tables are always written whole.
+    `unchanged` maps raw tables to the checksum of the file the DuckDB `warehouse` already
+    holds them from (an incremental build). A table whose file has that checksum is not
+    written again. The checks span the files of a source (a strand), never sources, so a
+    source all of whose files are unchanged is not even read: its audit entries, findings
+    and rejected rows are those of the load that read it. The audit, rejected-rows and
+    findings tables are always written whole.
     """
     if not raw_dir.is_dir():
         raise LoadError(f"{raw_dir}: raw folder not found; set SAMSPIL_RAW_DIR to your exports.")
     if pseudonym_key is None:
         pseudonym_key, _ = resolve_key(raw_dir)
-    raw_files = _read_all(raw_dir, project_dir)
+    kept = unchanged or {}
+    skipped = set()
+    if kept and not isinstance(warehouse, PostgresWarehouse):
+        skipped = _unchanged_sources(raw_dir, project_dir, kept)
+    earlier_loaded, earlier_rejected = _earlier_load(warehouse, skipped)
+    raw_files = _read_all(raw_dir, project_dir, skipped)
     checked: dict[tuple[str, str], CheckedFile] = {}
     for raw in raw_files:
         schema = raw.schema
@@ -270,10 +362,16 @@ def load(
         )
         for item in checked.values()
     ]
-    kept = unchanged or {}
+    read_now = {item.table for item in loaded}
+    order = {
+        schema.table: index for index, schema in enumerate(read_schema(project_dir, RAW_FILES))
+    }
+    loaded = sorted([*loaded, *earlier_loaded], key=lambda item: order[item.table])
     tables = [
         _raw_table(item, result.file, result.table, pseudonym_key)
-        for item, result in zip(checked.values(), loaded, strict=True)
+        for item, result in zip(
+            checked.values(), [item for item in loaded if item.table in read_now], strict=True
+        )
         if kept.get(result.table) != result.sha256
     ]
     tables.append(
@@ -294,7 +392,7 @@ def load(
                     item.rows_loaded,
                     item.rows_rejected,
                     item.columns,
-                    loaded_at,
+                    item.loaded_at or loaded_at,
                 )
                 for item in loaded
             ],
@@ -305,9 +403,21 @@ def load(
             "rejected_rows",
             REJECTED_COLUMNS,
             [
-                (r.file, r.table, r.line, r.column_name, r.reason, r.detail, r.raw_value, loaded_at)
-                for item in checked.values()
-                for r in item.rejects
+                *(
+                    (
+                        r.file,
+                        r.table,
+                        r.line,
+                        r.column_name,
+                        r.reason,
+                        r.detail,
+                        r.raw_value,
+                        loaded_at,
+                    )
+                    for item in checked.values()
+                    for r in item.rejects
+                ),
+                *earlier_rejected,
             ],
         )
     )
@@ -316,7 +426,7 @@ def load(
             "load_findings",
             FINDINGS_COLUMNS,
             [
-                (item.file, item.table, finding, loaded_at)
+                (item.file, item.table, finding, item.loaded_at or loaded_at)
                 for item in loaded
                 for finding in item.findings
             ],
