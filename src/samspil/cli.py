@@ -261,7 +261,7 @@ def bench(
             f"{result.raw_read_seconds:.2f}",
             f"{result.peak_memory_mb:,.0f}",
         )
-    console.print(grid)
+    console.print(grid, width=max(console.width, 120))  # whole headers, also in a log file
     _lines("written", [("table (every mart's rows too)", str(table)), ("plot", str(plot))])
 
 
