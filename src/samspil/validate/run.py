@@ -26,10 +26,19 @@ from great_expectations.expectations.expectation_configuration import Expectatio
 from samspil.postgres import PostgresWarehouse, transaction
 from samspil.validate.batches import BatchError, open_batches, read_batch
 from samspil.validate.context import open_context, save_suites, validation_definition
-from samspil.validate.suites import ERROR, WARNING, SuiteDefinition
+from samspil.validate.suites import ERROR, WARNING, SuiteDefinition, suite_definitions
 
 EXAMPLE_KEYS = 5
 """How many keys of failing rows a finding keeps."""
+
+RESULT_FORMAT = {
+    "result_format": "SUMMARY",
+    "partial_unexpected_count": EXAMPLE_KEYS,
+    # Failing rows are reported by their index, which `read_batch` sets to their keys.
+    # No query listing every failing row's index either: nothing reads it.
+    "return_unexpected_index_query": False,
+}
+"""What GX returns of each expectation: counts, and values and keys of the first failing rows."""
 
 KEPT_RUNS = 10
 """Runs whose GX results (and so Data Docs pages) are kept; the full history is in the
@@ -103,14 +112,17 @@ def validate(warehouse: Path | PostgresWarehouse, project: Path) -> ValidationRe
     run_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     run_id = run_at.strftime("%Y%m%dT%H%M%S.%fZ")
     report = ValidationReport(run_id=run_id, run_at=run_at, warehouse=warehouse)
+    definitions = suite_definitions(project)
     context = open_context(project)
-    definitions = save_suites(context, project)
+    stored = save_suites(context, definitions)
     run_identifier = gx.RunIdentifier(run_name=run_id, run_time=run_at.replace(tzinfo=dt.UTC))
     with open_batches(warehouse) as run_query:
         for definition in definitions:
-            suite = context.suites.get(definition.name)
+            suite = stored[definition.name]
             try:
-                batch = read_batch(run_query, definition.name, definition.batch_query)
+                batch = read_batch(
+                    run_query, definition.name, definition.batch_query, definition.keys
+                )
             except (BatchError, KeyError) as error:
                 kind = "batch query failed" if isinstance(error, BatchError) else "missing column"
                 problem = f"{kind}: {str(error).splitlines()[0]}"
@@ -121,11 +133,7 @@ def validate(warehouse: Path | PostgresWarehouse, project: Path) -> ValidationRe
                 continue
             result = validation_definition(context, definition.name).run(
                 batch_parameters={"dataframe": batch},
-                result_format={
-                    "result_format": "SUMMARY",
-                    "unexpected_index_column_names": list(definition.keys),
-                    "partial_unexpected_count": EXAMPLE_KEYS,
-                },
+                result_format=RESULT_FORMAT,
                 run_id=run_identifier,
             )
             report.findings += _findings(definition, suite, result)
@@ -174,7 +182,7 @@ def _finding(
         problem = _exception(item)
     unexpected_count = result.get("unexpected_count")
     element_count = result.get("element_count")
-    example_keys = _example_keys(result, definition.keys)
+    example_keys = _example_keys(result)
     if "missing_count" in result and "partial_missing_list" in result:
         # A set expected among the distinct values: the missing values are the keys.
         unexpected_count = result["missing_count"]
@@ -230,13 +238,12 @@ def _column_name(kwargs: dict) -> str | None:
     return None
 
 
-def _example_keys(result: dict, keys: tuple[str, ...]) -> tuple[str, ...]:
-    """Keys of the first failing rows: the suite's key columns only, never other values."""
+def _example_keys(result: dict) -> tuple[str, ...]:
+    """Keys of the first failing rows: the batch's index values, its key columns only
+    (`read_batch`), never other values."""
     examples: list[str] = []
-    for row in result.get("partial_unexpected_index_list") or []:
-        if not isinstance(row, dict):
-            continue
-        key = "/".join(str(row.get(column)) for column in keys)
+    for index in result.get("partial_unexpected_index_list") or []:
+        key = str(index)
         if key not in examples:
             examples.append(key)
         if len(examples) == EXAMPLE_KEYS:
