@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,14 +122,21 @@ def mart_row_counts(warehouse: Path | PostgresWarehouse) -> dict[str, int]:
         }
 
 
-def validate_staging(paths: Paths, warehouse: Path | PostgresWarehouse) -> list[str]:
+def validate_staging(
+    paths: Paths, warehouse: Path | PostgresWarehouse, suites: Collection[str] | None = None
+) -> list[str]:
     """Run the Great Expectations checkpoint on the staged tables and record it.
 
-    Returns the warning lines; raises BuildError on an error-level failure.
+    `suites` names the suites to run (None: all), see `samspil.validate.validate`.
+    Returns the warning lines; raises BuildError on an error-level failure or on a
+    name that is no suite's.
     """
-    from samspil.validate import record, summary_lines, validate
+    from samspil.validate import UnknownSuiteError, record, summary_lines, validate
 
-    report = validate(warehouse, paths.project)
+    try:
+        report = validate(warehouse, paths.project, suites)
+    except UnknownSuiteError as error:
+        raise BuildError(f"validation: {error}") from None
     record(report, warehouse)
     if report.errors:
         raise BuildError(
