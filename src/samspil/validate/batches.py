@@ -13,14 +13,19 @@ their index, so what it reports of a row is its key.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
 from samspil.postgres import PostgresWarehouse, fetch_frame
+
+if TYPE_CHECKING:
+    from samspil.validate.suites import SuiteDefinition
 
 CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 
@@ -139,6 +144,30 @@ def read_batch(
     for derive in DERIVE.get(suite_name, []):
         frame = derive(frame)
     return index_by_keys(frame, keys)
+
+
+def read_ahead(
+    run_query: Callable[[str], pd.DataFrame], definitions: Sequence[SuiteDefinition]
+) -> Iterator[tuple[SuiteDefinition, Future[pd.DataFrame]]]:
+    """Each definition with its batch being read (`read_batch`), the next one read meanwhile.
+
+    One thread reads the batches in turn, one ahead of the caller: the database
+    runs the next batch query (the staged views' work, outside Python's lock)
+    while GX validates this batch. At most two batches are held at a time. The
+    connection is used by that thread alone.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="samspil-batches") as reader:
+
+        def read(definition: SuiteDefinition) -> Future[pd.DataFrame]:
+            return reader.submit(
+                read_batch, run_query, definition.name, definition.batch_query, definition.keys
+            )
+
+        reading = [read(definition) for definition in definitions[:1]]
+        for position, definition in enumerate(definitions):
+            if position + 1 < len(definitions):
+                reading.append(read(definitions[position + 1]))
+            yield definition, reading.pop(0)
 
 
 def index_by_keys(frame: pd.DataFrame, keys: tuple[str, ...]) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from great_expectations.data_context import FileDataContext
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 from samspil.postgres import PostgresWarehouse, transaction
-from samspil.validate.batches import BatchError, open_batches, read_batch
+from samspil.validate.batches import BatchError, open_batches, read_ahead
 from samspil.validate.context import open_context, save_suites, validation_definition
 from samspil.validate.suites import ERROR, WARNING, SuiteDefinition, suite_definitions
 
@@ -133,12 +133,10 @@ def validate(
     stored = save_suites(context, definitions)
     run_identifier = gx.RunIdentifier(run_name=run_id, run_time=run_at.replace(tzinfo=dt.UTC))
     with open_batches(warehouse) as run_query:
-        for definition in selected:
+        for definition, reading in read_ahead(run_query, selected):
             suite = stored[definition.name]
             try:
-                batch = read_batch(
-                    run_query, definition.name, definition.batch_query, definition.keys
-                )
+                batch = reading.result()
             except (BatchError, KeyError) as error:
                 kind = "batch query failed" if isinstance(error, BatchError) else "missing column"
                 problem = f"{kind}: {str(error).splitlines()[0]}"
