@@ -24,6 +24,7 @@ import hmac
 import json
 import os
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,16 +160,24 @@ def mart_row_counts(warehouse: Path | PostgresWarehouse) -> dict[str, int]:
 
 
 def validate_staging(
-    paths: Paths, warehouse: Path | PostgresWarehouse, tables: list[str] | None = None
+    paths: Paths,
+    warehouse: Path | PostgresWarehouse,
+    suites: Collection[str] | None = None,
+    tables: Collection[str] | None = None,
 ) -> tuple[list[str], str]:
     """Run the Great Expectations checkpoint on the staged tables and record it: every
-    suite, or the suites that read one of the staged `tables`.
+    suite, or those named in `suites`, or those that read one of the staged `tables`
+    (see `samspil.validate.validate`).
 
-    Returns the warning lines and the run's id; raises BuildError on an error-level failure.
+    Returns the warning lines and the run's id; raises BuildError on an error-level
+    failure or on a name that is no suite's.
     """
-    from samspil.validate import record, summary_lines, validate
+    from samspil.validate import UnknownSuiteError, record, summary_lines, validate
 
-    report = validate(warehouse, paths.project, tables=tables)
+    try:
+        report = validate(warehouse, paths.project, suites, tables)
+    except UnknownSuiteError as error:
+        raise BuildError(f"validation: {error}") from None
     record(report, warehouse)
     if report.errors:
         raise BuildError(

@@ -16,7 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from samspil.paths import PROJECT_DIR
+from samspil.build import BuildError, validate_staging
+from samspil.paths import PROJECT_DIR, Paths
 
 from conftest import Build
 
@@ -24,6 +25,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 # GX reads GX_ANALYTICS_ENABLED when it is imported.
 from samspil.validate import (
+    UnknownSuiteError,
     ValidationReport,
     build_data_docs,
     record,
@@ -409,6 +411,53 @@ def test_nothing_else_fails_and_the_summary_shows_keys_not_values(
     ), text
     assert planted["wrong_cvr"] not in text
     assert re.search(r"error +stg_discourse__codings: batch query failed: .*not evaluated", text)
+
+
+# -- a subset of the suites (incremental builds validate the tables that changed)
+
+
+def test_a_subset_validates_only_the_named_suites_and_records_them(
+    planted: dict[str, object], gx_project: Path, tmp_path: Path
+) -> None:
+    warehouse = _copy(planted["warehouse"], tmp_path / "subset")
+    suite = "stg_cases__episodes"
+    (definition,) = [d for d in suite_definitions(PROJECT_DIR) if d.name == suite]
+    report = validate(warehouse, gx_project, suites=[suite])
+    assert report.suite_names == [suite]
+    assert len(report.findings) == len(definition.expectations)
+    # Its planted fault is found; those planted in the other suites are not looked at.
+    assert {finding.suite_name for finding in report.errors} == {suite}
+    finding = _find(
+        report,
+        suite,
+        "expect_column_pair_values_a_to_be_greater_than_b",
+        "case_end_date, episode_date",
+    )
+    assert (finding.success, finding.example_keys) == (False, (planted["episode"],))
+    assert record(report, warehouse) == len(definition.expectations)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        recorded = connection.execute(
+            "select suite_name, count(*), count(*) filter (where not success) "
+            "from validation.expectation_results where run_id = ? group by suite_name",
+            [report.run_id],
+        ).fetchall()
+    assert recorded == [(suite, len(definition.expectations), len(report.errors))]
+
+
+def test_a_build_validating_only_clean_suites_goes_on_and_unknown_names_stop_it(
+    planted: dict[str, object], gx_project: Path, tmp_path: Path
+) -> None:
+    warehouse = _copy(planted["warehouse"], tmp_path / "staging")
+    paths = Paths(project=gx_project, raw=tmp_path, warehouse=tmp_path / "published.duckdb")
+    # stg_cases__cases holds no planted fault, whatever the other suites hold.
+    warnings, run_id = validate_staging(paths, warehouse, suites=["stg_cases__cases"])
+    assert warnings == [] and run_id
+    with pytest.raises(BuildError, match="stg_cases__episodes · expect_column_pair"):
+        validate_staging(paths, warehouse, suites=["stg_cases__cases", "stg_cases__episodes"])
+    with pytest.raises(BuildError, match="no suite named stg_cases__case:"):
+        validate_staging(paths, warehouse, suites=["stg_cases__case"])
+    with pytest.raises(UnknownSuiteError, match="the suites are stg_institution_survey__frame"):
+        validate(warehouse, gx_project, suites=["cases"])
 
 
 # -- history

@@ -3,16 +3,25 @@
 - `suites`: one expectation suite per staged table, written from the study's
   meaning (the single source of gx/expectations/*.json).
 - `batches`: each suite's batch, read through a read-only DuckDB connection.
-- `run`: `validate` (warehouse -> ValidationReport), `record` (append the
-  report to validation.expectation_results), `summary_lines` (for the CLI).
+- `run`: `validate` (warehouse -> ValidationReport, of every suite or of the
+  named ones), `record` (append the report to validation.expectation_results),
+  `summary_lines` (for the CLI).
 - `docs`: `build_data_docs`, GX Data Docs that render offline.
 """
 
 from samspil.validate.docs import build_data_docs
-from samspil.validate.run import Finding, ValidationReport, record, summary_lines, validate
+from samspil.validate.run import (
+    Finding,
+    UnknownSuiteError,
+    ValidationReport,
+    record,
+    summary_lines,
+    validate,
+)
 
 __all__ = [
     "Finding",
+    "UnknownSuiteError",
     "ValidationReport",
     "build_data_docs",
     "record",

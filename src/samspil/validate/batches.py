@@ -6,19 +6,26 @@ SQL datasource on DuckDB is broken, see TOOLCHAIN.md). A few checks are easier
 to state in Python than in SQL; they become derived columns here, named in the
 suite's `meta.derived_columns`, and free text they were computed from leaves
 the batch before GX sees it, so no free text reaches results or Data Docs.
+Each batch is indexed by its keys (`index_by_keys`): GX reports failing rows by
+their index, so what it reports of a row is its key.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
 from samspil.postgres import PostgresWarehouse, fetch_frame
+
+if TYPE_CHECKING:
+    from samspil.validate.suites import SuiteDefinition
 
 CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 
@@ -130,9 +137,57 @@ def connect_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
 
 
 def read_batch(
-    run_query: Callable[[str], pd.DataFrame], suite_name: str, query: str
+    run_query: Callable[[str], pd.DataFrame], suite_name: str, query: str, keys: tuple[str, ...]
 ) -> pd.DataFrame:
+    """The batch of a suite, its derived columns added, indexed by its key columns."""
     frame = run_query(query)
     for derive in DERIVE.get(suite_name, []):
         frame = derive(frame)
+    return index_by_keys(frame, keys)
+
+
+def read_ahead(
+    run_query: Callable[[str], pd.DataFrame], definitions: Sequence[SuiteDefinition]
+) -> Iterator[tuple[SuiteDefinition, Future[pd.DataFrame]]]:
+    """Each definition with its batch being read (`read_batch`), the next one read meanwhile.
+
+    One thread reads the batches in turn, one ahead of the caller: the database
+    runs the next batch query (the staged views' work, outside Python's lock)
+    while GX validates this batch. At most two batches are held at a time. The
+    connection is used by that thread alone.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="samspil-batches") as reader:
+
+        def read(definition: SuiteDefinition) -> Future[pd.DataFrame]:
+            return reader.submit(
+                read_batch, run_query, definition.name, definition.batch_query, definition.keys
+            )
+
+        reading = [read(definition) for definition in definitions[:1]]
+        for position, definition in enumerate(definitions):
+            if position + 1 < len(definitions):
+                reading.append(read(definitions[position + 1]))
+            yield definition, reading.pop(0)
+
+
+def index_by_keys(frame: pd.DataFrame, keys: tuple[str, ...]) -> pd.DataFrame:
+    """`frame` with its row index replaced by its keys (the key columns stay), as
+    categories; keys of several columns are joined by `/`.
+
+    GX's pandas engine reports failing rows by their index values when no
+    `unexpected_index_column_names` are given: with the keys as the index, those
+    are the example keys. Naming the key columns instead makes GX look up every
+    failing row's key and value one cell at a time, all of them, before it keeps
+    the first few: seconds for a warning that fails on most rows of a big table.
+    The index stays unnamed, as a named one sends GX down that same path. It is
+    categorical because numpy and GX probe many Series attributes, and pandas
+    answers each probe by looking the name up in a text index: built once for
+    all the filtered copies of a categorical one, once per copy of a plain one.
+    """
+    if len(keys) == 1:
+        key = frame[keys[0]].to_numpy()
+    else:
+        rows = frame[list(keys)].itertuples(index=False, name=None)
+        key = ["/".join(str(value) for value in row) for row in rows]
+    frame.index = pd.CategoricalIndex(key)
     return frame

@@ -28,21 +28,37 @@ def open_context(project: Path) -> FileDataContext:
     return gx.get_context(mode="file", project_root_dir=str(project))
 
 
-def save_suites(context: FileDataContext, project: Path) -> list[SuiteDefinition]:
-    """Write the suites of `samspil.validate.suites` to gx/expectations, drop stale ones.
+def save_suites(
+    context: FileDataContext, definitions: list[SuiteDefinition]
+) -> dict[str, gx.ExpectationSuite]:
+    """Write `definitions` to gx/expectations where they changed, drop stale suites.
 
-    Expectation ids derive from the expectations, so an unchanged suite writes
-    the same JSON and git sees no change.
+    Expectation ids derive from the expectations, so an unchanged suite has the
+    same JSON: it is compared, not written again (GX's update rewrites the file
+    and matches every expectation against the stored ones). Returns the stored
+    suites by name.
     """
-    definitions = suite_definitions(project)
-    names = {definition.name for definition in definitions}
+    stored = {suite.name: suite for suite in context.suites.all()}
+    saved: dict[str, gx.ExpectationSuite] = {}
     for definition in definitions:
-        context.suites.add_or_update(definition.to_suite())
-    for stale in [suite.name for suite in context.suites.all() if suite.name not in names]:
+        suite = definition.to_suite()
+        existing = stored.get(definition.name)
+        if existing is not None and _content(existing) == _content(suite):
+            saved[definition.name] = existing
+        else:
+            saved[definition.name] = context.suites.add_or_update(suite)
+    for stale in [name for name in stored if name not in saved]:
         with contextlib.suppress(DataContextError):
             context.validation_definitions.delete(stale)
         context.suites.delete(stale)
-    return definitions
+    return saved
+
+
+def _content(suite: gx.ExpectationSuite) -> dict:
+    """The suite as GX stores it, without the id the store assigns."""
+    content = suite.to_json_dict()
+    content.pop("id", None)
+    return content
 
 
 def validation_definition(context: FileDataContext, suite_name: str) -> gx.ValidationDefinition:
@@ -73,7 +89,8 @@ def validation_definition(context: FileDataContext, suite_name: str) -> gx.Valid
 def write_suites(project: Path) -> list[Path]:
     """Persist every suite (and its validation definition) to `gx/` without validating."""
     context = open_context(project)
-    definitions = save_suites(context, project)
+    definitions = suite_definitions(project)
+    save_suites(context, definitions)
     for definition in definitions:
         validation_definition(context, definition.name)
     return [project / "gx" / "expectations" / f"{d.name}.json" for d in definitions]

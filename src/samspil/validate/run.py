@@ -26,12 +26,21 @@ from great_expectations.data_context import FileDataContext
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 from samspil.postgres import PostgresWarehouse, transaction
-from samspil.validate.batches import BatchError, open_batches, read_batch
+from samspil.validate.batches import BatchError, open_batches, read_ahead
 from samspil.validate.context import open_context, save_suites, validation_definition
-from samspil.validate.suites import ERROR, WARNING, SuiteDefinition
+from samspil.validate.suites import ERROR, WARNING, SuiteDefinition, suite_definitions
 
 EXAMPLE_KEYS = 5
 """How many keys of failing rows a finding keeps."""
+
+RESULT_FORMAT = {
+    "result_format": "SUMMARY",
+    "partial_unexpected_count": EXAMPLE_KEYS,
+    # Failing rows are reported by their index, which `read_batch` sets to their keys.
+    # No query listing every failing row's index either: nothing reads it.
+    "return_unexpected_index_query": False,
+}
+"""What GX returns of each expectation: counts, and values and keys of the first failing rows."""
 
 KEPT_RUNS = 10
 """Runs whose GX results (and so Data Docs pages) are kept; the full history is in the
@@ -99,25 +108,40 @@ class ValidationReport:
 # --------------------------------------------------------------------------- validate
 
 
+class UnknownSuiteError(ValueError):
+    """A suite was asked for by a name no suite has."""
+
+
 def validate(
-    warehouse: Path | PostgresWarehouse, project: Path, tables: Collection[str] | None = None
+    warehouse: Path | PostgresWarehouse,
+    project: Path,
+    suites: Collection[str] | None = None,
+    tables: Collection[str] | None = None,
 ) -> ValidationReport:
-    """Validate the staged tables of `warehouse` with the suites of `project`'s gx/: all,
-    or (an incremental build) the suites whose batch reads one of the staged `tables`."""
+    """Validate the staged tables of `warehouse` with the suites of `project`'s gx/.
+
+    `suites` names the suites to run (None: every suite); `tables` keeps of those the
+    suites whose batch reads one of these staged tables (an incremental build: the staged
+    tables it rebuilt). They run in the order of the data flow. Every suite is still
+    written to gx/expectations. A name that is no suite's raises UnknownSuiteError
+    before anything runs.
+    """
     started = time.perf_counter()
     run_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     run_id = run_at.strftime("%Y%m%dT%H%M%S.%fZ")
     report = ValidationReport(run_id=run_id, run_at=run_at, warehouse=warehouse)
+    definitions = suite_definitions(project)
+    selected = select_suites(definitions, suites)
     context = open_context(project)
-    definitions = save_suites(context, project)
+    stored = save_suites(context, definitions)
     if tables is not None:
-        definitions = [item for item in definitions if reads_any(item.batch_query, tables)]
+        selected = [item for item in selected if reads_any(item.batch_query, tables)]
     run_identifier = gx.RunIdentifier(run_name=run_id, run_time=run_at.replace(tzinfo=dt.UTC))
     with open_batches(warehouse) as run_query:
-        for definition in definitions:
-            suite = context.suites.get(definition.name)
+        for definition, reading in read_ahead(run_query, selected):
+            suite = stored[definition.name]
             try:
-                batch = read_batch(run_query, definition.name, definition.batch_query)
+                batch = reading.result()
             except (BatchError, KeyError) as error:
                 kind = "batch query failed" if isinstance(error, BatchError) else "missing column"
                 problem = f"{kind}: {str(error).splitlines()[0]}"
@@ -128,11 +152,7 @@ def validate(
                 continue
             result = validation_definition(context, definition.name).run(
                 batch_parameters={"dataframe": batch},
-                result_format={
-                    "result_format": "SUMMARY",
-                    "unexpected_index_column_names": list(definition.keys),
-                    "partial_unexpected_count": EXAMPLE_KEYS,
-                },
+                result_format=RESULT_FORMAT,
                 run_id=run_identifier,
             )
             report.findings += _findings(definition, suite, result)
@@ -144,6 +164,24 @@ def validate(
 def reads_any(query: str, tables: Collection[str]) -> bool:
     """Whether the batch `query` reads one of the staged `tables` (by name)."""
     return any(re.search(rf"\bstaging\.{re.escape(table)}\b", query) for table in tables)
+
+
+def select_suites(
+    definitions: list[SuiteDefinition], names: Collection[str] | None
+) -> list[SuiteDefinition]:
+    """The definitions named in `names` (all of them for None), in the data flow's order."""
+    if names is None:
+        return definitions
+    if isinstance(names, str):  # one name, not its letters
+        names = [names]
+    known = {definition.name for definition in definitions}
+    unknown = sorted(set(names) - known)
+    if unknown:
+        raise UnknownSuiteError(
+            f"no suite named {', '.join(unknown)}: the suites are "
+            f"{', '.join(definition.name for definition in definitions)}"
+        )
+    return [definition for definition in definitions if definition.name in names]
 
 
 def _prune_results(context: FileDataContext, keep: int) -> None:
@@ -186,7 +224,7 @@ def _finding(
         problem = _exception(item)
     unexpected_count = result.get("unexpected_count")
     element_count = result.get("element_count")
-    example_keys = _example_keys(result, definition.keys)
+    example_keys = _example_keys(result)
     if "missing_count" in result and "partial_missing_list" in result:
         # A set expected among the distinct values: the missing values are the keys.
         unexpected_count = result["missing_count"]
@@ -242,13 +280,12 @@ def _column_name(kwargs: dict) -> str | None:
     return None
 
 
-def _example_keys(result: dict, keys: tuple[str, ...]) -> tuple[str, ...]:
-    """Keys of the first failing rows: the suite's key columns only, never other values."""
+def _example_keys(result: dict) -> tuple[str, ...]:
+    """Keys of the first failing rows: the batch's index values, its key columns only
+    (`read_batch`), never other values."""
     examples: list[str] = []
-    for row in result.get("partial_unexpected_index_list") or []:
-        if not isinstance(row, dict):
-            continue
-        key = "/".join(str(row.get(column)) for column in keys)
+    for index in result.get("partial_unexpected_index_list") or []:
+        key = str(index)
         if key not in examples:
             examples.append(key)
         if len(examples) == EXAMPLE_KEYS:
