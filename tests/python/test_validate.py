@@ -96,8 +96,14 @@ class Planted:
         connection.execute("create schema planted")
 
     def table(self, name: str) -> None:
-        """Turn staging.<name> into a table the test can change."""
+        """Turn staging.<name> into a view of a table the test can change."""
         self.connection.execute(f"create table planted.{name} as select * from staging.{name}")
+        staged_as_table = self.connection.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'staging' and table_name = ?",
+            [name],
+        ).fetchone()[0]
+        if staged_as_table:  # the survey unpivots
+            self.connection.execute(f"drop table staging.{name}")
         self.connection.execute(
             f"create or replace view staging.{name} as select * from planted.{name}"
         )
