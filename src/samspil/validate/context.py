@@ -2,7 +2,8 @@
 
 `gx/` is committed (config, suites, validation definitions); `gx/uncommitted/`
 (validation results, Data Docs) is ignored by `gx/.gitignore`. Nothing here
-touches GX's private internals: the public file-context API only. Analytics
+touches GX's private internals: the public file-context API only (and the public
+`set_project` of GX's project manager, to let a used context go). Analytics
 and progress bars are off in `gx/great_expectations.yml`.
 """
 
@@ -26,6 +27,14 @@ BATCH_DEFINITION = "whole_batch"
 def open_context(project: Path) -> FileDataContext:
     """The file context of `project` (its `gx/` folder; created on first use)."""
     return gx.get_context(mode="file", project_root_dir=str(project))
+
+
+def release_context() -> None:
+    """Let go of the context GX keeps as its current project: it holds every batch the
+    validation read (at scale 50, 1 GB of Arrow memory for the rest of the build)."""
+    from great_expectations.data_context.data_context.context_factory import project_manager
+
+    project_manager.set_project(None)
 
 
 def save_suites(

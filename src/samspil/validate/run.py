@@ -27,7 +27,12 @@ from great_expectations.expectations.expectation_configuration import Expectatio
 
 from samspil.postgres import PostgresWarehouse, transaction
 from samspil.validate.batches import BatchError, open_batches, read_ahead
-from samspil.validate.context import open_context, save_suites, validation_definition
+from samspil.validate.context import (
+    open_context,
+    release_context,
+    save_suites,
+    validation_definition,
+)
 from samspil.validate.suites import ERROR, WARNING, SuiteDefinition, suite_definitions
 
 EXAMPLE_KEYS = 5
@@ -157,6 +162,7 @@ def validate(
             )
             report.findings += _findings(definition, suite, result)
     _prune_results(context, KEPT_RUNS)
+    release_context()
     report.seconds = time.perf_counter() - started
     return report
 
