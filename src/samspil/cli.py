@@ -261,7 +261,8 @@ def bench(
             f"{result.raw_read_seconds:.2f}",
             f"{result.peak_memory_mb:,.0f}",
         )
-    console.print(grid, width=max(console.width, 120))  # whole headers, also in a log file
+    # Whole headers also in a log file (80 columns by default there).
+    Console(width=max(console.width, 120), highlight=False).print(grid)
     _lines("written", [("table (every mart's rows too)", str(table)), ("plot", str(plot))])
 
 
