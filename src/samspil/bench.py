@@ -116,11 +116,8 @@ def _mart_rows(warehouse: Path) -> dict[str, int]:
         }
 
 
-def bench_scale(out: Path, scale: int, seed: int) -> ScaleResult:
-    folder = out / f"scale-{scale}"
-    raw = folder / "raw"
-    folder.mkdir(parents=True, exist_ok=True)
-    _generate(raw, seed, scale)
+def _measure(folder: Path, raw: Path, scale: int, build: str) -> ScaleResult:
+    """The lower bound of `raw`, then its build in `folder`, timed."""
     files, rows, read_seconds = read_lower_bound(raw)
     build_seconds, peak_mb, phases = _build(folder, raw)
     return ScaleResult(
@@ -132,7 +129,16 @@ def bench_scale(out: Path, scale: int, seed: int) -> ScaleResult:
         peak_memory_mb=peak_mb,
         phase_seconds={phase: phases.get(phase, 0.0) for phase in PHASES},
         mart_rows=_mart_rows(folder / "samspil.duckdb"),
+        build=build,
     )
+
+
+def bench_scale(out: Path, scale: int, seed: int) -> ScaleResult:
+    folder = out / f"scale-{scale}"
+    raw = folder / "raw"
+    folder.mkdir(parents=True, exist_ok=True)
+    _generate(raw, seed, scale)
+    return _measure(folder, raw, scale, "full")
 
 
 def bench_increment(out: Path, scale: int, seed: int, increment: str) -> ScaleResult:
@@ -145,19 +151,7 @@ def bench_increment(out: Path, scale: int, seed: int, increment: str) -> ScaleRe
     (folder / "samspil.duckdb").unlink(missing_ok=True)
     _build(folder, raw)
     arrive(complete, raw, increment)
-    files, rows, read_seconds = read_lower_bound(raw)
-    build_seconds, peak_mb, phases = _build(folder, raw)
-    return ScaleResult(
-        scale=scale,
-        raw_files=files,
-        raw_rows=rows,
-        raw_read_seconds=read_seconds,
-        build_seconds=build_seconds,
-        peak_memory_mb=peak_mb,
-        phase_seconds={phase: phases.get(phase, 0.0) for phase in PHASES},
-        mart_rows=_mart_rows(folder / "samspil.duckdb"),
-        build=f"+{increment}",
-    )
+    return _measure(folder, raw, scale, f"+{increment}")
 
 
 def write_csv(results: list[ScaleResult], path: Path) -> None:
