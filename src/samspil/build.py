@@ -343,7 +343,14 @@ def build(
         publish_postgres(warehouse)
         published: Path | PostgresWarehouse = warehouse
     else:
-        publish(paths.build_warehouse, paths.warehouse)
+        rebuilt = None
+        if changed is not None:  # incremental: the marts this build rebuilt
+            rebuilt = {
+                node.node.name
+                for node in marts
+                if node.node.resource_type == "model" and node.node.schema == "marts"
+            }
+        publish(paths.build_warehouse, paths.warehouse, rebuilt)
         published = paths.warehouse
     lap("publish")
     summary = BuildSummary(

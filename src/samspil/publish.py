@@ -14,6 +14,8 @@ grants the analyst role the use of `marts`. A failed build never gets there.
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Collection
 from pathlib import Path
 
 import duckdb
@@ -42,28 +44,46 @@ def _copy_table(connection: duckdb.DuckDBPyConnection, source: str, target: str)
     connection.execute(f"create table {target} as select * from {source}")
 
 
-def _copy_comments(connection: duckdb.DuckDBPyConnection, schema: str, target: str) -> None:
-    """Carry dbt's persisted descriptions over, so any SQL client shows them."""
+def _copy_comments(
+    connection: duckdb.DuckDBPyConnection, schema: str, tables: Collection[str] | None = None
+) -> None:
+    """Carry dbt's persisted descriptions over (of `tables` only, if given), so any SQL
+    client shows them."""
     for table, comment in connection.execute(
         "select table_name, comment from duckdb_tables() "
         "where database_name = 'build' and schema_name = ? and comment is not null",
         [schema],
     ).fetchall():
-        connection.execute(f"comment on table {target}.{table} is {_quote(comment)}")
+        if tables is None or table in tables:
+            connection.execute(f"comment on table {schema}.{table} is {_quote(comment)}")
     for table, column, comment in connection.execute(
         "select table_name, column_name, comment from duckdb_columns() "
         "where database_name = 'build' and schema_name = ? and comment is not null",
         [schema],
     ).fetchall():
-        connection.execute(f'comment on column {target}.{table}."{column}" is {_quote(comment)}')
+        if tables is None or table in tables:
+            connection.execute(
+                f'comment on column {schema}.{table}."{column}" is {_quote(comment)}'
+            )
 
 
-def publish(build_warehouse: Path, published: Path) -> list[str]:
-    """Replace `published` with the user-facing schemas of `build_warehouse`."""
+def publish(
+    build_warehouse: Path, published: Path, rebuilt: Collection[str] | None = None
+) -> list[str]:
+    """Replace `published` with the user-facing schemas of `build_warehouse`.
+
+    `rebuilt` (an incremental build) names the marts it rebuilt: the new file then starts
+    as a copy of the published one, and only those marts, the audit and the validation
+    history are copied from the build (a full build copies everything).
+    """
     published.parent.mkdir(parents=True, exist_ok=True)
     staging_file = published.with_name(f".{published.name}.publishing")
     staging_file.unlink(missing_ok=True)
+    incremental = rebuilt is not None and published.is_file()
+    if incremental:
+        shutil.copyfile(published, staging_file)
     copied: list[str] = []
+    replaced: dict[str, set[str]] = {schema: set() for schema in PUBLISHED_SCHEMAS}
     with duckdb.connect(str(staging_file)) as connection:
         connection.execute(f"attach {_quote(str(build_warehouse))} as build (read_only)")
         tables = connection.execute(
@@ -71,18 +91,25 @@ def publish(build_warehouse: Path, published: Path) -> list[str]:
             "where database_name = 'build' order by 1, 2"
         ).fetchall()
         for schema in PUBLISHED_SCHEMAS:
-            connection.execute(f"create schema {schema}")
+            connection.execute(f"create schema if not exists {schema}")
         for schema, table in tables:
             if schema in PUBLISHED_SCHEMAS:
-                target = f"{schema}.{table}"
+                target_schema = schema
             elif schema == "raw" and table in AUDIT_TABLES:
-                target = f"audit.{table}"
+                target_schema = "audit"
             else:
                 continue
-            _copy_table(connection, f"build.{schema}.{table}", target)
+            target = f"{target_schema}.{table}"
+            kept = incremental and (
+                (schema == "marts" and table not in rebuilt) or schema == "reference"
+            )
+            if not kept:
+                connection.execute(f"drop table if exists {target}")
+                _copy_table(connection, f"build.{schema}.{table}", target)
+                replaced[target_schema].add(table)
             copied.append(target)
         for schema in PUBLISHED_SCHEMAS:
-            _copy_comments(connection, schema, schema)
+            _copy_comments(connection, schema, replaced[schema] if incremental else None)
         connection.execute("checkpoint")
     staging_file.replace(published)
     return copied

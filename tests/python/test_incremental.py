@@ -88,6 +88,17 @@ def full_rebuild(complete: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
     return warehouse
 
 
+def _comments(warehouse: Path) -> list[tuple]:
+    """Every published table's and column's description (dbt's persisted docs)."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute(
+            "select schema_name, table_name, null, comment from duckdb_tables() "
+            "where schema_name in ('marts', 'reference') "
+            "union all select schema_name, table_name, column_name, comment from duckdb_columns() "
+            "where schema_name in ('marts', 'reference') order by all"
+        ).fetchall()
+
+
 def _audit(warehouse: Path) -> tuple[dict[str, tuple], list[tuple]]:
     """The published load audit by table (without when) and the rejected rows."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
@@ -137,6 +148,9 @@ def test_new_documents_then_a_new_wave_rebuild_only_what_they_change(
     assert _models_built(second) < _models_built(third) < _models_built(first)
 
     assert _differences(warehouse, full_rebuild) == {}
+    # Publishing kept the marts it did not rebuild from the published file: every
+    # description is there as in a full build.
+    assert _comments(warehouse) == _comments(full_rebuild)
     # The audit and the rejected rows are those of a full build; the cases strand, which
     # never changed, was not read again: its entries are the first load's.
     audit, rejected = _audit(warehouse)
