@@ -37,7 +37,7 @@ import pyarrow as pa
 from samspil.load.formats import Reader, candidates
 from samspil.load.rawfile import FileProblem, RawFile, cyclic_gc_paused
 from samspil.load.rows import CheckedFile, check_file
-from samspil.load.schema import SchemaError, read_schema
+from samspil.load.schema import FileSchema, SchemaError, read_schema
 from samspil.paths import PROJECT_DIR
 from samspil.postgres import PostgresWarehouse, copy_frame, transaction
 from samspil.pseudonyms import pseudonym, resolve_key
@@ -83,12 +83,14 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _unchanged_sources(raw_dir: Path, project_dir: Path, unchanged: Mapping[str, str]) -> set[str]:
+def _unchanged_sources(
+    raw_dir: Path, schemas: list[FileSchema], unchanged: Mapping[str, str]
+) -> set[str]:
     """The sources every file of which is the one export `unchanged` has the checksum of."""
     digests: dict[Path, str] = {}
     changed: set[str] = set()
     sources: set[str] = set()
-    for schema in read_schema(project_dir, RAW_FILES):
+    for schema in schemas:
         sources.add(schema.source)
         found = candidates(raw_dir, schema)
         if len(found) != 1:
@@ -162,13 +164,15 @@ def _earlier_load(warehouse: Path, sources: set[str]) -> tuple[list[LoadedFile],
     return loaded, rejected
 
 
-def _read_all(raw_dir: Path, project_dir: Path, skipped: set[str] = frozenset()) -> list[RawFile]:
-    """Every raw file (but those of the `skipped` sources), read and structurally checked;
-    one `LoadError` if any fails."""
+def _read_all(
+    raw_dir: Path, project_dir: Path, schemas: list[FileSchema], skipped: set[str]
+) -> list[RawFile]:
+    """Every raw file of `schemas` (but those of the `skipped` sources), read and
+    structurally checked; one `LoadError` if any fails."""
     files: list[RawFile] = []
     problems: list[tuple[str, str]] = []
     reader = Reader(raw_dir, project_dir / "seeds")
-    for schema in read_schema(project_dir, RAW_FILES):
+    for schema in schemas:
         if schema.source in skipped:
             continue
         try:
@@ -329,12 +333,13 @@ def load(
         raise LoadError(f"{raw_dir}: raw folder not found; set SAMSPIL_RAW_DIR to your exports.")
     if pseudonym_key is None:
         pseudonym_key, _ = resolve_key(raw_dir)
+    schemas = read_schema(project_dir, RAW_FILES)
     kept = unchanged or {}
     skipped = set()
     if kept and not isinstance(warehouse, PostgresWarehouse):
-        skipped = _unchanged_sources(raw_dir, project_dir, kept)
+        skipped = _unchanged_sources(raw_dir, schemas, kept)
     earlier_loaded, earlier_rejected = _earlier_load(warehouse, skipped)
-    raw_files = _read_all(raw_dir, project_dir, skipped)
+    raw_files = _read_all(raw_dir, project_dir, schemas, skipped)
     checked: dict[tuple[str, str], CheckedFile] = {}
     for raw in raw_files:
         schema = raw.schema
@@ -363,9 +368,7 @@ def load(
         for item in checked.values()
     ]
     read_now = {item.table for item in loaded}
-    order = {
-        schema.table: index for index, schema in enumerate(read_schema(project_dir, RAW_FILES))
-    }
+    order = {schema.table: index for index, schema in enumerate(schemas)}
     loaded = sorted([*loaded, *earlier_loaded], key=lambda item: order[item.table])
     tables = [
         _raw_table(item, result.file, result.table, pseudonym_key)
