@@ -541,3 +541,42 @@ def test_data_docs_of_an_incremental_build_add_its_run_and_drop_pruned_ones(
     assert not stale.exists()
     assert later.run_id in index.read_text(encoding="utf-8")
     assert external_loads(site) == []
+
+
+def test_batches_get_fast_dtypes_with_the_same_values() -> None:
+    """GX checks int64, float64 and datetime64[ns] columns in one step and categories by
+    their codes; the batch keeps every value, and two text columns still compare."""
+    import pandas as pd
+
+    from samspil.validate.batches import with_fast_dtypes
+
+    rows = 40
+    frame = pd.DataFrame(
+        {
+            "key": [f"k{index:02d}" for index in range(rows)],
+            "count": pd.array([index % 3 for index in range(rows)], dtype="Int32"),
+            "answer": pd.array([None if index == 7 else 1 for index in range(rows)], "Int32"),
+            "day": pd.Series(pd.to_datetime(["2016-03-01"] * rows)).astype("datetime64[us]"),
+            "case_a": ["c1"] * rows,
+            "case_b": ["c1"] * (rows - 1) + ["c2"],
+            "flag": [True] * rows,
+        }
+    )
+    fast = with_fast_dtypes(frame.copy())
+    assert {column: str(dtype) for column, dtype in fast.dtypes.items()} == {
+        "key": "str",  # one value per row: kept as text
+        "count": "int64",
+        "answer": "float64",  # has a null
+        "day": "datetime64[ns]",
+        "case_a": "category",
+        "case_b": "category",
+        "flag": "bool",
+    }
+
+    def values(series: pd.Series) -> list[object]:
+        return [None if pd.isna(value) else value for value in series.astype(object)]
+
+    for column in frame.columns:
+        assert values(fast[column]) == values(frame[column]), column
+    # Columns with different values compare as text (GX's column-pair equality).
+    assert (fast["case_a"] == fast["case_b"]).tolist() == [True] * (rows - 1) + [False]
