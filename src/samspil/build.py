@@ -60,8 +60,9 @@ STAGING_PHASE = "resource_type:seed staging"
 PHASE_TESTS = ("--indirect-selection", "cautious")
 
 # An incremental build changes data only: the models' logic is that of the last good
-# build, whose unit tests (fixed inputs, expected outputs) passed, so they are not rerun.
-INCREMENTAL = ("--exclude-resource-type", "unit_test")
+# build, whose unit tests (fixed inputs, expected outputs) passed, so they are not rerun,
+# and its manifest (target/manifest.json, behind the dbt docs) stays as it was.
+INCREMENTAL = ("--exclude-resource-type", "unit_test", "--no-write-json")
 
 # What a build depends on besides the raw files: a change to any of these makes
 # the next build a full one. (The suites under gx/ are written from the samspil
