@@ -10,8 +10,14 @@ bound: DuckDB reading every raw file of the scale once.
 Incremental builds are measured at one scale (``incremental_scale``), for each
 increment of ``samspil.generate.increments`` (the 2018 wave, the latest batch of
 documents): the scale's exports without the increment are built in full, the
-increment arrives, and the next build, incremental, is timed. A benchmark prints
-figures; nothing here asserts a time.
+increment arrives, and the next build, incremental, is timed.
+
+A full build starts from nothing (no working file, build state or dbt target), as
+on a fresh clone. With ``repeat`` above 1 every build is timed that many times
+(an incremental one each time from the same state before the increment) and the
+figures are the medians, the peak memory the highest: shared machines vary by a
+third from one run to the next. A benchmark prints figures; nothing here asserts
+a time.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import csv
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -51,6 +58,8 @@ class ScaleResult:
     mart_rows: dict[str, int] = field(default_factory=dict)
     build: str = "full"
     """`full`, or `+wave` / `+documents`: the incremental build after that increment."""
+    repeats: int = 1
+    """How many builds the figures are the medians of."""
 
 
 def _generate(raw: Path, seed: int, scale: int) -> None:
@@ -133,25 +142,67 @@ def _measure(folder: Path, raw: Path, scale: int, build: str) -> ScaleResult:
     )
 
 
-def bench_scale(out: Path, scale: int, seed: int) -> ScaleResult:
+def _median(results: list[ScaleResult]) -> ScaleResult:
+    """One result of several timings of the same build: medians, and the highest peak."""
+    last = results[-1]
+    return ScaleResult(
+        scale=last.scale,
+        raw_files=last.raw_files,
+        raw_rows=last.raw_rows,
+        raw_read_seconds=statistics.median(result.raw_read_seconds for result in results),
+        build_seconds=statistics.median(result.build_seconds for result in results),
+        peak_memory_mb=max(result.peak_memory_mb for result in results),
+        phase_seconds={
+            phase: statistics.median(result.phase_seconds[phase] for result in results)
+            for phase in PHASES
+        },
+        mart_rows=last.mart_rows,
+        build=last.build,
+        repeats=len(results),
+    )
+
+
+def _start_afresh(folder: Path) -> None:
+    """No working file, build state, published file or dbt target: the next build is full."""
+    for name in ("build", "target", "logs"):
+        shutil.rmtree(folder / name, ignore_errors=True)
+    (folder / "samspil.duckdb").unlink(missing_ok=True)
+
+
+def bench_scale(out: Path, scale: int, seed: int, repeat: int = 1) -> ScaleResult:
     folder = out / f"scale-{scale}"
     raw = folder / "raw"
     folder.mkdir(parents=True, exist_ok=True)
     _generate(raw, seed, scale)
-    return _measure(folder, raw, scale, "full")
+    results = []
+    for _ in range(repeat):
+        _start_afresh(folder)
+        results.append(_measure(folder, raw, scale, "full"))
+    return _median(results)
 
 
-def bench_increment(out: Path, scale: int, seed: int, increment: str) -> ScaleResult:
-    """Build the scale without `increment`, let it arrive, and time the incremental build."""
+def bench_increment(
+    out: Path, scale: int, seed: int, increment: str, repeat: int = 1
+) -> ScaleResult:
+    """Build the scale without `increment`, let it arrive, and time the incremental build
+    (`repeat` times, each from a copy of the state before the increment)."""
     complete = out / f"scale-{scale}" / "raw"
     _generate(complete, seed, scale)
     folder = out / f"scale-{scale}+{increment}"
-    raw = withhold(complete, folder / "raw", increment)
-    shutil.rmtree(folder / "build", ignore_errors=True)
-    (folder / "samspil.duckdb").unlink(missing_ok=True)
-    _build(folder, raw)
-    arrive(complete, raw, increment)
-    return _measure(folder, raw, scale, f"+{increment}")
+    before = folder.with_name(folder.name + ".before")
+    shutil.rmtree(folder, ignore_errors=True)
+    withhold(complete, folder / "raw", increment)
+    _build(folder, folder / "raw")
+    shutil.rmtree(before, ignore_errors=True)
+    shutil.copytree(folder, before, symlinks=True)
+    results = []
+    for _ in range(repeat):
+        shutil.rmtree(folder)
+        shutil.copytree(before, folder, symlinks=True)
+        arrive(complete, folder / "raw", increment)
+        results.append(_measure(folder, folder / "raw", scale, f"+{increment}"))
+    shutil.rmtree(before)
+    return _median(results)
 
 
 def write_csv(results: list[ScaleResult], path: Path) -> None:
@@ -162,6 +213,7 @@ def write_csv(results: list[ScaleResult], path: Path) -> None:
             [
                 "scale",
                 "build",
+                "repeats",
                 *(f"{phase.replace(' ', '_')}_seconds" for phase in PHASES),
                 "build_seconds",
                 "raw_read_lower_bound_seconds",
@@ -176,6 +228,7 @@ def write_csv(results: list[ScaleResult], path: Path) -> None:
                 [
                     result.scale,
                     result.build,
+                    result.repeats,
                     *(f"{result.phase_seconds[phase]:.3f}" for phase in PHASES),
                     f"{result.build_seconds:.3f}",
                     f"{result.raw_read_seconds:.3f}",
@@ -230,15 +283,21 @@ def write_plot(results: list[ScaleResult], path: Path) -> None:
 
 
 def bench(
-    out: Path, scales: list[int], seed: int, incremental_scale: int | None = None
+    out: Path,
+    scales: list[int],
+    seed: int,
+    incremental_scale: int | None = None,
+    repeat: int = 1,
 ) -> tuple[list[ScaleResult], Path, Path]:
     """Benchmark every scale in `scales`, and the incremental builds at `incremental_scale`
-    (none if None); returns the results and the CSV and PNG written."""
+    (none if None), each build timed `repeat` times; returns the results and the CSV and
+    PNG written."""
     out.mkdir(parents=True, exist_ok=True)
-    results = [bench_scale(out, scale, seed) for scale in scales]
+    results = [bench_scale(out, scale, seed, repeat) for scale in scales]
     if incremental_scale is not None:
         results += [
-            bench_increment(out, incremental_scale, seed, increment) for increment in INCREMENTS
+            bench_increment(out, incremental_scale, seed, increment, repeat)
+            for increment in INCREMENTS
         ]
     table, plot = out / "bench.csv", out / "bench.png"
     write_csv(results, table)

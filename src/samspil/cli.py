@@ -233,6 +233,10 @@ def bench(
             "new documents arrive (0: none)."
         ),
     ] = 10,
+    repeat: Annotated[
+        int,
+        typer.Option(help="Time every build this many times and report the medians."),
+    ] = 1,
 ) -> None:
     """Benchmark: generate and build each scale, and time the incremental builds at one;
     print and write the times (CSV, PNG)."""
@@ -243,13 +247,14 @@ def bench(
         chosen = [int(scale) for scale in scales.split(",")]
     except ValueError:
         _fail(f"--scales must be whole numbers separated by commas, not {scales!r}.")
-    if any(scale < 1 for scale in chosen) or incremental_scale < 0:
-        _fail("--scales must be 1 or more, --incremental-scale 0 or more.")
+    if any(scale < 1 for scale in chosen) or incremental_scale < 0 or repeat < 1:
+        _fail("--scales and --repeat must be 1 or more, --incremental-scale 0 or more.")
     try:
-        results, table, plot = run_bench(out, chosen, seed, incremental_scale or None)
+        results, table, plot = run_bench(out, chosen, seed, incremental_scale or None, repeat)
     except BenchError as error:
         _fail(str(error))
-    grid = Table(title="samspil bench (seconds; memory in MB)")
+    medians = f"; medians of {repeat} builds" if repeat > 1 else ""
+    grid = Table(title=f"samspil bench (seconds; memory in MB{medians})")
     headers = ("scale", "build", "load", "dbt", "valid.", "publish", "docs", "total")
     for column in (*headers, "of full", "raw read", "peak MB"):
         grid.add_column(column, justify="right")
