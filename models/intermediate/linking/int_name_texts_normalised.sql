@@ -1,9 +1,12 @@
 {#- Incremental: a text's normalised forms depend on the text and the
     contraction rules only, so a build adds the texts it has not seen. A change
-    to the rules changes the project, which makes the build a full refresh. -#}
+    to the rules changes the project, which makes the build a full refresh.
+    The rules (seed name_contractions) are read when the model runs and written
+    into the SQL as constant patterns (macro name_contraction_rules). -#}
 {{ config(materialized='incremental', incremental_strategy='append') }}
+{%- set contraction_rules = name_contraction_rules(ref('name_contractions')) %}
 
-with recursive
+with
 
 institution_frame as (
     select institution_name
@@ -18,14 +21,6 @@ association_frame as (
 name_mentions as (
     select name_variant
     from {{ ref('int_name_mentions_unioned') }}
-),
-
-name_contractions as (
-    select
-        pattern,
-        replacement,
-        rule_order
-    from {{ ref('name_contractions') }}
 ),
 
 all_name_texts as (
@@ -46,34 +41,21 @@ name_texts as (
     {%- endif %}
 ),
 
-rules as (
-    select
-        pattern,
-        coalesce(replacement, '') as replacement,
-        row_number() over (order by rule_order) as rule_step
-    from name_contractions
-),
-
--- Apply the contraction rules one after another, in rule order, so that
--- the long and the short form of an abbreviation give the same key.
-contracted (name_text, cleaned_name, name_key, rule_step) as (
+cleaned as (
     select
         name_text,
-        {{ clean_organisation_name('name_text') }} as cleaned_name,
-        {{ clean_organisation_name('name_text') }} as name_key,
-        cast(0 as bigint) as rule_step
+        {{ clean_organisation_name('name_text') }} as cleaned_name
     from name_texts
+),
 
-    union all
-
+-- The contraction rules one after another, in rule order, so that the long
+-- and the short form of an abbreviation give the same key.
+contracted as (
     select
-        contracted.name_text,
-        contracted.cleaned_name,
-        regexp_replace(contracted.name_key, rules.pattern, rules.replacement, 'g') as name_key,
-        rules.rule_step
-    from contracted
-    inner join rules
-        on contracted.rule_step + 1 = rules.rule_step
+        name_text,
+        cleaned_name,
+        {{ apply_contraction_rules('cleaned_name', contraction_rules) }} as name_key
+    from cleaned
 ),
 
 final as (
@@ -83,7 +65,6 @@ final as (
         trim(regexp_replace(name_key, ' +', ' ', 'g')) as contracted_name,
         regexp_replace(name_key, '[^a-zæøå0-9]', '', 'g') as normalised_name
     from contracted
-    where rule_step = (select coalesce(max(rules.rule_step), 0) from rules)
 )
 
 select * from final
