@@ -41,6 +41,12 @@ def _build_line(output: str) -> str:
     return line.split(None, 1)[1].strip()
 
 
+def _phases(output: str) -> list[str]:
+    """The build's phases in the order they ran, from its `seconds per phase` line."""
+    (line,) = [line for line in output.splitlines() if line.strip().startswith("seconds per")]
+    return [part.rsplit(" ", 1)[0] for part in line.split("phase", 1)[1].strip().split(", ")]
+
+
 def _differences(left: Path, right: Path) -> dict[str, tuple[int, int]]:
     """Per published table (marts and reference): rows only in `left`, rows only in
     `right` (as multisets, every column)."""
@@ -135,6 +141,12 @@ def test_new_documents_then_a_new_wave_rebuild_only_what_they_change(
     # Only what depends on the discourse files was rebuilt: no survey model, no linking.
     # The unit tests check the models' logic, unchanged since the first build: not rerun.
     assert 0 < _models_built(second) < _models_built(first) / 3
+    # The discourse strand is staged as views, current as soon as the raw tables are
+    # written: the validation runs first, then dbt once. (A new wave rebuilds staged
+    # tables, the survey unpivots: dbt stages them before the validation, as in a full
+    # build.)
+    assert _phases(first)[:3] == ["load", "dbt build", "validation"]
+    assert _phases(second)[:3] == ["load", "validation", "dbt build"]
     assert "unit tests pass" in first
     assert "unit tests" not in second
     with duckdb.connect(str(warehouse), read_only=True) as connection:
@@ -146,6 +158,7 @@ def test_new_documents_then_a_new_wave_rebuild_only_what_they_change(
     third = _build(raw, warehouse)
     assert _build_line(third) == "incremental, raw tables changed: " + ", ".join(SURVEY_TABLES)
     assert _models_built(second) < _models_built(third) < _models_built(first)
+    assert _phases(third)[:3] == ["load", "dbt build", "validation"]
 
     assert _differences(warehouse, full_rebuild) == {}
     # Publishing kept the marts it did not rebuild from the published file: every
