@@ -258,12 +258,11 @@ def _staged_views(paths: Paths, tables: list[str]) -> list[str] | None:
     Read from the last good build's manifest (an incremental build has its project);
     None where that is missing or unreadable.
     """
-    target = paths.project / os.environ.get("DBT_TARGET_PATH", "target")
     try:
-        manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((paths.target / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    below = [f"source.samspil.{table.replace('__', '.', 1)}" for table in tables]
+    below = [f"source.{_source(table)}" for table in tables]
     staged: dict[str, str] = {}
     while below:
         for child in manifest["child_map"].get(below.pop(), []):
@@ -277,9 +276,14 @@ def _staged_views(paths: Paths, tables: list[str]) -> list[str] | None:
     return sorted(manifest["nodes"][node]["name"] for node in staged)
 
 
+def _source(table: str) -> str:
+    """The dbt source of the raw table `<source>__<stem>`: `samspil.<source>.<stem>`."""
+    return "samspil." + table.replace("__", ".", 1)
+
+
 def _downstream_of(tables: list[str]) -> list[str]:
-    """dbt selectors of the sources of `tables` (`<source>__<stem>`) and all below them."""
-    return [f"source:samspil.{table.replace('__', '.', 1)}+" for table in tables]
+    """dbt selectors of the sources of `tables` and all below them."""
+    return [f"source:{_source(table)}+" for table in tables]
 
 
 def build(

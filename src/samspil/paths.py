@@ -29,11 +29,15 @@ class Paths:
         return self.warehouse.parent / "build" / self.warehouse.name
 
     @property
+    def target(self) -> Path:
+        """dbt's target folder (DBT_TARGET_PATH moves it, as `samspil bench` does)."""
+        return self.project / os.environ.get("DBT_TARGET_PATH", "target")
+
+    @property
     def docs(self) -> Path:
         """dbt docs as one self-contained page that opens offline from the file system, in
-        dbt's target folder (DBT_TARGET_PATH moves it, as `samspil bench` does)."""
-        target = Path(os.environ.get("DBT_TARGET_PATH", self.project / "target"))
-        return (target if target.is_absolute() else self.project / target) / "static_index.html"
+        dbt's target folder."""
+        return self.target / "static_index.html"
 
     @classmethod
     def from_environment(cls) -> Paths:
