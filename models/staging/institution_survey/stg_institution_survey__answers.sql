@@ -21,13 +21,21 @@ survey_value_labels as (
     select * from {{ ref('survey_value_labels') }}
 ),
 
-unpivoted as (
+item_values as (
     select
         source.response_id,
-        item_values.column_name as variable,
-        item_values.column_value as raw_value
+        {{ unpivot_columns(
+            'source', column_names(source('institution_survey', 'responses'))
+        ) }}
     from source
-    cross join lateral {{ unpivot_row("source") }} as item_values  -- noqa: ST05
+),
+
+unpivoted as (
+    select
+        response_id,
+        column_name as variable,
+        column_value as raw_value
+    from item_values
 ),
 
 decoded as (

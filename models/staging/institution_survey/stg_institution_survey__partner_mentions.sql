@@ -9,14 +9,21 @@ source as (
 ),
 
 -- Only the partner columns are scrubbed: scrubbing every column took twice as long.
-unpivoted as (
+item_values as (
     select
         source.response_id,
-        item_values.column_name,
-        {{ scrub_personal_data('item_values.column_value') }} as partner_name
+        {{ unpivot_columns(
+            'source', column_names(source('institution_survey', 'responses'), 'partner_')
+        ) }}
     from source
-    cross join lateral {{ unpivot_row("source") }} as item_values  -- noqa: ST05
-    where item_values.column_name like 'partner\_%' escape '\'
+),
+
+unpivoted as (
+    select
+        response_id,
+        column_name,
+        {{ scrub_personal_data('column_value') }} as partner_name
+    from item_values
 ),
 
 partner_mentions as (
