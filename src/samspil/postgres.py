@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 DEFAULTS = {"PGHOST": "localhost", "PGPORT": "5432", "PGPASSWORD": "", "PGDATABASE": "samspil"}
 
@@ -134,11 +135,11 @@ def copy_frame(cursor: Any, table: str, frame: pd.DataFrame) -> None:
     )
 
 
-def fetch_frame(cursor: Any, query: str) -> pd.DataFrame:
-    """The result of `query` as a DataFrame typed as DuckDB's `.df()` would type it.
+def fetch_table(cursor: Any, query: str) -> pa.Table:
+    """The result of `query` as an Arrow table typed as DuckDB would type it.
 
     psycopg2 returns dates, decimals and nullable integers as Python objects; the
-    validation suites were written against DuckDB's frames, so the rows go through an
+    validation suites were written against DuckDB's batches, so the rows go through an
     in-memory DuckDB once, which types every column from its values the same way.
     """
     import duckdb
@@ -148,4 +149,4 @@ def fetch_frame(cursor: Any, query: str) -> pd.DataFrame:
     frame = pd.DataFrame(cursor.fetchall(), columns=names, dtype=object)
     with duckdb.connect() as connection:
         connection.register("batch", frame)
-        return connection.execute("select * from batch").df()
+        return connection.execute("select * from batch").to_arrow_table()

@@ -545,32 +545,41 @@ def test_data_docs_of_an_incremental_build_add_its_run_and_drop_pruned_ones(
 
 def test_batches_get_fast_dtypes_with_the_same_values() -> None:
     """GX checks int64, float64 and datetime64[ns] columns in one step and categories by
-    their codes; the batch keeps every value, and two text columns still compare."""
+    their codes; the batch keeps every value DuckDB's own `.df()` gives, and two text
+    columns still compare."""
+    import duckdb
     import pandas as pd
 
-    from samspil.validate.batches import with_fast_dtypes
+    from samspil.validate.batches import as_frame
 
-    rows = 40
-    frame = pd.DataFrame(
-        {
-            "key": [f"k{index:02d}" for index in range(rows)],
-            "count": pd.array([index % 3 for index in range(rows)], dtype="Int32"),
-            "answer": pd.array([None if index == 7 else 1 for index in range(rows)], "Int32"),
-            "day": pd.Series(pd.to_datetime(["2016-03-01"] * rows)).astype("datetime64[us]"),
-            "case_a": ["c1"] * rows,
-            "case_b": ["c1"] * (rows - 1) + ["c2"],
-            "flag": [True] * rows,
-        }
-    )
-    fast = with_fast_dtypes(frame.copy())
+    query = """
+        select
+            'k' || lpad(cast(i as varchar), 2, '0') as key,
+            cast(i % 3 as integer) as count,
+            cast(case when i = 7 then null else 1 end as integer) as answer,
+            date '2016-03-01' + cast(i as integer) as day,
+            timestamp '2016-03-01 12:30:00' as started_at,
+            'c1' as case_a,
+            case when i = 39 then 'c2' else 'c1' end as case_b,
+            true as flag,
+            case when i = 3 then null else i > 20 end as maybe,
+            cast(i / 4 as decimal(5, 2)) as share
+        from range(40) as numbers (i)
+    """
+    with duckdb.connect() as connection:
+        frame = connection.execute(query).df()
+        fast = as_frame(connection.execute(query).to_arrow_table())
     assert {column: str(dtype) for column, dtype in fast.dtypes.items()} == {
         "key": "str",  # one value per row: kept as text
         "count": "int64",
         "answer": "float64",  # has a null
         "day": "datetime64[ns]",
+        "started_at": "datetime64[ns]",
         "case_a": "category",
         "case_b": "category",
         "flag": "bool",
+        "maybe": "boolean",  # has a null
+        "share": "float64",
     }
 
     def values(series: pd.Series) -> list[object]:
@@ -579,4 +588,4 @@ def test_batches_get_fast_dtypes_with_the_same_values() -> None:
     for column in frame.columns:
         assert values(fast[column]) == values(frame[column]), column
     # Columns with different values compare as text (GX's column-pair equality).
-    assert (fast["case_a"] == fast["case_b"]).tolist() == [True] * (rows - 1) + [False]
+    assert (fast["case_a"] == fast["case_b"]).tolist() == [True] * 39 + [False]

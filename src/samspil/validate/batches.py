@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from samspil.postgres import PostgresWarehouse, fetch_frame
+from samspil.postgres import PostgresWarehouse, fetch_table
 
 if TYPE_CHECKING:
     from samspil.validate.suites import SuiteDefinition
@@ -90,11 +92,12 @@ class BatchError(Exception):
 
 
 @contextmanager
-def open_batches(warehouse: Path | PostgresWarehouse) -> Iterator[Callable[[str], pd.DataFrame]]:
-    """A function running batch queries on a read-only connection to `warehouse`.
+def open_batches(warehouse: Path | PostgresWarehouse) -> Iterator[Callable[[str], pa.Table]]:
+    """A function running batch queries on a read-only connection to `warehouse`, each
+    result an Arrow table.
 
     The DuckDB working file, or a PostgreSQL database (its rows typed as DuckDB
-    types them, `samspil.postgres.fetch_frame`, so every suite sees the same frame).
+    types them, `samspil.postgres.fetch_table`, so every suite sees the same batch).
     """
     if isinstance(warehouse, PostgresWarehouse):
         import psycopg2
@@ -102,10 +105,10 @@ def open_batches(warehouse: Path | PostgresWarehouse) -> Iterator[Callable[[str]
         connection = warehouse.connect()
         connection.set_session(readonly=True, autocommit=True)
 
-        def run_postgres(query: str) -> pd.DataFrame:
+        def run_postgres(query: str) -> pa.Table:
             try:
                 with connection.cursor() as cursor:
-                    return fetch_frame(cursor, query)
+                    return fetch_table(cursor, query)
             except psycopg2.Error as error:
                 raise BatchError(str(error).strip().splitlines()[0]) from None
 
@@ -116,9 +119,9 @@ def open_batches(warehouse: Path | PostgresWarehouse) -> Iterator[Callable[[str]
         return
     with connect_read_only(warehouse) as duckdb_connection:
 
-        def run_duckdb(query: str) -> pd.DataFrame:
+        def run_duckdb(query: str) -> pa.Table:
             try:
-                return duckdb_connection.execute(query).df()
+                return duckdb_connection.execute(query).to_arrow_table()
             except duckdb.Error as error:
                 raise BatchError(str(error).splitlines()[0]) from None
 
@@ -137,48 +140,70 @@ def connect_read_only(warehouse: Path) -> duckdb.DuckDBPyConnection:
 
 
 def read_batch(
-    run_query: Callable[[str], pd.DataFrame], suite_name: str, query: str, keys: tuple[str, ...]
+    run_query: Callable[[str], pa.Table], suite_name: str, query: str, keys: tuple[str, ...]
 ) -> pd.DataFrame:
-    """The batch of a suite, its derived columns added, indexed by its key columns."""
-    frame = run_query(query)
+    """The batch of a suite in the order of its keys, its derived columns added, indexed
+    by its key columns. (Ordered, so that the first failing rows a finding names are the
+    same in every run: a join's rows come in any order.)"""
+    ordered = f"select * from ({query}) as batch order by {', '.join(keys)}"
+    frame = as_frame(run_query(ordered))
     for derive in DERIVE.get(suite_name, []):
         frame = derive(frame)
-    return index_by_keys(with_fast_dtypes(frame), keys)
+    return index_by_keys(frame, keys)
 
 
-def with_fast_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` with the dtypes GX's pandas engine checks fast; the values are the same.
+def as_frame(table: pa.Table) -> pd.DataFrame:
+    """`table` as a DataFrame with the dtypes GX's pandas engine checks fast; the values
+    are those DuckDB's own `.df()` gives.
 
-    - Integers become int64, or float64 where a column has nulls, and timestamps
-      datetime64[ns]: GX compares a column with bounds in one vectorised step only
-      for those dtypes, and calls a Python function per value for any other (the
-      nullable Int32 and datetime64[us] that DuckDB returns).
+    - Integers become int64, or float64 where a column has nulls, and dates and
+      timestamps datetime64[ns]: GX compares a column with bounds in one vectorised
+      step only for those dtypes, and calls a Python function per value for any
+      other (the nullable Int32 and datetime64[us] of `.df()`). Decimals become
+      float64, booleans with nulls pandas' nullable boolean, as in `.df()`.
     - Text columns with few distinct values (at most one per 20 rows) become
       categories: every expectation with a row condition filters a copy of the
       whole batch, and a category copies as small integers. They share one set of
       categories, so that two columns compare as their texts do.
+
+    The conversion is Arrow's, column by column, without a Python object per cell:
+    for the 1.8 million answers of the association survey at scale 50, 0.6 s where
+    `.df()` and a conversion in pandas took 3.4-5 s.
     """
-    text_columns = []
-    for column in frame.columns:
-        series = frame[column]
-        if pd.api.types.is_bool_dtype(series.dtype):
+    columns: dict[str, pd.Series | pd.Categorical] = {}
+    text = []
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        kind = column.type
+        if pa.types.is_integer(kind):
+            column = column.cast(pa.int64())
+        elif pa.types.is_date(kind) or (pa.types.is_timestamp(kind) and kind.tz is None):
+            column = column.cast(pa.timestamp("ns"))
+        elif pa.types.is_decimal(kind):
+            column = column.cast(pa.float64())
+        elif pa.types.is_boolean(kind) and column.null_count:
+            columns[name] = column.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
             continue
-        if pd.api.types.is_integer_dtype(series.dtype):
-            frame[column] = series.astype("float64" if series.hasnans else "int64")
-        elif pd.api.types.is_datetime64_dtype(series.dtype):
-            frame[column] = series.astype("datetime64[ns]")
-        elif isinstance(series.dtype, pd.StringDtype) and series.nunique() <= len(frame) // 20:
-            text_columns.append(column)
-    if text_columns:
-        values = set().union(*(frame[column].dropna().unique() for column in text_columns))
-        categories = pd.CategoricalDtype(sorted(values))
-        for column in text_columns:
-            frame[column] = frame[column].astype(categories)
-    return frame
+        elif is_text(kind) and pc.count_distinct(column).as_py() <= table.num_rows // 20:
+            text.append(name)
+            continue
+        columns[name] = column.to_pandas()
+    if text:
+        chunks = [chunk for name in text for chunk in table[name].cast(pa.string()).chunks]
+        values = pc.unique(pa.chunked_array(chunks, type=pa.string())).drop_null()
+        values = values.take(pc.array_sort_indices(values))
+        categories = pd.CategoricalDtype(pd.Index(values.to_pandas()))
+        for name in text:
+            codes = pc.fill_null(pc.index_in(table[name].cast(pa.string()), value_set=values), -1)
+            columns[name] = pd.Categorical.from_codes(codes.to_numpy(), dtype=categories)
+    return pd.DataFrame({name: columns[name] for name in table.column_names})
+
+
+def is_text(kind: pa.DataType) -> bool:
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
 
 
 def read_ahead(
-    run_query: Callable[[str], pd.DataFrame], definitions: Sequence[SuiteDefinition]
+    run_query: Callable[[str], pa.Table], definitions: Sequence[SuiteDefinition]
 ) -> Iterator[tuple[SuiteDefinition, Future[pd.DataFrame]]]:
     """Each definition with its batch being read (`read_batch`), the next one read meanwhile.
 

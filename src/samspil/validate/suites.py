@@ -627,9 +627,7 @@ select
     survey_item_id,
     raw_value,
     answer_status,
-    missing_reason,
-    answer_value,
-    is_blank
+    answer_value
 from staging.{table}
 """.strip(),
         keys=("survey_answer_id",),
