@@ -83,71 +83,12 @@ observations as (
     where value_set = 'likert5'
 ),
 
--- Each observation belongs to one domain of each level.
-domain_observations as (
+-- Answers counted per post-stratum and value in the finest domains
+-- (municipality × policy area or association field). Every sum below runs
+-- over these counts in a fixed order (post-stratum, value), so a rebuild
+-- gives the same bits whatever order the database reads the answers in.
+area_value_counts as (
     select
-        'municipality_area' as domain_level,
-        kommunekode || '-' || coalesce(policy_area_code, association_field_code) as domain_code,
-        post_stratum_id,
-        survey,
-        kommunekode,
-        policy_area_code,
-        association_field_code,
-        survey_item_id,
-        statistic,
-        wave,
-        observed_value,
-        post_stratum_invited_count,
-        post_stratum_responded_count,
-        nonresponse_weight
-    from observations
-
-    union all
-
-    select
-        'municipality' as domain_level,
-        kommunekode as domain_code,
-        post_stratum_id,
-        survey,
-        kommunekode,
-        cast(null as varchar) as policy_area_code,
-        cast(null as varchar) as association_field_code,
-        survey_item_id,
-        statistic,
-        wave,
-        observed_value,
-        post_stratum_invited_count,
-        post_stratum_responded_count,
-        nonresponse_weight
-    from observations
-
-    union all
-
-    select
-        'survey' as domain_level,
-        'all' as domain_code,
-        post_stratum_id,
-        survey,
-        cast(null as varchar) as kommunekode,
-        cast(null as varchar) as policy_area_code,
-        cast(null as varchar) as association_field_code,
-        survey_item_id,
-        statistic,
-        wave,
-        observed_value,
-        post_stratum_invited_count,
-        post_stratum_responded_count,
-        nonresponse_weight
-    from observations
-),
-
--- Answers counted per post-stratum and value. Every sum below runs over
--- these counts in a fixed order (post-stratum, value), so a rebuild gives the
--- same bits whatever order the database reads the answers in.
-value_counts as (
-    select
-        domain_level,
-        domain_code,
         survey,
         kommunekode,
         policy_area_code,
@@ -161,8 +102,104 @@ value_counts as (
         min(post_stratum_invited_count) as stratum_invited_count,
         min(post_stratum_responded_count) as stratum_responded_count,
         min(nonresponse_weight) as nonresponse_weight
-    from domain_observations
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+    from observations
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
+),
+
+-- Each answer belongs to one domain of each level: the municipality's and the
+-- survey's counts add up those of their finest domains (far fewer rows than
+-- the answers).
+municipality_value_counts as (
+    select
+        survey,
+        kommunekode,
+        survey_item_id,
+        statistic,
+        wave,
+        post_stratum_id,
+        observed_value,
+        cast(sum(answer_count) as bigint) as answer_count,
+        min(stratum_invited_count) as stratum_invited_count,
+        min(stratum_responded_count) as stratum_responded_count,
+        min(nonresponse_weight) as nonresponse_weight
+    from area_value_counts
+    group by 1, 2, 3, 4, 5, 6, 7
+),
+
+survey_value_counts as (
+    select
+        survey,
+        survey_item_id,
+        statistic,
+        wave,
+        post_stratum_id,
+        observed_value,
+        cast(sum(answer_count) as bigint) as answer_count,
+        min(stratum_invited_count) as stratum_invited_count,
+        min(stratum_responded_count) as stratum_responded_count,
+        min(nonresponse_weight) as nonresponse_weight
+    from municipality_value_counts
+    group by 1, 2, 3, 4, 5, 6
+),
+
+value_counts as (
+    select
+        'municipality_area' as domain_level,
+        kommunekode || '-' || coalesce(policy_area_code, association_field_code) as domain_code,
+        survey,
+        kommunekode,
+        policy_area_code,
+        association_field_code,
+        survey_item_id,
+        statistic,
+        wave,
+        post_stratum_id,
+        observed_value,
+        answer_count,
+        stratum_invited_count,
+        stratum_responded_count,
+        nonresponse_weight
+    from area_value_counts
+
+    union all
+
+    select
+        'municipality' as domain_level,
+        kommunekode as domain_code,
+        survey,
+        kommunekode,
+        cast(null as varchar) as policy_area_code,
+        cast(null as varchar) as association_field_code,
+        survey_item_id,
+        statistic,
+        wave,
+        post_stratum_id,
+        observed_value,
+        answer_count,
+        stratum_invited_count,
+        stratum_responded_count,
+        nonresponse_weight
+    from municipality_value_counts
+
+    union all
+
+    select
+        'survey' as domain_level,
+        'all' as domain_code,
+        survey,
+        cast(null as varchar) as kommunekode,
+        cast(null as varchar) as policy_area_code,
+        cast(null as varchar) as association_field_code,
+        survey_item_id,
+        statistic,
+        wave,
+        post_stratum_id,
+        observed_value,
+        answer_count,
+        stratum_invited_count,
+        stratum_responded_count,
+        nonresponse_weight
+    from survey_value_counts
 ),
 
 cells as (
