@@ -383,18 +383,73 @@ organisation_word_counts as (
     group by 1, 2, 3
 ),
 
-shared_word_counts as (
+-- How many organisations of a municipality have each word. A variant's
+-- rarest word picks the few organisations that can have all of its words; a
+-- common word ("skole", "i") would pair it with most of the municipality.
+word_frequencies as (
+    select
+        entity_type,
+        kommunekode,
+        word,
+        count(distinct entity_id) as organisation_count
+    from organisation_words
+    group by 1, 2, 3
+),
+
+ranked_variant_words as (
     select
         variant_words.entity_type,
         variant_words.kommunekode,
         variant_words.name_variant,
-        organisation_words.entity_id,
-        count(distinct variant_words.word) as word_count
+        variant_words.word,
+        row_number() over (
+            partition by
+                variant_words.entity_type,
+                variant_words.kommunekode,
+                variant_words.name_variant
+            order by coalesce(word_frequencies.organisation_count, 0), variant_words.word
+        ) as rarity_rank
     from variant_words
+    left join word_frequencies
+        on
+            variant_words.entity_type = word_frequencies.entity_type
+            and variant_words.kommunekode = word_frequencies.kommunekode
+            and variant_words.word = word_frequencies.word
+),
+
+partial_pairs as (
+    select distinct
+        ranked_variant_words.entity_type,
+        ranked_variant_words.kommunekode,
+        ranked_variant_words.name_variant,
+        organisation_words.entity_id
+    from ranked_variant_words
     inner join organisation_words
         on
-            variant_words.entity_type = organisation_words.entity_type
-            and variant_words.kommunekode = organisation_words.kommunekode
+            ranked_variant_words.entity_type = organisation_words.entity_type
+            and ranked_variant_words.kommunekode = organisation_words.kommunekode
+            and ranked_variant_words.word = organisation_words.word
+    where ranked_variant_words.rarity_rank = 1
+),
+
+shared_word_counts as (
+    select
+        partial_pairs.entity_type,
+        partial_pairs.kommunekode,
+        partial_pairs.name_variant,
+        partial_pairs.entity_id,
+        count(distinct variant_words.word) as word_count
+    from partial_pairs
+    inner join variant_words
+        on
+            partial_pairs.entity_type = variant_words.entity_type
+            and partial_pairs.kommunekode = variant_words.kommunekode
+            and partial_pairs.name_variant = variant_words.name_variant
+    inner join organisation_words
+        on
+            partial_pairs.entity_type = organisation_words.entity_type
+            and partial_pairs.kommunekode = organisation_words.kommunekode
+            and partial_pairs.entity_id = organisation_words.entity_id
             and variant_words.word = organisation_words.word
     group by 1, 2, 3, 4
 ),
