@@ -37,6 +37,7 @@ import duckdb
 
 from samspil.generate import generate
 from samspil.generate.increments import INCREMENTS, arrive, withhold
+from samspil.paths import Paths
 
 PHASES = ("load", "dbt build", "validation", "publish", "docs")
 
@@ -86,12 +87,21 @@ def read_lower_bound(raw: Path) -> tuple[int, int, float]:
 
 
 def _build(folder: Path, raw: Path) -> tuple[float, float, dict[str, float]]:
-    """Build `raw` by the real CLI in a child process: (seconds, peak MB, phase seconds)."""
+    """Build `raw` by the real CLI in a child process: (seconds, peak MB, phase seconds).
+
+    The build validates in its own copy of the project's GX file context (`folder`/gx,
+    without the project's results): its runs neither show in the project's Data Docs
+    nor, kept there, make each later build render them again.
+    """
     timings = folder / "timings.json"
+    gx = Paths.from_environment().gx_root / "gx"
+    if not (folder / "gx").is_dir():
+        shutil.copytree(gx, folder / "gx", ignore=shutil.ignore_patterns("uncommitted"))
     environment = {
         **os.environ,
         "SAMSPIL_RAW_DIR": str(raw),
         "SAMSPIL_WAREHOUSE": str(folder / "samspil.duckdb"),
+        "SAMSPIL_GX_ROOT": str(folder),
         "DBT_TARGET_PATH": str(folder / "target"),
         "DBT_LOG_PATH": str(folder / "logs"),
     }
@@ -163,8 +173,9 @@ def _median(results: list[ScaleResult]) -> ScaleResult:
 
 
 def _start_afresh(folder: Path) -> None:
-    """No working file, build state, published file or dbt target: the next build is full."""
-    for name in ("build", "target", "logs"):
+    """No working file, build state, published file, dbt target or GX results: the next
+    build is full, as on a fresh clone."""
+    for name in ("build", "target", "logs", "gx/uncommitted"):
         shutil.rmtree(folder / name, ignore_errors=True)
     (folder / "samspil.duckdb").unlink(missing_ok=True)
 

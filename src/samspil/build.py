@@ -179,7 +179,7 @@ def validate_staging(
     from samspil.validate import UnknownSuiteError, record, summary_lines, validate
 
     try:
-        report = validate(warehouse, paths.project, suites, tables)
+        report = validate(warehouse, paths.project, suites, tables, paths.gx_root)
     except UnknownSuiteError as error:
         raise BuildError(f"validation: {error}") from None
     record(report, warehouse)
@@ -408,6 +408,6 @@ def build(
         # The same project gives the same dbt docs: an incremental build keeps them.
         if changed is None or not paths.docs.is_file():
             _dbt(paths, "docs", "generate", "--static", target=target)
-        summary.data_docs = build_data_docs(paths.project, run_name=run_id)
+        summary.data_docs = build_data_docs(paths.gx_root, run_name=run_id)
         lap("docs")
     return summary

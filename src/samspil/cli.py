@@ -123,7 +123,7 @@ def validate(target: Target = "duckdb") -> None:
     warehouse = _working_warehouse(paths, target)
     if isinstance(warehouse, Path) and not warehouse.is_file():
         _fail(f"{warehouse}: no working warehouse; run `samspil build` first.")
-    report = run_checkpoint(warehouse, paths.project)
+    report = run_checkpoint(warehouse, paths.project, gx_root=paths.gx_root)
     record(report, warehouse)
     for line in summary_lines(report):
         console.print(line)

@@ -34,6 +34,13 @@ class Paths:
         return self.project / os.environ.get("DBT_TARGET_PATH", "target")
 
     @property
+    def gx_root(self) -> Path:
+        """The folder whose `gx/` holds the GX file context: the project's, unless
+        SAMSPIL_GX_ROOT moves it (`samspil bench` gives each build its own, so that
+        its validation results and Data Docs stay out of the project's)."""
+        return Path(os.environ.get("SAMSPIL_GX_ROOT", self.project)).resolve()
+
+    @property
     def docs(self) -> Path:
         """dbt docs as one self-contained page that opens offline from the file system, in
         dbt's target folder."""

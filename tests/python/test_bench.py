@@ -7,11 +7,20 @@ import csv
 import re
 from pathlib import Path
 
+from samspil.paths import PROJECT_DIR
+
 from conftest import Build, run_samspil
+
+
+def _validation_runs(gx_root: Path) -> set[str]:
+    """The GX runs whose results the file context under `gx_root` keeps."""
+    results = gx_root / "gx" / "uncommitted" / "validations"
+    return {run.name for run in results.glob("*/*") if run.is_dir()}
 
 
 def test_bench_builds_a_scale_and_writes_its_figures(demo_build: Build, tmp_path: Path) -> None:
     out = tmp_path / "bench"
+    project_runs = _validation_runs(PROJECT_DIR)
     result = run_samspil(
         "bench",
         "--scales",
@@ -59,9 +68,14 @@ def test_bench_builds_a_scale_and_writes_its_figures(demo_build: Build, tmp_path
     plot = (out / "bench.png").read_bytes()
     assert plot.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(plot) > 10_000
-    # Each scale has its own published file and dbt target: the project's are not touched.
+    # Each scale has its own published file, dbt target and GX results: the project's are
+    # not touched. The full build, timed from nothing, has one validation run.
     assert (out / "scale-1" / "samspil.duckdb").is_file()
     assert (out / "scale-1" / "target" / "manifest.json").is_file()
+    assert len(_validation_runs(out / "scale-1")) == 1
+    data_docs = out / "scale-1" / "gx" / "uncommitted" / "data_docs" / "local_site"
+    assert (data_docs / "index.html").is_file()
+    assert _validation_runs(PROJECT_DIR) == project_runs
 
     # The incremental builds after each increment arrived end with the full build's marts
     # (test_incremental compares them row by row), and the increment's files were rebuilt.

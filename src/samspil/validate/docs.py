@@ -104,21 +104,22 @@ class DataDocsError(Exception):
     """The Data Docs still load something from the network."""
 
 
-def build_data_docs(project: Path, run_name: str | None = None) -> Path:
-    """Build GX Data Docs to gx/uncommitted/data_docs/local_site/, offline; its index.html.
+def build_data_docs(gx_root: Path, run_name: str | None = None) -> Path:
+    """Build GX Data Docs to `gx_root`/gx/uncommitted/data_docs/local_site/, offline; its
+    index.html.
 
     With `run_name` (the run an incremental build just made, its suites unchanged; "" if it
     validated nothing) and a site already there, only that run's pages and the index are
     rendered, and the pages of runs no longer kept are removed; otherwise the whole site is
     built afresh.
     """
-    context = open_context(project)
-    site = project / "gx" / "uncommitted" / "data_docs" / SITE
+    context = open_context(gx_root)
+    site = gx_root / "gx" / "uncommitted" / "data_docs" / SITE
     if run_name is None or not (site / "index.html").is_file():
         shutil.rmtree(site, ignore_errors=True)  # no pages of validation results pruned since
         context.build_data_docs(site_names=[SITE])
     else:
-        results = project / "gx" / "uncommitted" / "validations"
+        results = gx_root / "gx" / "uncommitted" / "validations"
         for pages in (site / "validations").glob("*/*"):
             if not (results / pages.relative_to(site / "validations")).is_dir():
                 shutil.rmtree(pages)
@@ -129,7 +130,7 @@ def build_data_docs(project: Path, run_name: str | None = None) -> Path:
         ]
         if keys:
             context.build_data_docs(site_names=[SITE], resource_identifiers=keys)
-    make_offline(site, project / "gx" / "static" / "vendor")
+    make_offline(site, gx_root / "gx" / "static" / "vendor")
     return site / "index.html"
 
 

@@ -122,8 +122,10 @@ def validate(
     project: Path,
     suites: Collection[str] | None = None,
     tables: Collection[str] | None = None,
+    gx_root: Path | None = None,
 ) -> ValidationReport:
-    """Validate the staged tables of `warehouse` with the suites of `project`'s gx/.
+    """Validate the staged tables of `warehouse` with the suites of `project` (in the GX
+    file context of `gx_root`/gx, `project`'s own by default).
 
     `suites` names the suites to run (None: every suite); `tables` keeps of those the
     suites whose batch reads one of these staged tables (an incremental build: the staged
@@ -137,7 +139,7 @@ def validate(
     report = ValidationReport(run_id=run_id, run_at=run_at, warehouse=warehouse)
     definitions = suite_definitions(project)
     selected = select_suites(definitions, suites)
-    context = open_context(project)
+    context = open_context(gx_root or project)
     stored = save_suites(context, definitions)
     if tables is not None:
         selected = [item for item in selected if reads_any(item.batch_query, tables)]
