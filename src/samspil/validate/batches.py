@@ -174,7 +174,7 @@ def as_frame(table: pa.Table) -> pd.DataFrame:
     with every text column a category.
     """
     columns: dict[str, pd.Series | pd.Categorical] = {}
-    text = []
+    few_valued: dict[str, pa.ChunkedArray] = {}
     for name, column in zip(table.column_names, table.columns, strict=True):
         kind = column.type
         if pa.types.is_integer(kind):
@@ -186,17 +186,20 @@ def as_frame(table: pa.Table) -> pd.DataFrame:
         elif pa.types.is_boolean(kind) and column.null_count:
             columns[name] = column.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
             continue
-        elif is_text(kind) and pc.count_distinct(column).as_py() <= table.num_rows // 20:
-            text.append(name)
+        elif is_text(kind):
+            if pc.count_distinct(column).as_py() <= table.num_rows // 20:
+                few_valued[name] = column.cast(pa.string())
+            else:
+                columns[name] = pd.Categorical(column.to_pandas())
             continue
-        columns[name] = pd.Categorical(column.to_pandas()) if is_text(kind) else column.to_pandas()
-    if text:
-        chunks = [chunk for name in text for chunk in table[name].cast(pa.string()).chunks]
+        columns[name] = column.to_pandas()
+    if few_valued:
+        chunks = [chunk for column in few_valued.values() for chunk in column.chunks]
         values = pc.unique(pa.chunked_array(chunks, type=pa.string())).drop_null()
         values = values.take(pc.array_sort_indices(values))
         categories = pd.CategoricalDtype(pd.Index(values.to_pandas()))
-        for name in text:
-            codes = pc.fill_null(pc.index_in(table[name].cast(pa.string()), value_set=values), -1)
+        for name, column in few_valued.items():
+            codes = pc.fill_null(pc.index_in(column, value_set=values), -1)
             columns[name] = pd.Categorical.from_codes(codes.to_numpy(), dtype=categories)
     return pd.DataFrame({name: columns[name] for name in table.column_names})
 
