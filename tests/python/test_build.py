@@ -89,6 +89,31 @@ def test_every_model_has_a_tested_primary_key(demo_build: Build) -> None:
     assert missing == []
 
 
+def test_marts_keys_are_tested_not_indexed_on_duckdb(demo_build: Build) -> None:
+    """The contracts' not-null constraints are in the working file; their primary keys,
+    which DuckDB would index row by row, are not (macro
+    duckdb__get_table_columns_and_constraints): the unique tests check the keys."""
+    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    declared = {
+        (node["name"], column["name"], constraint["type"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] == "marts"
+        for column in node["columns"].values()
+        for constraint in column.get("constraints", [])
+    }
+    built = {
+        (table, column, kind)
+        for table, columns, kind in demo_build.query_build(
+            "select table_name, constraint_column_names, constraint_type "
+            "from duckdb_constraints() where schema_name = 'marts'"
+        )
+        for column in columns
+    }
+    primary_keys = {row for row in declared if row[2] == "primary_key"}
+    assert len(primary_keys) == len({row[0] for row in declared}) > 10
+    assert {(t, c, "NOT NULL") for t, c, kind in declared if kind == "not_null"} == built
+
+
 def test_help_lists_the_commands() -> None:
     import subprocess
 
