@@ -216,6 +216,112 @@ def bench_increment(
     return _median(results)
 
 
+@dataclass(frozen=True)
+class Target:
+    """One target of the benchmark's brief, judged on the figures of one run."""
+
+    name: str
+    figure: float
+    limit: float
+    unit: str
+
+    @property
+    def is_met(self) -> bool:
+        return self.figure <= self.limit * (1 + 1e-9)
+
+
+PEAK_MEMORY_LIMIT_MB = 4e9 / 2**20
+"""4 GB, in the MiB that peak memory is measured in."""
+
+FLAT = 1.1
+"""A phase whose time at the largest scale is within 10 % of its time at a smaller one
+does not grow with the data (the docs); the medians of a few builds vary that much."""
+
+
+def fixed_cost(scales: tuple[int, int], seconds: tuple[float, float]) -> float:
+    """The time of a build of no data: the line through two scales' times, at scale 0.
+
+    A phase's time at the smallest scale still holds that scale's data, so the time
+    itself is not the fixed cost: with it, a phase growing exactly linearly from 1 to 10
+    to 50 would miss `t50 - t1 <= 5 (t10 - t1)` (49 units of data against 45).
+    """
+    (small, middle), (t_small, t_middle) = scales, seconds
+    return t_small - (t_middle - t_small) * small / (middle - small)
+
+
+def targets(results: list[ScaleResult]) -> list[Target]:
+    """The targets of the brief, at the largest full scale (with three or more scales; the
+    smallest and the second largest give each phase's fixed cost and slope):
+
+    - each phase and the whole build grows at most linearly: its time at the largest
+      scale is at most its fixed cost plus (largest / second largest) times the rest of
+      its time at the second largest (at 1, 10, 50: t50 - f <= 5 (t10 - f)), or, for a
+      phase that does not grow, within FLAT of its smaller scales' times;
+    - the whole build takes at most 5 x the raw-read lower bound plus its fixed cost;
+    - validation takes at most 20 % of the build; peak memory stays under 4 GB;
+    - an incremental build takes at most 25 % of the full build of its scale.
+    """
+    full = {result.scale: result for result in results if result.build == "full"}
+    found: list[Target] = []
+    if len(full) >= 3:
+        small, middle, large = sorted(full)[0], sorted(full)[-2], sorted(full)[-1]
+        times = {
+            **{
+                phase: [full[scale].phase_seconds[phase] for scale in (small, middle, large)]
+                for phase in PHASES
+            },
+            "whole build": [full[scale].build_seconds for scale in (small, middle, large)],
+        }
+        for name, (t_small, t_middle, t_large) in times.items():
+            fixed = fixed_cost((small, middle), (t_small, t_middle))
+            linear = fixed + large / middle * (t_middle - fixed)
+            found.append(
+                Target(
+                    f"{name} at {large} grows at most linearly (fixed cost {fixed:.2f} s)",
+                    t_large,
+                    max(linear, FLAT * min(t_small, t_middle)),
+                    "s",
+                )
+            )
+        fixed = fixed_cost((small, middle), (times["whole build"][0], times["whole build"][1]))
+        found.append(
+            Target(
+                f"build at {large} within 5 x the raw-read lower bound "
+                f"(plus fixed cost {fixed:.2f} s)",
+                full[large].build_seconds,
+                5 * full[large].raw_read_seconds + fixed,
+                "s",
+            )
+        )
+    if full:
+        largest = full[max(full)]
+        found += [
+            Target(
+                f"validation's share of the build at {largest.scale}",
+                largest.phase_seconds["validation"] / largest.build_seconds,
+                0.20,
+                "%",
+            ),
+            Target(
+                f"peak memory at {largest.scale}",
+                largest.peak_memory_mb,
+                PEAK_MEMORY_LIMIT_MB,
+                "MB",
+            ),
+        ]
+    for result in results:
+        if result.build != "full" and result.scale in full:
+            found.append(
+                Target(
+                    f"{result.build} at {result.scale}: share of the full build",
+                    result.build_seconds / full[result.scale].build_seconds,
+                    0.25,
+                    "%",
+                )
+            )
+    return found
+
+
 def write_csv(results: list[ScaleResult], path: Path) -> None:
     marts = sorted({mart for result in results for mart in result.mart_rows})
     with path.open("w", encoding="utf-8", newline="") as handle:

@@ -240,7 +240,7 @@ def bench(
 ) -> None:
     """Benchmark: generate and build each scale, and time the incremental builds at one;
     print and write the times (CSV, PNG)."""
-    from samspil.bench import PHASES, BenchError
+    from samspil.bench import PHASES, BenchError, targets
     from samspil.bench import bench as run_bench
 
     try:
@@ -270,8 +270,21 @@ def bench(
             f"{result.raw_read_seconds:.2f}",
             f"{result.peak_memory_mb:,.0f}",
         )
+    goals = Table(title="the targets (issue 7), judged on these figures")
+    for column in ("target", "figure", "limit", ""):
+        goals.add_column(column, justify="left" if column == "target" else "right")
+    for goal in targets(results):
+        shown = "{:.1%}" if goal.unit == "%" else "{:,.2f} " + goal.unit
+        goals.add_row(
+            goal.name,
+            shown.format(goal.figure),
+            shown.format(goal.limit),
+            "met" if goal.is_met else "missed",
+        )
     # Whole headers also in a log file (80 columns by default there).
-    Console(width=max(console.width, 120), highlight=False).print(grid)
+    wide = Console(width=max(console.width, 120), highlight=False)
+    wide.print(grid)
+    wide.print(goals)
     _lines("written", [("table (every mart's rows too)", str(table)), ("plot", str(plot))])
 
 

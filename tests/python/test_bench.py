@@ -7,6 +7,9 @@ import csv
 import re
 from pathlib import Path
 
+import pytest
+
+from samspil.bench import PHASES, ScaleResult, targets
 from samspil.paths import PROJECT_DIR
 
 from conftest import Build, run_samspil
@@ -40,6 +43,11 @@ def test_bench_builds_a_scale_and_writes_its_figures(demo_build: Build, tmp_path
         row, *incremental = list(csv.DictReader(handle))
     assert (row["scale"], row["build"], row["repeats"]) == ("1", "full", "2")
     assert "medians of 2 builds" in result.stdout
+    # One full scale: no linearity to judge, the rest is.
+    assert "grows at most linearly" not in result.stdout
+    assert re.search(
+        r"\+wave at 1: share of the full build +\d+\.\d% +25\.0% +(met|missed)", result.stdout
+    )
     # Each timing of the full build starts from nothing: the second is full too, not an
     # incremental build that finds nothing changed.
     log = (out / "scale-1" / "build.log").read_text(encoding="utf-8")
@@ -91,3 +99,51 @@ def test_bench_builds_a_scale_and_writes_its_figures(demo_build: Build, tmp_path
         log = (out / f"scale-1{item['build']}" / "build.log").read_text(encoding="utf-8")
         assert "incremental, raw tables changed:" in log
     assert not list(out.glob("*.before"))  # the state before each increment is let go
+
+
+def _result(scale: int, seconds: dict[str, float], build: str = "full") -> ScaleResult:
+    return ScaleResult(
+        scale=scale,
+        raw_files=11,
+        raw_rows=1000 * scale,
+        raw_read_seconds=0.01 * scale,
+        build_seconds=sum(seconds.values()) + 0.5,
+        peak_memory_mb=100.0 * scale,
+        phase_seconds=seconds,
+        build=build,
+    )
+
+
+def test_targets_judge_planted_growth() -> None:
+    """Phases planted exactly linear, flat, or quadratic in the scale: the first two grow
+    at most linearly, the last does not; the other targets are read off the figures."""
+
+    def seconds(scale: int) -> dict[str, float]:
+        return {
+            "load": 0.3 + 0.2 * scale,  # linear: met at equality
+            "dbt build": 20.0 + 0.04 * scale**2,  # quadratic: missed
+            "validation": 5.0 + 0.1 * scale,
+            "publish": 1.0 + 0.05 * scale,
+            "docs": 7.0 - 0.01 * scale,  # flat, a little noise
+        }
+
+    results = [_result(scale, seconds(scale)) for scale in (1, 10, 50)]
+    results.append(_result(10, {phase: 1.0 for phase in PHASES}, "+wave"))
+    judged = {target.name.split(" (")[0]: target for target in targets(results)}
+    assert {name for name, target in judged.items() if not target.is_met} == {
+        "dbt build at 50 grows at most linearly",
+        "whole build at 50 grows at most linearly",
+        "build at 50 within 5 x the raw-read lower bound",
+        "peak memory at 50",  # 100 MB per scale
+    }
+    load = judged["load at 50 grows at most linearly"]
+    assert load.figure == pytest.approx(load.limit)  # 0.3 + 0.2 x 50
+    assert judged["validation's share of the build at 50"].figure == pytest.approx(
+        10.0 / (sum(seconds(50).values()) + 0.5)
+    )
+    assert judged["peak memory at 50"].figure == 5000.0
+    wave = judged["+wave at 10: share of the full build"]
+    assert (wave.figure, wave.limit) == (
+        pytest.approx(5.5 / (sum(seconds(10).values()) + 0.5)),
+        0.25,
+    )
