@@ -274,7 +274,7 @@ def bench(
     for column in ("target", "figure", "limit", ""):
         goals.add_column(column, justify="left" if column == "target" else "right")
     for goal in targets(results):
-        shown = "{:.1%}" if goal.unit == "%" else "{:,.2f} " + goal.unit
+        shown = {"%": "{:.1%}", "MB": "{:,.0f} MB"}.get(goal.unit, "{:,.2f} s")
         goals.add_row(
             goal.name,
             shown.format(goal.figure),

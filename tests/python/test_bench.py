@@ -46,7 +46,8 @@ def test_bench_builds_a_scale_and_writes_its_figures(demo_build: Build, tmp_path
     # One full scale: no linearity to judge, the rest is.
     assert "grows at most linearly" not in result.stdout
     assert re.search(
-        r"\+wave at 1: share of the full build +\d+\.\d% +25\.0% +(met|missed)", result.stdout
+        r"\+wave at 1: share of the full build +│ +\d+\.\d% +│ +25\.0% +│ +(met|missed)",
+        result.stdout,
     )
     # Each timing of the full build starts from nothing: the second is full too, not an
     # incremental build that finds nothing changed.
