@@ -322,8 +322,16 @@ def build(
     changed = None
     run_id = None  # the validation run of an incremental build ("": none)
     if previous is None:
+        # The marts phase writes the whole project's manifest (target/manifest.json) again.
         staging = _dbt(
-            paths, "build", "--select", STAGING_PHASE, *PHASE_TESTS, "--full-refresh", target=target
+            paths,
+            "build",
+            "--select",
+            STAGING_PHASE,
+            *PHASE_TESTS,
+            "--full-refresh",
+            "--no-write-json",
+            target=target,
         )
         _count(staging, counts)
         lap("dbt build")
