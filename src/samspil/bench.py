@@ -264,7 +264,7 @@ def targets(results: list[ScaleResult]) -> list[Target]:
     full = {result.scale: result for result in results if result.build == "full"}
     found: list[Target] = []
     if len(full) >= 3:
-        small, middle, large = sorted(full)[0], sorted(full)[-2], sorted(full)[-1]
+        small, *_, middle, large = sorted(full)
         times = {
             **{
                 phase: [full[scale].phase_seconds[phase] for scale in (small, middle, large)]
@@ -272,8 +272,9 @@ def targets(results: list[ScaleResult]) -> list[Target]:
             },
             "whole build": [full[scale].build_seconds for scale in (small, middle, large)],
         }
+        fixed_costs = {}
         for name, (t_small, t_middle, t_large) in times.items():
-            fixed = fixed_cost((small, middle), (t_small, t_middle))
+            fixed = fixed_costs[name] = fixed_cost((small, middle), (t_small, t_middle))
             linear = fixed + large / middle * (t_middle - fixed)
             found.append(
                 Target(
@@ -283,7 +284,7 @@ def targets(results: list[ScaleResult]) -> list[Target]:
                     "s",
                 )
             )
-        fixed = fixed_cost((small, middle), (times["whole build"][0], times["whole build"][1]))
+        fixed = fixed_costs["whole build"]
         found.append(
             Target(
                 f"build at {large} within 5 x the raw-read lower bound "

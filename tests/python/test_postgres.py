@@ -319,19 +319,18 @@ def test_marts_keep_their_primary_keys_on_postgres(
 ) -> None:
     """On PostgreSQL a mart's contract creates its primary key (dbt's default; the
     DuckDB working file leaves it to the unique tests)."""
-    connection = postgres_server.connect()
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "select t.table_name, count(c.constraint_name) "
-                "from information_schema.tables as t left join "
-                "information_schema.table_constraints as c on c.table_schema = t.table_schema "
-                "and c.table_name = t.table_name and c.constraint_type = 'PRIMARY KEY' "
-                "where t.table_schema = 'marts' group by 1"
-            )
-            keys = dict(cursor.fetchall())
-    finally:
-        connection.close()
+    with (
+        contextlib.closing(postgres_server.connect()) as connection,
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "select t.table_name, count(c.constraint_name) "
+            "from information_schema.tables as t left join "
+            "information_schema.table_constraints as c on c.table_schema = t.table_schema "
+            "and c.table_name = t.table_name and c.constraint_type = 'PRIMARY KEY' "
+            "where t.table_schema = 'marts' group by 1"
+        )
+        keys = dict(cursor.fetchall())
     assert len(keys) > 10
     assert set(keys.values()) == {1}
 
