@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from samspil.build import MAIN_MARTS
+import pytest
+
+from samspil.build import MAIN_MARTS, BuildError, _result
 from samspil.load import RAW_FILES
 from samspil.paths import PROJECT_DIR
 
@@ -112,6 +117,17 @@ def test_marts_keys_are_tested_not_indexed_on_duckdb(demo_build: Build) -> None:
     primary_keys = {row for row in declared if row[2] == "primary_key"}
     assert len(primary_keys) == len({row[0] for row in declared}) > 10
     assert {(t, c, "NOT NULL") for t, c, kind in declared if kind == "not_null"} == built
+
+
+def test_a_gx_process_that_dies_fails_the_build_clearly() -> None:
+    # The build's Great Expectations process ended as the out-of-memory killer would end
+    # it: the build stops with a message, not a traceback of the process pool.
+    spawn = multiprocessing.get_context("spawn")
+    with (
+        ProcessPoolExecutor(1, spawn) as great_expectations,
+        pytest.raises(BuildError, match="its process ended without a result"),
+    ):
+        _result(great_expectations.submit(os._exit, 9))
 
 
 def test_help_lists_the_commands() -> None:
