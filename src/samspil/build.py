@@ -330,9 +330,9 @@ def _result(future: Future):
     """The result of a task of the Great Expectations process; its exception raised here."""
     try:
         return future.result()
-    except BrokenProcessPool:
+    except BrokenProcessPool as error:
         raise BuildError(
-            "validation: its process ended without a result (out of memory?); nothing published"
+            f"validation: its process ended without a result ({error}); nothing published"
         ) from None
 
 
@@ -455,9 +455,7 @@ def _build(
         )
     _count(marts, counts)
     lap("dbt build")
-    if views is not None:
-        # dbt built from the staged views once; they are validated before anything is
-        # published.
+    if views is not None:  # before anything is published
         warnings, run_id = _result(great_expectations.submit(_validate, paths, warehouse, views))
         lap("validation")
     if isinstance(warehouse, PostgresWarehouse):
