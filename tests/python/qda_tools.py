@@ -11,7 +11,9 @@ data, was found, so the fixtures are generated here, reproducing what public exp
   GUIDs without braces; ``<Description />`` in every source and selection; selections with
   ``name=""``; a ``richTextPath`` (.docx) beside the ``plainTextPath`` (.txt), both in
   ``Sources/`` (capital S); the text UTF-8 with a BOM and CR LF line ends, positions counting
-  CR LF as two characters; every ``Code`` codable, parents too. Cases with a ``Description``
+  CR LF as two characters and UTF-16 code units (read so, that export's 303 selections each
+  span one whole comment; read as code points, those after an emoji start and end a few
+  characters late); every ``Code`` codable, parents too. Cases with a ``Description``
   and ``VariableValue`` s as in the NVivo example of ccbogel/QualCoder ``src/qualcoder/refi.py``
   (``parse_cases``).
 - ATLAS.ti: modelled on ``process/ref_materials/samples/*.qdpx`` of
@@ -117,13 +119,25 @@ class Tool:
     text_crlf: bool
     bom: bool
     crlf_counts_one: bool
+    utf16: bool  # positions count UTF-16 code units, and a text has an emoji before a coding
 
 
-NVIVO = Tool("NVivo for Windows 12.6", True, "  ", True, False, "Sources", True, True, False)
+NVIVO = Tool("NVivo for Windows 12.6", True, "  ", True, False, "Sources", True, True, False, True)
 ATLAS = Tool(
-    "ATLAS.ti for Windows 23.2.3.27778", True, "  ", True, True, "sources", True, False, True
+    "ATLAS.ti for Windows 23.2.3.27778", True, "  ", True, True, "sources", True, False, True, False
 )
-MAXQDA = Tool("MAXQDA 24 (Release 24.7.0)", False, " ", False, True, "sources", True, False, False)
+MAXQDA = Tool(
+    "MAXQDA 24 (Release 24.7.0)", False, " ", False, True, "sources", True, False, False, False
+)
+EMOJI_AFTER = "Frivillige og kommunen løfter opgaven sammen."
+
+
+def document_text(tool: Tool, number: int) -> str:
+    """A document's text with \\n line ends; for a UTF-16 tool with an emoji before a coding
+    (the oltas0517.qdpx export of NVivo 12.6 counts positions in UTF-16 code units: its
+    selections span exactly one comment only so counted)."""
+    text = DOCUMENTS[number][5]
+    return text.replace(EMOJI_AFTER, f"{EMOJI_AFTER} 👍") if tool.utf16 else text
 
 
 def guid(tool: Tool, *names: str) -> str:
@@ -139,7 +153,9 @@ def file_text(tool: Tool, text: str) -> str:
 def position(tool: Tool, text: str, index: int) -> int:
     """The tool's position of the code point at ``index`` of the \\n text."""
     before = text[:index]
-    return len(before) + (0 if tool.crlf_counts_one or not tool.text_crlf else before.count("\n"))
+    wide = sum(1 for char in before if char > "\uffff") if tool.utf16 else 0
+    crlf = 0 if tool.crlf_counts_one or not tool.text_crlf else before.count("\n")
+    return len(before) + wide + crlf
 
 
 class _Xml:
@@ -324,7 +340,7 @@ def write_project(tool: Tool, path: Path, *, pdf: bool = False) -> Path:
     xml.close("Cases")
     xml.open("Sources")
     for number, row in enumerate(DOCUMENTS):
-        source, text = guid(tool, "source", row[0]), row[5]
+        source, text = guid(tool, "source", row[0]), document_text(tool, number)
         data = ("\ufeff" if tool.bom else "") + file_text(tool, text)
         if pdf and number == 0:
             xml.open(

@@ -43,9 +43,12 @@ Positions: see :mod:`samspil.generate.qdpx` for what the standard and the tools 
 default is the standard's: Unicode code points, ``\\r\\n`` two characters (NVivo's count).
 ``position_unit="utf16"`` reads UTF-16 code units and ``crlf_as_one=True`` counts ``\\r\\n`` as
 one (ATLAS.ti); the source's configuration chooses (``meta: {qdpx: {...}}`` of the strand's
-source in its sources YAML), the reader never guesses. A project from ATLAS.ti whose coded
-texts hold ``\\r\\n`` is refused until the configuration says how to count them, since the
-two counts give different, equally plausible segments.
+source in its sources YAML), the reader never guesses. Where the configuration says nothing
+(None), the standard's counts are taken, except that a project from NVivo, ATLAS.ti or MAXQDA
+is refused where its counts and the standard's would cut different, equally plausible
+segments: a coded text with a character outside the Basic Multilingual Plane (the tools keep
+text as UTF-16; a public NVivo 12.6 export counts UTF-16 code units, see the tests' qda_tools),
+and, from ATLAS.ti, a coded text with ``\\r\\n``. The message says what to declare.
 
 Problems:
 
@@ -135,7 +138,12 @@ _EPISODE_COLUMNS = ("case_id", "episode_date", "episode_type", "outcome")
 _VALUE_TAGS = tuple(
     f"{_NS}{kind}Value" for kind in ("Text", "Boolean", "Integer", "Float", "Date", "DateTime")
 )
-_OTHER_SOURCES = ("PictureSource", "AudioSource", "VideoSource")
+_UTF16_TOOLS = ("nvivo", "atlas.ti", "maxqda")
+"""The desktop tools, by a word of their ``origin``: they keep texts as UTF-16 strings."""
+
+
+def sources_yaml_name(strand: str) -> str:
+    return f"models/staging/{strand}/_{strand}__sources.yml"
 
 
 @dataclass
@@ -236,11 +244,12 @@ class _Reader:
         project: Project,
         strand: str,
         mapping: QdaMapping,
-        unit: str,
+        unit: str | None,
         crlf_as_one: bool | None,
     ) -> None:
         self.project, self.file, self.root = project, project.file, project.root
         self.strand, self.mapping, self.unit, self.crlf_as_one = strand, mapping, unit, crlf_as_one
+        self.unit_name = unit or "codepoint"
         self.tables = {
             stem: QdpxTable(list(header), []) for stem, header in STRANDS[strand].items()
         }
@@ -389,9 +398,9 @@ class _Reader:
             documents.flag(index, "text", f"source {document_id}: {why}")
         for attribute, conflict in conflicts:
             documents.flag(index, attribute, f"source {document_id}: cases disagree: {conflict}")
-        if self.crlf_as_one is None and text and "\r\n" in text:
-            self.check_line_ends(source)
-        positions = _Positions(text or "", self.unit, bool(self.crlf_as_one))
+        if text and (self.unit is None or self.crlf_as_one is None):
+            self.check_counts(source, text)
+        positions = _Positions(text or "", self.unit_name, bool(self.crlf_as_one))
         for coding in source.iterfind(f"{_NS}Coding"):
             self.read_coding(
                 coding, None, None, f"a coding of the whole source {document_id}, not of a text"
@@ -405,17 +414,28 @@ class _Reader:
             for coding in selection.iterfind(f"{_NS}Coding"):
                 self.read_coding(coding, selection, segment_id)
 
-    def check_line_ends(self, source: etree._Element) -> None:
-        """Refuse to guess how an ATLAS.ti project counts CR LF in a coded text."""
+    def check_counts(self, source: etree._Element, text: str) -> None:
+        """Refuse to guess how a desktop tool counted the positions in a coded text where the
+        configuration does not say and the counts would differ."""
         origin = self.root.get("origin") or ""
-        coded = source.find(f".//{_NS}PlainTextSelection") is not None
-        if coded and "atlas.ti" in origin.lower():
+        tool = next((name for name in _UTF16_TOOLS if name in origin.lower()), None)
+        if tool is None or source.find(f".//{_NS}PlainTextSelection") is None:
+            return
+        settings = f"on the source {self.strand} in {sources_yaml_name(self.strand)}"
+        where = f"source {source.get('name')!r} (project.qde line {source.sourceline})"
+        if self.unit is None and not text.isascii() and max(text) > "\uffff":
+            raise QdpxProblem(
+                f"{self.file}: the project comes from {origin}, which keeps texts as UTF-16, and "
+                f"the text of {where} has characters outside the Basic Multilingual Plane (an "
+                f"emoji?), where UTF-16 code units and code points count differently: say which "
+                f"the positions count, with meta: {{qdpx: {{position_unit: utf16}}}} (or "
+                f"codepoint) {settings}."
+            )
+        if self.crlf_as_one is None and tool == "atlas.ti" and "\r\n" in text:
             raise QdpxProblem(
                 f"{self.file}: the project comes from {origin}, which counts a line end CR LF "
-                f"as one character, and the text of source {source.get('name')!r} (project.qde "
-                f"line {source.sourceline}) has CR LF line ends: say how to count them, with "
-                f"meta: {{qdpx: {{crlf_as_one: true}}}} (or false) on the source "
-                f"{self.strand} in models/staging/{self.strand}/_{self.strand}__sources.yml."
+                f"as one character, and the text of {where} has CR LF line ends: say how to "
+                f"count them, with meta: {{qdpx: {{crlf_as_one: true}}}} (or false) {settings}."
             )
 
     def segment_id(self, selection: etree._Element) -> str | None:
@@ -495,7 +515,7 @@ class _Reader:
                         "end_offset",
                         f"selection {segment_id}: end {raw[1]} is "
                         f"beyond the text of {document_id}, which is "
-                        f"{positions.units} {self.unit}s long",
+                        f"{positions.units} {self.unit_name}s long",
                     )
                 )
             elif not problems:
@@ -680,8 +700,8 @@ def read_qdpx(
     *,
     file: str | None = None,
     strand: str = "discourse",
-    position_unit: str = "codepoint",
-    crlf_as_one: bool | None = None,
+    position_unit: str | None = "codepoint",
+    crlf_as_one: bool | None = False,
     mapping: QdaMapping | None = None,
     limits: ArchiveLimits = DEFAULT_LIMITS,
 ) -> dict[str, QdpxTable]:
@@ -689,10 +709,11 @@ def read_qdpx(
     (documents, segments, codings; or cases, actors, episodes, episode_participants); ``file``
     names the file in messages (default: ``path``). ``mapping`` maps the project's codes and
     variables to the study's (default: ``seeds/qda_mapping.csv`` of the project).
+    ``position_unit`` and ``crlf_as_one`` None: not declared (see the module's docstring).
 
     Raises ``QdpxProblem`` when the file cannot be read at all.
     """
-    if position_unit not in ("codepoint", "utf16"):
+    if position_unit not in ("codepoint", "utf16", None):
         raise ValueError(f"position unit {position_unit!r}: use codepoint or utf16")
     if strand not in STRANDS:
         raise ValueError(f"strand {strand!r}: use {' or '.join(STRANDS)}")

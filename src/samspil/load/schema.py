@@ -115,9 +115,9 @@ class CsvSettings:
 @dataclass(frozen=True)
 class QdpxSettings:
     """How the strand's REFI-QDA project counts positions, where its source says so
-    (`samspil.load.qdpx`); `crlf_as_one` None: not declared."""
+    (`samspil.load.qdpx`); None: not declared."""
 
-    position_unit: str = "codepoint"
+    position_unit: str | None = None
     crlf_as_one: bool | None = None
 
 
