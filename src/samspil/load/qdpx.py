@@ -285,13 +285,17 @@ class _Reader:
             if _tag(source) in ("TextSource", "PDFSource")
         )
 
-    def _read_codes(self, parent: etree._Element, path: str) -> None:
-        for code in parent.iterfind(f"{_NS}Code"):
+    def _read_codes(self, codebook: etree._Element, path: str) -> None:
+        """Every code of the tree, in document order, with its path (a loop, not recursion:
+        a hostile tree may nest deeper than Python recurses)."""
+        paths: dict[etree._Element, str] = {codebook: path}
+        for code in codebook.iter(f"{_NS}Code"):
             name = code.get("name") or ""
-            code_path = f"{path}/{name}" if path else name
+            parent = paths.get(code.getparent(), "")
+            code_path = f"{parent}/{name}" if parent else name
+            paths[code] = code_path
             how = self.mapping.code(name, code_path)
             self.codes[_guid(code.get("guid"))] = (name, code_path, *how)
-            self._read_codes(code, code_path)
 
     # -- attributes ------------------------------------------------------------------------
     def variable_values(self, element: etree._Element) -> dict[str, str | None]:
