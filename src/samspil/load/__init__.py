@@ -180,8 +180,9 @@ def _read_all(
         except FileProblem as problem:
             problems.append((problem.file or schema.file, str(problem)))
     if problems:
-        message = problems[0][1]
-        more = [file for file, _ in problems[1:]]
+        first, message = problems[0]
+        # One export holds several tables (a .qdpx project): name each other file once.
+        more = list(dict.fromkeys(file for file, _ in problems[1:] if file != first))
         if more:
             message += f" ({len(more)} more failing: {', '.join(more)})"
         raise LoadError(message)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from samspil.load.csvfile import read_csv
+from samspil.load.qdamap import MappingError, read_mapping
 from samspil.load.qdpx import STRANDS, QdpxProblem, QdpxTable, read_qdpx
 from samspil.load.rawfile import FileProblem, RawFile, RawTable, ReadDetails, Record, check_header
 from samspil.load.sav import codebook_findings, read_sav
@@ -73,14 +74,14 @@ def _read_sav(path: Path, schema: FileSchema, seeds_dir: Path) -> RawTable:
 
 
 def _from_qdpx(table: QdpxTable) -> RawTable:
-    problems = {line: (column, detail) for line, column, detail in table.problems}
     return RawTable(
         header=list(table.header),
         records=[
-            Record(line=line, fields=list(values), problem=problems.get(line))
-            for line, values in table.records
+            Record(line=line, fields=list(values), problem=table.issues.get(index))
+            for index, (line, values) in enumerate(table.records)
         ],
         details=ReadDetails(format="qdpx", encoding="utf-8"),
+        findings=tuple(table.findings),
     )
 
 
@@ -90,7 +91,8 @@ class Reader:
     def __init__(self, raw_dir: Path, seeds_dir: Path) -> None:
         self.raw_dir = raw_dir
         self.seeds_dir = seeds_dir
-        self._qdpx: dict[str, dict[str, QdpxTable]] = {}
+        self._qdpx: dict[str, dict[str, QdpxTable] | str] = {}
+        """The tables of each project read, or why it cannot be read."""
         self._hashes: dict[str, str] = {}
 
     def _sha256(self, file: str) -> str:
@@ -99,13 +101,26 @@ class Reader:
         return self._hashes[file]
 
     def _read_qdpx(self, schema: FileSchema) -> RawTable:
+        """The table from the strand's project, read once for all its tables (a project that
+        cannot be read fails once, not once per table)."""
         file = schema.file
         if file not in self._qdpx:
             try:
-                self._qdpx[file] = read_qdpx(self.raw_dir / file, file=file, strand=schema.source)
-            except QdpxProblem as problem:
-                raise FileProblem(str(problem)) from None
-        return _from_qdpx(self._qdpx[file][schema.stem])
+                mapping = read_mapping(self.seeds_dir, schema.source)
+                self._qdpx[file] = read_qdpx(
+                    self.raw_dir / file,
+                    file=file,
+                    strand=schema.source,
+                    mapping=mapping,
+                    position_unit=schema.qdpx.position_unit,
+                    crlf_as_one=schema.qdpx.crlf_as_one,
+                )
+            except (QdpxProblem, MappingError) as problem:
+                self._qdpx[file] = str(problem)
+        tables = self._qdpx[file]
+        if isinstance(tables, str):
+            raise FileProblem(tables)
+        return _from_qdpx(tables[schema.stem])
 
     def read(self, schema: FileSchema) -> RawFile:
         """Find and read `schema`'s table; raise `FileProblem` if it cannot be loaded."""

@@ -1,6 +1,7 @@
 """Check every row of a raw file against its contract: load it, or reject it with a reason.
 
-A row is rejected for the first problem found, in this order: a total row at
+A row is rejected for the first problem found (where that is an empty required value, the
+detail names every required column the row has no value of), in this order: a total row at
 the bottom of the file (a first value such as `I alt` or `Total`: a
 spreadsheet's sum, not data); its field count; then each column in the file's
 column order (empty where required, unparseable date, timestamp, whole number
@@ -324,6 +325,13 @@ def _record_problem(record: Record, raw: RawFile, width: int, last: bool) -> _Pr
     if record.problem is not None:
         column, detail = record.problem
         header = raw.header
+        empty = [
+            name
+            for name, value in zip(header, record.fields, strict=True)
+            if name != column and raw.schema.column(name).required and not (value or "").strip()
+        ]
+        if empty:
+            detail += f"; also empty: {', '.join(empty)}"
         return _Problem(
             column,
             "invalid_in_export",
@@ -441,6 +449,7 @@ def check_file(raw: RawFile, checked: dict[str, CheckedFile]) -> CheckedFile:
     columns: list[Sequence[str | None]] = list(fields) if fields else [() for _ in header]
     # Problems of the shaped records, by position among them: the first column's wins.
     found: dict[int, _Problem] = {}
+    empty: dict[int, list[str]] = {}  # the required columns each row has no value of
     decimal_mark = raw.decimal_mark
     for position, name in enumerate(header):
         column = schema.column(name)
@@ -449,9 +458,21 @@ def check_file(raw: RawFile, checked: dict[str, CheckedFile]) -> CheckedFile:
             values, column_problems = _check_column(column, values, decimal_mark)
             for row, problem in column_problems.items():
                 found.setdefault(row, problem)
+                if problem.reason == "missing_value":
+                    empty.setdefault(row, []).append(name)
         elif "" in values:
             values = _as_read(values)
         columns[position] = values
+    for row, names in empty.items():
+        problem = found[row]
+        if len(names) > 1 and problem.reason == "missing_value":
+            # Every missing value at once, so the row is mended in one go.
+            found[row] = _Problem(
+                problem.column,
+                problem.reason,
+                f"{problem.detail} Also empty: {', '.join(names[1:])}.",
+                problem.raw_value,
+            )
     for reference in schema.references:
         index = _ReferenceIndex(reference, header, checked[reference.table])
         combinations = _combinations(columns, index.positions)

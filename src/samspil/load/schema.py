@@ -32,6 +32,12 @@ CSV_SETTINGS: dict[str, frozenset[str]] = {
     "decimal_mark": frozenset({".", ","}),
 }
 
+# The settings a source's `meta: {qdpx: {...}}` may give for its REFI-QDA project.
+QDPX_SETTINGS: dict[str, frozenset[object]] = {
+    "position_unit": frozenset({"codepoint", "utf16"}),
+    "crlf_as_one": frozenset({True, False}),
+}
+
 # Columns the loader adds to every raw table; a sources YAML may describe them.
 LOADER_COLUMNS = ("_file", "_line")
 
@@ -107,6 +113,15 @@ class CsvSettings:
 
 
 @dataclass(frozen=True)
+class QdpxSettings:
+    """How the strand's REFI-QDA project counts positions, where its source says so
+    (`samspil.load.qdpx`); None: not declared."""
+
+    position_unit: str | None = None
+    crlf_as_one: bool | None = None
+
+
+@dataclass(frozen=True)
 class FileSchema:
     source: str
     stem: str
@@ -117,6 +132,7 @@ class FileSchema:
     references: tuple[Reference, ...] = field(default=())
     csv: CsvSettings = CsvSettings()
     sheet: str | None = None  # the .xlsx sheet to read; the first where None
+    qdpx: QdpxSettings = QdpxSettings()
     file: str = ""
     """The file's path relative to the raw folder: the export found (`formats.py`)."""
 
@@ -262,7 +278,24 @@ def _csv_settings(value: Any, where: str) -> CsvSettings:
     return CsvSettings(**value)
 
 
-def _file_schema(source: str, entry: dict[str, Any], seeds: _Seeds) -> FileSchema:
+def _qdpx_settings(meta: Any, where: str) -> QdpxSettings:
+    """The source's `meta: {qdpx: {...}}`; the source's own meta has no other key."""
+    if not isinstance(meta, dict) or set(meta) - {"qdpx"}:
+        raise SchemaError(f"{where}: a source's meta may only hold qdpx, not {meta!r}")
+    value = meta.get("qdpx", {})
+    if not isinstance(value, dict) or set(value) - set(QDPX_SETTINGS):
+        raise SchemaError(
+            f"{where}: meta qdpx must be a mapping of {sorted(QDPX_SETTINGS)}, not {value!r}"
+        )
+    for name, setting in value.items():
+        if setting not in QDPX_SETTINGS[name]:
+            raise SchemaError(f"{where}: qdpx {name} must be one of {QDPX_SETTINGS[name]}")
+    return QdpxSettings(**value)
+
+
+def _file_schema(
+    source: str, entry: dict[str, Any], seeds: _Seeds, qdpx: QdpxSettings
+) -> FileSchema:
     stem = entry["name"]
     where = f"{source}.{stem}"
     meta = entry.get("meta") or {}
@@ -328,6 +361,7 @@ def _file_schema(source: str, entry: dict[str, Any], seeds: _Seeds) -> FileSchem
         references=tuple(references),
         csv=_csv_settings(meta.get("csv", {}), where),
         sheet=str(meta["sheet"]) if "sheet" in meta else None,
+        qdpx=qdpx,
         file=f"{source}/{stem}.csv",
     )
 
@@ -343,16 +377,13 @@ def read_schema(project_dir: Path, files: dict[str, tuple[str, ...]]) -> list[Fi
     for source, stems in files.items():
         path = sources_yaml(project_dir, source)
         document = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
-        entries = {
-            table["name"]: table
-            for declared in document["sources"]
-            if declared["name"] == source
-            for table in declared.get("tables") or []
-        }
+        declared = [item for item in document["sources"] if item["name"] == source]
+        entries = {table["name"]: table for item in declared for table in item.get("tables") or []}
+        qdpx = _qdpx_settings(declared[0].get("meta") or {} if declared else {}, source)
         for stem in stems:
             if stem not in entries:
                 raise SchemaError(f"{path}: no table {stem}")
-            schema = _file_schema(source, entries[stem], seeds)
+            schema = _file_schema(source, entries[stem], seeds, qdpx)
             earlier = {item.stem: item for item in schemas if item.source == source}
             for reference in schema.references:
                 target = earlier.get(reference.table)

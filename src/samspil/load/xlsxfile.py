@@ -11,11 +11,13 @@ the row checks (it is rejected as `total_row`).
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import python_calamine
 
+from samspil.load.archive import ArchiveProblem, check_directory
 from samspil.load.rawfile import FileProblem, RawTable, ReadDetails, Record, check_header
 from samspil.load.schema import FileSchema
 
@@ -75,9 +77,23 @@ def _check_merged_header(sheet: python_calamine.CalamineSheet, schema: FileSchem
             )
 
 
+def _check_archive(path: Path, file: str) -> None:
+    """Refuse a workbook whose zip would inflate beyond the limits (a zip bomb), from its
+    central directory, before calamine inflates anything; a file that is no zip is left to
+    calamine's own error."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            check_directory(archive, file, SAVE_AGAIN)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile):
+        return
+    except ArchiveProblem as problem:
+        raise FileProblem(str(problem)) from None
+
+
 def read_xlsx(path: Path, schema: FileSchema) -> RawTable:
     """Read and structurally check one `.xlsx` export; raise `FileProblem` if it cannot be."""
     file = schema.file
+    _check_archive(path, file)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as error:  # calamine raises its own error types, and zip and XML errors

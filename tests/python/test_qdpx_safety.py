@@ -1,0 +1,276 @@
+"""What a hostile or broken archive cannot do: inflate without bound (a zip bomb, in a
+.qdpx or an .xlsx), make the reader read a file outside the project, or cut a value short
+with an entity; and a project that cannot be read is named once."""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from samspil.generate import generate
+from samspil.load import LoadError, load
+from samspil.load.qdpx import QdpxProblem, read_qdpx
+
+ZEROS = bytes(1 << 20)
+BOMB_MIB = 300  # beyond the 256 MiB an entry may inflate to
+
+
+def _bomb(path: Path, entry: str, others: dict[str, bytes] | None = None) -> Path:
+    """A zip whose ``entry`` inflates to ``BOMB_MIB`` MiB of zeros (about 1.3 MB on disk),
+    written a chunk at a time; ``others`` are written before it."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, data in (others or {}).items():
+            archive.writestr(name, data)
+        with archive.open(entry, "w") as handle:
+            for _ in range(BOMB_MIB):
+                handle.write(ZEROS)
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_qdpx(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    raw = tmp_path_factory.mktemp("demo_qdpx") / "raw"
+    generate(raw, seed=7, scale=1, formats="qdpx")
+    shutil.rmtree(raw / "truth")  # as real exports: no truth/, so the test key is used
+    return raw
+
+
+@pytest.fixture
+def raw(tmp_path: Path, demo_qdpx: Path) -> Path:
+    """A copy of the demo with both strands as REFI-QDA projects."""
+    copy = tmp_path / "raw"
+    shutil.copytree(demo_qdpx, copy)
+    return copy
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def _rewrite(path: Path, members: dict[str, bytes]) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def _one_line(error: BaseException) -> str:
+    message = str(error)
+    assert "\n" not in message and "Traceback" not in message
+    return message
+
+
+# -- zip bombs -----------------------------------------------------------------------------
+
+
+def test_a_project_qde_bomb_is_refused_in_one_line(tmp_path: Path, raw: Path) -> None:
+    project = raw / "discourse" / "discourse.qdpx"
+    _bomb(project, "project.qde")
+    with pytest.raises(LoadError) as caught:
+        load(raw, tmp_path / "w.duckdb")
+    assert _one_line(caught.value).startswith(
+        "discourse/discourse.qdpx: project.qde inflates to more than 256.0 MiB, the most one "
+        "entry may: a damaged or hostile archive (a zip bomb?), so it is not read; export the "
+        "project again"
+    )
+
+
+def test_a_bomb_inside_a_source_text_is_refused_in_one_line(raw: Path) -> None:
+    project = raw / "discourse" / "discourse.qdpx"
+    members = _members(project)
+    text = sorted(name for name in members if name.startswith("sources/"))[0]
+    _bomb(project, text, {name: data for name, data in members.items() if name != text})
+    with pytest.raises(QdpxProblem) as caught:
+        read_qdpx(project, file="discourse/discourse.qdpx")
+    assert _one_line(caught.value).startswith(
+        f"discourse/discourse.qdpx: {text} inflates to more than 256.0 MiB"
+    )
+
+
+def test_an_entry_whose_directory_understates_it_is_read_no_further(tmp_path: Path) -> None:
+    """The central directory says project.qde is 200 bytes; it inflates to 8 MiB. Only the
+    declared bytes are inflated, and the archive is refused as damaged, in one line."""
+    path = tmp_path / "p.qdpx"
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+        archive.open("project.qde", "w") as handle,
+    ):
+        handle.write(b'<?xml version="1.0"?>\n<Project xmlns="urn:QDA-XML:project:1.0">')
+        for _ in range(8):
+            handle.write(ZEROS)
+    data = bytearray(path.read_bytes())
+    directory = data.rindex(b"PK\x01\x02")
+    data[directory + 24 : directory + 28] = struct.pack("<I", 200)  # uncompressed size
+    path.write_bytes(bytes(data))
+    with pytest.raises(QdpxProblem) as caught:
+        read_qdpx(path, file="discourse/discourse.qdpx")
+    assert _one_line(caught.value).startswith(
+        "discourse/discourse.qdpx: project.qde cannot be inflated (Bad CRC-32 for file "
+        "'project.qde'): the archive is damaged or cut off"
+    )
+
+
+def test_an_xlsx_bomb_is_refused_before_calamine_opens_it(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    generate(raw, seed=7, scale=1, formats="xlsx")
+    workbook = raw / "association_survey" / "frame.xlsx"
+    members = _members(workbook)
+    sheet = "xl/worksheets/sheet1.xml"
+    _bomb(workbook, sheet, {name: data for name, data in members.items() if name != sheet})
+    with pytest.raises(LoadError) as caught:
+        load(raw, tmp_path / "w.duckdb")
+    assert _one_line(caught.value).startswith(
+        f"association_survey/frame.xlsx: {sheet} inflates to more than 256.0 MiB"
+    )
+    assert "save the workbook again as .xlsx from Excel" in str(caught.value)
+
+
+# -- source texts outside the project ------------------------------------------------------
+
+
+def _pointing_to(raw: Path, location: str, base_path: str | None = None) -> None:
+    """The demo's first document's text path replaced by ``location``."""
+    project = raw / "discourse" / "discourse.qdpx"
+    members = _members(project)
+    qde = members["project.qde"].decode("utf-8")
+    first = qde.index('plainTextPath="internal://')
+    end = qde.index('"', first + len('plainTextPath="'))
+    qde = f'{qde[:first]}plainTextPath="{location}{qde[end:]}'
+    if base_path is not None:
+        qde = qde.replace("<Project ", f'<Project basePath="{base_path}" ', 1)
+    members["project.qde"] = qde.encode("utf-8")
+    _rewrite(project, members)
+
+
+def _text_rejects(tmp_path: Path, raw: Path) -> list[tuple]:
+    warehouse = tmp_path / "w.duckdb"
+    load(raw, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        texts = connection.execute("select text from raw.discourse__documents").fetchall()
+        assert not any("root:" in text for (text,) in texts)
+        return connection.execute(
+            "select column_name, reason, detail from raw.rejected_rows "
+            "where table_name = 'discourse__documents'"
+        ).fetchall()
+
+
+@pytest.mark.parametrize(
+    ("location", "why"),
+    [
+        ("absolute:///etc/passwd", "is an absolute path on the machine that exported the project"),
+        ("relative://../../../../../../../../etc/passwd", "leads outside the folder of"),
+    ],
+    ids=["absolute", "dot-dot"],
+)
+def test_a_source_outside_the_project_is_never_read(
+    tmp_path: Path, raw: Path, location: str, why: str
+) -> None:
+    _pointing_to(raw, location)
+    ((column, reason, detail),) = _text_rejects(tmp_path, raw)
+    assert (column, reason) == ("text", "invalid_in_export")
+    assert f"its text '{location}' {why}" in detail and "never read" in detail
+
+
+def test_a_symbolic_link_out_of_the_project_folder_is_never_followed(
+    tmp_path: Path, raw: Path
+) -> None:
+    (raw / "discourse" / "notes.txt").symlink_to("/etc/passwd")
+    _pointing_to(raw, "relative://notes.txt")
+    ((column, _, detail),) = _text_rejects(tmp_path, raw)
+    assert column == "text" and "leads outside the folder of discourse/discourse.qdpx" in detail
+
+
+def test_a_relative_source_is_read_beside_the_project_whatever_its_base_path(raw: Path) -> None:
+    members = _members(raw / "discourse" / "discourse.qdpx")
+    text = members[sorted(name for name in members if name.startswith("sources/"))[0]]
+    (raw / "discourse" / "texts").mkdir()
+    (raw / "discourse" / "texts" / "first.txt").write_bytes(text)
+    _pointing_to(raw, "relative://texts/first.txt", base_path="/etc")
+    tables = read_qdpx(raw / "discourse" / "discourse.qdpx")
+    assert tables["documents"].records[0][1][5] == text.decode("utf-8")
+    assert tables["documents"].problems == []
+
+
+# -- entities ------------------------------------------------------------------------------
+
+
+def _with_doctype(raw: Path, doctype: str, edit=lambda qde: qde) -> Path:
+    project = raw / "discourse" / "discourse.qdpx"
+    members = _members(project)
+    qde = members["project.qde"].decode("utf-8")
+    declaration, rest = qde.split("\n", 1)
+    members["project.qde"] = edit(f"{declaration}\n{doctype}\n{rest}").encode("utf-8")
+    _rewrite(project, members)
+    return project
+
+
+def test_an_entity_that_would_cut_a_value_short_is_refused_with_its_place(raw: Path) -> None:
+    project = _with_doctype(
+        raw,
+        '<!DOCTYPE Project [\n  <!ENTITY forening "Ældre Sagen">\n]>',
+        lambda qde: qde.replace("<TextValue>", "<TextValue>&forening; ", 1),
+    )
+    with pytest.raises(QdpxProblem) as caught:
+        read_qdpx(project, file="discourse/discourse.qdpx")
+    assert _one_line(caught.value).startswith(
+        "discourse/discourse.qdpx: project.qde, line 3, column 3: the XML declares the entity "
+        "'forening'; REFI-QDA projects use none"
+    )
+
+
+def test_an_external_entity_is_never_fetched(raw: Path) -> None:
+    project = _with_doctype(
+        raw,
+        '<!DOCTYPE Project [<!ENTITY secret SYSTEM "file:///etc/passwd">]>',
+        lambda qde: qde.replace("<TextValue>", "<TextValue>&secret;", 1),
+    )
+    with pytest.raises(QdpxProblem, match=r"line 2, column 20: the XML declares the entity"):
+        read_qdpx(project)
+
+
+def test_an_external_dtd_is_refused(raw: Path) -> None:
+    project = _with_doctype(
+        raw,
+        '<!DOCTYPE Project SYSTEM "http://example.org/qde.dtd">',
+        lambda qde: qde.replace("<TextValue>", "<TextValue>&nbsp;", 1),
+    )
+    with pytest.raises(
+        QdpxProblem,
+        match=r"line 2, column 1: the XML names an external DTD \(http://example\.org/qde\.dtd\)",
+    ):
+        read_qdpx(project)
+
+
+def test_billion_laughs_is_refused(raw: Path) -> None:
+    entities = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{level} "{("&lol" + (str(level - 1) if level > 1 else "") + ";") * 10}">'
+        for level in range(1, 10)
+    )
+    project = _with_doctype(
+        raw,
+        f"<!DOCTYPE Project [{entities}]>",
+        lambda qde: qde.replace("<TextValue>", "<TextValue>&lol9;", 1),
+    )
+    with pytest.raises(QdpxProblem) as caught:
+        read_qdpx(project, file="discourse/discourse.qdpx")
+    assert _one_line(caught.value).startswith("discourse/discourse.qdpx: project.qde, line ")
+
+
+# -- one file, one name --------------------------------------------------------------------
+
+
+def test_a_project_that_cannot_be_read_is_named_once(tmp_path: Path, raw: Path) -> None:
+    project = raw / "discourse" / "discourse.qdpx"
+    members = _members(project)
+    members["project.qde"] = members["project.qde"].replace(b"</PlainTextSelection>", b"</Sel>", 1)
+    _rewrite(project, members)
+    with pytest.raises(LoadError) as caught:
+        load(raw, tmp_path / "w.duckdb")
+    message = _one_line(caught.value)
+    assert message.count("discourse/discourse.qdpx") == 1
+    assert message.startswith("discourse/discourse.qdpx: project.qde, line ")
