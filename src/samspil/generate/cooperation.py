@@ -380,8 +380,6 @@ def _plant_administration(
         return
     wanted = planted_count(targets.associations_cooperating_or_administration, len(truths))
     alone = [truth for truth in truths if not truth["coop_municipal"]]
-    chosen = choose_weighted(
-        rng, alone, [1.0] * len(alone), wanted - (len(truths) - len(alone))
-    )
+    chosen = choose_weighted(rng, alone, [1.0] * len(alone), wanted - (len(truths) - len(alone)))
     for truth in chosen:
         truth["coop_administration"] = 1

@@ -15,6 +15,16 @@ import random
 import re
 from dataclasses import dataclass, field
 
+from samspil.generate.cooperation import (
+    EXTERNAL_RATES,
+    WAVE_CHANGE_COOPERATION,
+    WAVE_CHANGE_KIND,
+    CooperationRates,
+    plant_association_truth,
+    plant_institution_states,
+    planted_rates,
+    propensities,
+)
 from samspil.generate.names import (
     EMAIL_DOMAINS,
     STUDY_MUNICIPALITIES,
@@ -28,16 +38,6 @@ from samspil.generate.names import (
     private_email,
     words,
     work_email,
-)
-from samspil.generate.cooperation import (
-    EXTERNAL_RATES,
-    WAVE_CHANGE_COOPERATION,
-    WAVE_CHANGE_KIND,
-    CooperationRates,
-    plant_association_truth,
-    plant_institution_states,
-    planted_rates,
-    propensities,
 )
 from samspil.generate.published import Targets
 from samspil.generate.reference import WAVES, Reference
