@@ -22,7 +22,8 @@ published_figures as (
         note,
         wave,
         cast(value as float8) as published_value,
-        cast(rounding_unit as float8) as rounding_unit
+        cast(rounding_unit as float8) as rounding_unit,
+        case when unit = 'percent' then 100.0 else 1.0 end as unit_scale
     from {{ ref('published_figures') }}
 ),
 
@@ -243,35 +244,16 @@ computed as (
 ),
 
 -- In the figure's unit: a fraction becomes a percent.
-scaled as (
-    select
-        published_figures.figure_id,
-        computed.source_cell_id,
-        computed.construct_items,
-        computed.denominator,
-        computed.unit_count,
-        computed.is_exact,
-        computed.estimate * case when published_figures.unit = 'percent' then 100 else 1 end
-            as estimate,
-        computed.ci_lower * case when published_figures.unit = 'percent' then 100 else 1 end
-            as ci_lower,
-        computed.ci_upper * case when published_figures.unit = 'percent' then 100 else 1 end
-            as ci_upper
-    from published_figures
-    left join computed
-        on published_figures.figure_id = computed.figure_id
-),
-
 final as (
     select
         published_figures.figure_id,
-        scaled.source_cell_id,
+        computed.source_cell_id,
         published_figures.figure,
         published_figures.survey,
         published_figures.statistic,
         published_figures.survey_item_id,
-        scaled.construct_items,
-        scaled.denominator,
+        computed.construct_items,
+        computed.denominator,
         published_figures.domain_level,
         published_figures.domain_code,
         case
@@ -282,21 +264,22 @@ final as (
         published_figures.source_detail,
         published_figures.note,
         published_figures.wave,
-        cast(scaled.unit_count as integer) as unit_count,
+        cast(computed.unit_count as integer) as unit_count,
         published_figures.published_value,
         published_figures.rounding_unit,
-        cast(scaled.estimate as float8) as estimate,
-        cast(scaled.ci_lower as float8) as ci_lower,
-        cast(scaled.ci_upper as float8) as ci_upper,
-        coalesce(scaled.is_exact, false) as is_exact,
+        cast(computed.estimate * published_figures.unit_scale as float8) as estimate,
+        cast(computed.ci_lower * published_figures.unit_scale as float8) as ci_lower,
+        cast(computed.ci_upper * published_figures.unit_scale as float8) as ci_upper,
+        coalesce(computed.is_exact, false) as is_exact,
         -- The values that round to the published one meet the interval.
         published_figures.published_value - published_figures.rounding_unit / 2
-        <= scaled.ci_upper
+        <= computed.ci_upper * published_figures.unit_scale
         and published_figures.published_value + published_figures.rounding_unit / 2
-        >= scaled.ci_lower as is_published_value_inside_interval
+        >= computed.ci_lower * published_figures.unit_scale
+            as is_published_value_inside_interval
     from published_figures
-    inner join scaled
-        on published_figures.figure_id = scaled.figure_id
+    left join computed
+        on published_figures.figure_id = computed.figure_id
 )
 
 select * from final
