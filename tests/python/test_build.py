@@ -177,6 +177,7 @@ def test_unit_tests_cover_the_non_trivial_logic(demo_build: Build) -> None:
         "rpt_coder_pair_kappa",  # Cohen's kappa, textbook example
         "int_survey_strata_collapsed",  # collapsing post-strata with too few respondents
         "int_survey_estimates_computed",  # weighted estimates, variances and CIs
+        "int_survey_answers_recoded",  # one base per filtered item, derived items
     }
 
 

@@ -98,8 +98,10 @@ CONTRACT_HEADERS: dict[str, list[str]] = {
         "policy_area_code",
         "planted_probability_associations",
         "planted_probability_volunteers",
+        "planted_probability_cooperating",
         "n_institutions",
     ],
+    "truth/published_figures.csv": ["figure_id", "planted_value", "numerator", "denominator"],
 }
 RESPONSE_HEAD = ["response_id", "{code}", "wave", "started_at", "submitted_date"]
 RESPONSE_HEAD += ["completion_status"]
@@ -216,6 +218,51 @@ def test_default_scale_volumes(demo: tuple[Path, dict[str, int]]) -> None:
     episodes = written["cases/episodes.csv"]
     assert 20 * 12 <= episodes <= 20 * 30
     assert 1500 <= written["truth/ties.csv"] <= 3500
+
+
+def test_published_figures_are_planted_as_published(demo: tuple[Path, dict[str, int]]) -> None:
+    """Each figure the generator plants has, in the drawn population, the published value at
+    its published rounding; of two sources that disagree only one is planted."""
+    folder, _ = demo
+    published = {row["figure_id"]: row for row in read(SEEDS, "published_figures.csv")}
+    planted = {row["figure_id"]: row for row in read(folder, "truth/published_figures.csv")}
+    assert set(published) - set(planted) == {
+        "institution_response_rate_2016_istr",
+        "associations_invited_istr",
+    }
+    for figure_id, row in planted.items():
+        figure = published[figure_id]
+        value = float(row["planted_value"])
+        if row["denominator"]:
+            share = int(row["numerator"]) / int(row["denominator"])
+            assert value == pytest.approx(100 * share if figure["unit"] == "percent" else share)
+        else:
+            assert value == int(row["numerator"])
+        rounding = float(figure["rounding_unit"])
+        assert abs(value - float(figure["value"])) <= rounding / 2, figure_id
+
+    institutions = read(folder, "institution_survey/frame.csv")
+    responses = read(folder, "institution_survey/responses.csv")
+    first = [row for row in institutions if row["wave"] == "2016"]
+    assert planted["institution_leaders_invited_2016"]["numerator"] == str(len(first))
+    answered = sum(row["wave"] == "2016" for row in responses)
+    assert planted["institution_response_rate_2016_sdu"]["numerator"] == str(answered)
+    associations = read(folder, "association_survey/responses.csv")
+    answering = sum(row["wave"] == "2016" for row in associations)
+    assert planted["associations_answering_2016"]["numerator"] == str(answering)
+    truth = read(folder, "truth/institutions.csv")
+    either = sum(
+        row["coop_associations_2016"] == "1" or row["coop_volunteers_2016"] == "1" for row in truth
+    )
+    assert planted["institutions_cooperating_istr"]["numerator"] == str(either)
+    member = [row for row in read(folder, "truth/associations.csv") if row["in_frame_2018"] == "1"]
+    with_administration = sum(
+        row["coop_municipal_2018"] == "1" or row["coop_administration_2018"] == "1"
+        for row in member
+    )
+    planted_row = planted["associations_cooperating_incl_administration_2018"]
+    assert planted_row["numerator"] == str(with_administration)
+    assert planted_row["denominator"] == str(len(member))
 
 
 def test_panel_and_partial_completes(demo: tuple[Path, dict[str, int]]) -> None:

@@ -1,29 +1,22 @@
-{#- The valid answers of both surveys with their questionnaire's
-    nonresponse weight and post-stratum: the input of every weighted
-    estimate. Missing answers (don't know, not answered, not applicable) are
-    left out: an item's estimate uses its valid answers, and its variance
-    still counts every respondent of the post-stratum (n_h). Questionnaires
-    without a weight (a municipality and wave with fewer than two
-    respondents) are left out too. -#}
+{#- The valid answers of both surveys (items and derived items, with the
+    one base per item of int_survey_answers_recoded) with their
+    questionnaire's nonresponse weight and post-stratum: the input of every
+    weighted estimate. Missing answers (don't know, not answered, not
+    applicable where the filter question was not answered) are left out: an
+    item's estimate uses its valid answers, and its variance still counts
+    every respondent of the post-stratum (n_h). Questionnaires without a
+    weight (a municipality and wave with fewer than two respondents) are
+    left out too. -#}
 with
 
-institution_answers as (
+answers as (
     select
         survey_answer_id,
         response_id,
         survey_item_id,
+        value_set,
         answer_value
-    from {{ ref('stg_institution_survey__answers') }}
-    where answer_status = 'valid'
-),
-
-association_answers as (
-    select
-        survey_answer_id,
-        response_id,
-        survey_item_id,
-        answer_value
-    from {{ ref('stg_association_survey__answers') }}
+    from {{ ref('int_survey_answers_recoded') }}
     where answer_status = 'valid'
 ),
 
@@ -43,19 +36,6 @@ survey_weights as (
     where is_represented
 ),
 
-survey_items as (
-    select
-        survey_item_id,
-        value_set
-    from {{ ref('survey_items') }}
-),
-
-answers as (
-    select * from institution_answers
-    union all
-    select * from association_answers
-),
-
 final as (
     select
         answers.survey_answer_id,
@@ -66,7 +46,7 @@ final as (
         survey_weights.kommunekode,
         survey_weights.policy_area_code,
         survey_weights.association_field_code,
-        survey_items.value_set,
+        answers.value_set,
         survey_weights.wave,
         answers.answer_value,
         survey_weights.post_stratum_invited_count,
@@ -75,8 +55,6 @@ final as (
     from answers
     inner join survey_weights
         on answers.response_id = survey_weights.response_id
-    inner join survey_items
-        on answers.survey_item_id = survey_items.survey_item_id
 )
 
 select * from final

@@ -26,6 +26,7 @@ from samspil.generate.cases import generate_cases
 from samspil.generate.discourse import generate_discourse
 from samspil.generate.entities import WAVES, World, build_world
 from samspil.generate.names import ABBREVIATIONS, VARIANT_KIND_SHARES
+from samspil.generate.published import planted_figures, targets
 from samspil.generate.qdpx import read_justification_codes, write_cases_qdpx, write_qdpx
 from samspil.generate.reference import DEFAULT_SEEDS_DIR, load_reference
 from samspil.generate.sav import write_sav
@@ -135,8 +136,15 @@ def _cooperation_rates(world: World) -> list[list[str]]:
         key = (inst.kommunekode, inst.policy_area)
         counts[key] = counts.get(key, 0) + 1
     return sorted(
-        [code, area, f"{p_assoc:.3f}", f"{p_vol:.3f}", str(counts.get((code, area), 0))]
-        for (code, area), (p_assoc, p_vol) in world.rates.items()
+        [
+            code,
+            area,
+            f"{rates.share('associations'):.3f}",
+            f"{rates.share('volunteers'):.3f}",
+            f"{rates.cooperating:.3f}",
+            str(counts.get((code, area), 0)),
+        ]
+        for (code, area), rates in world.rates.items()
     )
 
 
@@ -154,8 +162,11 @@ def generate(
         raise ValueError(f"formats must be one of {', '.join(FORMATS)}, not {formats!r}")
     seeds_dir = seeds_dir or DEFAULT_SEEDS_DIR
     reference = load_reference(seeds_dir)
-    world = build_world(reference, seed, scale)
-    institution, association, survey_parameters = generate_surveys(reference, world, seed, scale)
+    planted = targets(reference)
+    world = build_world(reference, seed, scale, planted)
+    institution, association, survey_parameters = generate_surveys(
+        reference, world, seed, scale, planted
+    )
     discourse = generate_discourse(reference, world, seed, scale)
     cases = generate_cases(world, seed, scale)
 
@@ -221,6 +232,7 @@ def generate(
     put("truth/segments.csv", discourse.segment_truth)
     put("truth/institutions.csv", _truth_institutions(world))
     put("truth/associations.csv", _truth_associations(world))
+    put("truth/published_figures.csv", planted_figures(reference, world, institution, association))
 
     parameters: dict[str, object] = {
         "seed": seed,

@@ -1,15 +1,12 @@
 """The true world: municipalities, institutions, associations and their ties.
 
-Per municipality x policy area an institution cooperates with associations with a
-planted probability (0.55-0.80) and with volunteers with another; each
-institution's true state is drawn per wave from a two-state chain whose
-stationary distribution is the planted probability, so both waves estimate it
-and about 15 % of the institutions change state between the waves. A
+The frames have as many institutions and associations as the study published (818
+institutions; 3,245 associations in the first wave, see :mod:`samspil.generate.published`),
+times the scale. Who cooperates is planted by :mod:`samspil.generate.cooperation`. A
 cooperating institution has 1-6 ties to associations of the same municipality,
-preferring associations of a fitting field (:data:`FIELD_AFFINITY`).
-Associations also cooperate with institutions outside the frame (free and
-private schools, regional institutions), which the association survey asks
-about; that part is planted per association and wave as ``external`` flags.
+preferring associations of a fitting field (:data:`FIELD_AFFINITY`); the ties say which
+of the association survey's questions an association answers yes to, and outside
+partners (free and private schools, regional institutions) add the rest.
 """
 
 from __future__ import annotations
@@ -18,6 +15,16 @@ import random
 import re
 from dataclasses import dataclass, field
 
+from samspil.generate.cooperation import (
+    EXTERNAL_RATES,
+    WAVE_CHANGE_COOPERATION,
+    WAVE_CHANGE_KIND,
+    CooperationRates,
+    plant_association_truth,
+    plant_institution_states,
+    planted_rates,
+    propensities,
+)
 from samspil.generate.names import (
     EMAIL_DOMAINS,
     STUDY_MUNICIPALITIES,
@@ -32,14 +39,13 @@ from samspil.generate.names import (
     words,
     work_email,
 )
-from samspil.generate.reference import Reference
-
-WAVES: tuple[int, int] = (2016, 2018)
+from samspil.generate.published import Targets
+from samspil.generate.reference import WAVES, Reference
 
 BASE_INSTITUTIONS: dict[str, int] = {"0461": 300, "0430": 170, "0320": 110, "0230": 190, "0751": 48}
-"""Institutions per study municipality at scale 1 (818 in all, as invited in 2016)."""
+"""Relative size of the study municipalities: their institutions and associations are
+the published counts split in these proportions (300 : 170 : 110 : 190 : 48)."""
 
-BASE_ASSOCIATIONS_PER_WAVE = 3200
 BASE_DOCUMENTS: dict[str, int] = {"0461": 90, "0430": 60, "0320": 50, "0230": 60, "0751": 40}
 CASES_PER_SCALE = 20
 
@@ -352,61 +358,6 @@ FIELD_AFFINITY: dict[str, dict[str, float]] = {
 """Weight of an association field as partner of an institution of a policy area
 (every other field weighs 0.2)."""
 
-EXTERNAL_RATES: dict[str, tuple[float, float, float]] = {
-    "sport": (0.25, 0.02, 0.08),
-    "children_youth": (0.25, 0.04, 0.06),
-    "culture": (0.15, 0.02, 0.10),
-    "education": (0.12, 0.01, 0.08),
-    "elderly": (0.01, 0.01, 0.14),
-    "social": (0.05, 0.02, 0.16),
-    "health": (0.03, 0.01, 0.18),
-    "local_community": (0.06, 0.02, 0.07),
-    "leisure": (0.04, 0.01, 0.03),
-}
-"""Per field: probability (before the boost below) of cooperating with a school, a day care /
-SFO / youth club, and another municipal or regional institution outside the frame."""
-
-EXTERNAL_BOOST_TIED = 2.0
-EXTERNAL_BOOST_UNTIED = 0.4
-"""External cooperation is likelier for associations with ties in the frame (factor)."""
-
-AREA_TO_ASSOCIATION_CONSTRUCT: dict[str, str] = {
-    "school": "coop_school",
-    "daycare": "coop_daycare_sfo_youth",
-    "youth": "coop_daycare_sfo_youth",
-}
-"""Which association-survey question a tie to an institution of an area answers;
-every other area counts as ``coop_other_institution``."""
-
-BASE_P_ASSOCIATIONS: dict[str, float] = {
-    "school": 0.74,
-    "daycare": 0.62,
-    "youth": 0.70,
-    "elderly": 0.66,
-    "social": 0.62,
-    "health": 0.56,
-    "culture": 0.77,
-    "sport": 0.79,
-}
-BASE_P_VOLUNTEERS: dict[str, float] = {
-    "school": 0.40,
-    "daycare": 0.28,
-    "youth": 0.42,
-    "elderly": 0.80,
-    "social": 0.70,
-    "health": 0.45,
-    "culture": 0.55,
-    "sport": 0.50,
-}
-MUNICIPALITY_EFFECT: dict[str, float] = {
-    "0461": 0.02,
-    "0430": 0.03,
-    "0320": -0.03,
-    "0230": 0.0,
-    "0751": 0.01,
-}
-WAVE_CHANGE_ASSOCIATIONS = 0.15
-WAVE_CHANGE_VOLUNTEERS = 0.12
 TIE_CONTINUES = 0.85
 TIE_COUNT_WEIGHTS: dict[str, tuple[int, ...]] = {
     "school": (8, 14, 20, 22, 18, 18),
@@ -523,7 +474,7 @@ class World:
     institutions: list[Institution]
     associations: list[Association]
     ties: list[Tie]
-    rates: dict[tuple[str, str], tuple[float, float]]
+    rates: dict[tuple[str, str], CooperationRates]
     parameters: dict[str, object]
 
     def institutions_of(self, kommunekode: str) -> list[Institution]:
@@ -573,19 +524,6 @@ def _new_cvr(rng: random.Random, taken: set[str]) -> str:
         if number not in taken:
             taken.add(number)
             return number
-
-
-def _clip(value: float, low: float, high: float) -> float:
-    return max(low, min(high, value))
-
-
-def _markov_pair(rng: random.Random, p: float, change: float) -> tuple[int, int]:
-    """Two waves of a 0/1 state with marginal ``p`` in both and ``change`` share switching."""
-    first = int(rng.random() < p)
-    leave_one = change / (2 * p)
-    leave_zero = change / (2 * (1 - p))
-    second = int(rng.random() >= leave_one) if first else int(rng.random() < leave_zero)
-    return first, second
 
 
 # --------------------------------------------------------------------------- municipalities
@@ -705,7 +643,8 @@ def _make_associations(
     fields: tuple[str, ...],
     cvr_taken: set[str],
 ) -> list[Association]:
-    total = round(per_wave / (1 - ASSOCIATION_ONLY_ONE_WAVE))
+    only_one_wave = round(per_wave * ASSOCIATION_ONLY_ONE_WAVE)
+    total = per_wave + only_one_wave
     mix_source = FIELD_MIX_HOUSING_AREA if municipality.kommunekode == "0751" else FIELD_MIX
     per_field = allocate(total, {f: mix_source.get(f, 0.05) for f in fields})
     plan = [f for f in fields for _ in range(per_field[f])]
@@ -737,13 +676,6 @@ def _make_associations(
             if name_key(candidate) not in taken:
                 name = candidate
         taken.add(name_key(name))
-        draw = rng.random()
-        if draw < ASSOCIATION_ONLY_ONE_WAVE:
-            waves: tuple[int, ...] = (WAVES[0],)
-        elif draw < 2 * ASSOCIATION_ONLY_ONE_WAVE:
-            waves = (WAVES[1],)
-        else:
-            waves = WAVES
         openness = FIELD_OPENNESS.get(field_code, 0.6) * rng.random() ** OPENNESS_SKEW
         if national:
             openness = min(1.0, openness * 1.2)
@@ -759,28 +691,15 @@ def _make_associations(
                 municipality=municipality.name,
                 nickname=_association_nickname(template, place) if "{place}" in template else "",
                 national=national,
-                waves=waves,
+                waves=WAVES,
                 openness=openness,
             )
         )
+    # Exactly per_wave in each wave's frame: as many leave after the first as join in the second.
+    leaving = rng.sample(range(total), 2 * only_one_wave)
+    for position, index in enumerate(leaving):
+        made[index].waves = (WAVES[0],) if position < only_one_wave else (WAVES[1],)
     return made
-
-
-def _planted_rates(
-    rng: random.Random, municipality: Municipality, areas: tuple[str, ...]
-) -> dict[tuple[str, str], tuple[float, float]]:
-    effect = MUNICIPALITY_EFFECT.get(municipality.kommunekode)
-    if effect is None:
-        effect = rng.uniform(-0.03, 0.03)
-    rates = {}
-    for area in areas:
-        p_assoc = BASE_P_ASSOCIATIONS.get(area, 0.65) + effect + rng.uniform(-0.03, 0.03)
-        p_vol = BASE_P_VOLUNTEERS.get(area, 0.45) + effect + rng.uniform(-0.04, 0.04)
-        rates[(municipality.kommunekode, area)] = (
-            round(_clip(p_assoc, 0.55, 0.80), 3),
-            round(_clip(p_vol, 0.15, 0.90), 3),
-        )
-    return rates
 
 
 def _pick_partner(
@@ -866,51 +785,6 @@ def _make_ties(
     return ties
 
 
-def _association_truth(
-    rng: random.Random,
-    associations: list[Association],
-    ties: list[Tie],
-    institutions: dict[str, Institution],
-) -> None:
-    constructs = ("coop_school", "coop_daycare_sfo_youth", "coop_other_institution")
-    ties_of: dict[str, list[Tie]] = {}
-    for tie in ties:
-        ties_of.setdefault(tie.association_code, []).append(tie)
-    for assoc in associations:
-        external_previous: list[int] | None = None
-        rates = EXTERNAL_RATES.get(assoc.field, (0.05, 0.02, 0.06))
-        for wave in WAVES:
-            if wave not in assoc.waves:
-                continue
-            active = [t for t in ties_of.get(assoc.code, []) if t.active(wave)]
-            flags = dict.fromkeys(constructs, 0)
-            for tie in active:
-                area = institutions[tie.institution_code].policy_area
-                flags[AREA_TO_ASSOCIATION_CONSTRUCT.get(area, "coop_other_institution")] = 1
-            boost = EXTERNAL_BOOST_TIED if active else EXTERNAL_BOOST_UNTIED
-            fresh = [int(rng.random() < rate * boost) for rate in rates]
-            if external_previous is not None and rng.random() < 0.8:
-                external = external_previous
-            else:
-                external = fresh
-            external_previous = external
-            n_external = 0
-            for construct, flag in zip(constructs, external, strict=True):
-                if flag:
-                    flags[construct] = 1
-                    n_external += rng.randint(1, 2)
-            cooperates = int(any(flags.values()))
-            administration = int(rng.random() < (0.5 if cooperates else 0.25))
-            assoc.truth[wave] = {
-                "coop_municipal": cooperates,
-                **flags,
-                "coop_administration": administration,
-                "n_partners": len(active) + n_external,
-                "n_ties": len(active),
-                "n_external": n_external,
-            }
-
-
 def _contacts(rng: random.Random, world: World) -> None:
     domains = {m.kommunekode: m.email_domain for m in world.municipalities}
     used: set[str] = set()
@@ -941,60 +815,57 @@ def _contacts(rng: random.Random, world: World) -> None:
                 assoc.chair_email[wave] = private_email(rng, chair)
 
 
-def build_world(reference: Reference, seed: int, scale: int) -> World:
-    """Draw the true world for ``seed`` and ``scale``."""
+def build_world(reference: Reference, seed: int, scale: int, targets: Targets) -> World:
+    """Draw the true world for ``seed`` and ``scale`` with the ``targets`` planted."""
     rng = random.Random(f"samspil:{seed}:world")
     municipalities = select_municipalities(reference, scale, rng)
-    n_institutions = spread_counts(municipalities, BASE_INSTITUTIONS, scale, rng)
-    base_associations = allocate(BASE_ASSOCIATIONS_PER_WAVE, dict(BASE_INSTITUTIONS))
+    base_institutions = allocate(targets.institutions_invited, dict(BASE_INSTITUTIONS))
+    n_institutions = spread_counts(municipalities, base_institutions, scale, rng)
+    base_associations = allocate(targets.associations_invited, dict(BASE_INSTITUTIONS))
     n_associations = spread_counts(municipalities, base_associations, scale, rng)
 
-    institutions: list[Institution] = []
-    associations: list[Association] = []
-    ties: list[Tie] = []
-    rates: dict[tuple[str, str], tuple[float, float]] = {}
+    institutions: dict[str, list[Institution]] = {}
+    associations: dict[str, list[Association]] = {}
+    drawn: dict[tuple[str, str], tuple[float, float]] = {}
     cvr_taken: set[str] = set()
     for municipality in municipalities:
         code = municipality.kommunekode
-        local_institutions = _make_institutions(
+        institutions[code] = _make_institutions(
             rng, municipality, n_institutions[code], reference.policy_areas
         )
-        local_associations = _make_associations(
+        associations[code] = _make_associations(
             rng, municipality, n_associations[code], reference.association_fields, cvr_taken
         )
-        local_rates = _planted_rates(rng, municipality, reference.policy_areas)
-        for inst in local_institutions:
-            p_assoc, p_vol = local_rates[(code, inst.policy_area)]
-            assoc_states = _markov_pair(rng, p_assoc, WAVE_CHANGE_ASSOCIATIONS)
-            vol_states = _markov_pair(rng, p_vol, WAVE_CHANGE_VOLUNTEERS)
-            for index, wave in enumerate(WAVES):
-                inst.truth[wave] = {
-                    "coop_associations": assoc_states[index],
-                    "coop_volunteers": vol_states[index],
-                }
-        local_ties = _make_ties(rng, local_institutions, local_associations)
+        drawn.update(propensities(rng, municipality, reference.policy_areas))
+    every_institution = [inst for local in institutions.values() for inst in local]
+    rates = planted_rates(drawn, every_institution, targets.institutions_cooperating)
+    plant_institution_states(rng, every_institution, rates, targets.institutions_cooperating)
+
+    ties: list[Tie] = []
+    for municipality in municipalities:
+        local_ties = _make_ties(
+            rng, institutions[municipality.kommunekode], associations[municipality.kommunekode]
+        )
         ties_of: dict[str, list[Tie]] = {}
         for tie in local_ties:
             ties_of.setdefault(tie.institution_code, []).append(tie)
-        for inst in local_institutions:
+        for inst in institutions[municipality.kommunekode]:
             for wave in WAVES:
                 n_ties = sum(1 for t in ties_of.get(inst.code, []) if t.active(wave))
                 inst.truth[wave]["n_partners"] = n_ties
                 inst.truth[wave]["n_ties"] = n_ties
                 if n_ties == 0:
                     inst.truth[wave]["coop_associations"] = 0
-        by_code = {inst.code: inst for inst in local_institutions}
-        _association_truth(rng, local_associations, local_ties, by_code)
-        institutions.extend(local_institutions)
-        associations.extend(local_associations)
         ties.extend(local_ties)
-        rates.update(local_rates)
+    every_association = [assoc for local in associations.values() for assoc in local]
+    by_code = {inst.code: inst for inst in every_institution}
+    plant_association_truth(rng, every_association, ties, by_code, targets)
 
     ties.sort(key=lambda t: (t.institution_code, t.association_code))
     world = World(
         municipalities=municipalities,
-        institutions=institutions,
-        associations=associations,
+        institutions=every_institution,
+        associations=every_association,
         ties=ties,
         rates=rates,
         parameters={
@@ -1002,8 +873,8 @@ def build_world(reference: Reference, seed: int, scale: int) -> World:
             "municipalities": [m.kommunekode for m in municipalities],
             "institutions_per_municipality": n_institutions,
             "associations_per_wave_per_municipality": n_associations,
-            "wave_change_share_associations": WAVE_CHANGE_ASSOCIATIONS,
-            "wave_change_share_volunteers": WAVE_CHANGE_VOLUNTEERS,
+            "wave_change_share_cooperating": WAVE_CHANGE_COOPERATION,
+            "wave_change_share_kind": WAVE_CHANGE_KIND,
             "tie_continues_probability": TIE_CONTINUES,
             "tie_count_weights": {
                 **{area: list(w) for area, w in TIE_COUNT_WEIGHTS.items()},

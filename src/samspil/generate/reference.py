@@ -1,8 +1,8 @@
 """Reference data the generator reads from the dbt seeds.
 
-The survey codebook, the value sets, the policy areas, the association fields and
-the justification codebook live in ``seeds/`` and are read from there: the
-generator never keeps its own copy of those lists. ``seeds/municipalities.csv``
+The survey codebook, the value sets, the policy areas, the association fields, the
+justification codebook and the study's published figures live in ``seeds/`` and are
+read from there: the generator never keeps its own copy of those lists. ``seeds/municipalities.csv``
 is optional at scale 1 (only the five study municipalities are used) and
 required above it.
 """
@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_SEEDS_DIR = Path(__file__).resolve().parents[3] / "seeds"
+
+WAVES: tuple[int, int] = (2016, 2018)
+"""The two survey waves the generator draws (the rows of ``seeds/survey_waves.csv``)."""
 
 _FILTER_PATTERN = re.compile(r"^\s*(\w+)\s*=\s*(\S+)\s*$")
 
@@ -64,6 +67,16 @@ class MunicipalityRow:
 
 
 @dataclass(frozen=True)
+class PublishedFigure:
+    """One row of ``seeds/published_figures.csv``: a figure the study published."""
+
+    figure_id: str
+    value: float
+    unit: str
+    wave: int
+
+
+@dataclass(frozen=True)
 class Reference:
     """Everything the generator takes from the seeds."""
 
@@ -73,6 +86,7 @@ class Reference:
     association_fields: tuple[str, ...]
     justification_codes: tuple[JustificationCode, ...]
     municipalities: tuple[MunicipalityRow, ...] | None
+    published_figures: dict[str, PublishedFigure]
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -153,6 +167,15 @@ def load_reference(seeds_dir: Path) -> Reference:
                 key=lambda row: row.kommunekode,
             )
         )
+    published_figures = {
+        row["figure_id"]: PublishedFigure(
+            figure_id=row["figure_id"],
+            value=float(row["value"]),
+            unit=row["unit"],
+            wave=int(row["wave"]),
+        )
+        for row in _read(seeds_dir / "published_figures.csv")
+    }
     return Reference(
         items=items,
         value_sets=value_sets,
@@ -160,4 +183,5 @@ def load_reference(seeds_dir: Path) -> Reference:
         association_fields=fields,
         justification_codes=justification,
         municipalities=municipalities,
+        published_figures=published_figures,
     )

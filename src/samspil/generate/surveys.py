@@ -1,7 +1,9 @@
 """The institution and association surveys: invitation frames and returned questionnaires.
 
 Response propensity varies by municipality and wave but never depends on
-cooperation, so rates among respondents estimate the planted rates. A 2016
+cooperation, so rates among respondents estimate the planted rates. In 2016
+exactly as many answer as the published response rate says (the propensities
+choose who, :func:`samspil.generate.cooperation.exact_draw`). A 2016
 respondent answers again in 2018 with the panel retention probability; the
 others are drawn so that the 2018 rate comes out as planted. Item answers are
 derived from the true state of the respondent per wave, keyed by the item's
@@ -16,6 +18,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
+from samspil.generate.cooperation import exact_draw
 from samspil.generate.entities import WAVES, Association, Institution, World
 from samspil.generate.names import (
     NameTarget,
@@ -27,6 +30,7 @@ from samspil.generate.names import (
     with_contact,
     write_variant,
 )
+from samspil.generate.published import Targets, planted_count
 from samspil.generate.reference import Reference, SurveyItem, ValueSet
 
 FIELDWORK: dict[int, tuple[dt.date, dt.date]] = {
@@ -45,7 +49,8 @@ RESPONSE_RATES: dict[str, dict[int, dict[str, float]]] = {
     },
 }
 """Planted response propensity per survey, wave and study municipality; other
-municipalities get the survey's mean plus a little noise."""
+municipalities get the survey's mean plus a little noise. In the first wave they only
+choose who answers: how many is the published response rate."""
 
 PANEL_RETENTION: dict[str, float] = {"institution": 0.75, "association": 0.70}
 """Probability that a 2016 respondent answers again in 2018."""
@@ -263,16 +268,19 @@ def _respond(
     rates: dict[int, dict[str, float]],
     retention: float,
     code: str,
+    first_wave: bool | None,
     waves: tuple[int, ...],
 ) -> dict[int, bool]:
+    """Who answers in each wave of ``waves``, given whether the unit answered the first
+    (None when it was not invited then)."""
     first_rate = rates[WAVES[0]][code]
     second_rate = rates[WAVES[1]][code]
     answered: dict[int, bool] = {}
-    if WAVES[0] in waves:
-        answered[WAVES[0]] = rng.random() < first_rate
+    if first_wave is not None:
+        answered[WAVES[0]] = first_wave
     if WAVES[1] in waves:
-        if WAVES[0] in answered:
-            if answered[WAVES[0]]:
+        if first_wave is not None:
+            if first_wave:
                 p = retention
             else:
                 p = (second_rate - first_rate * retention) / (1 - first_rate)
@@ -324,6 +332,10 @@ def _partner_cells(
     return cells, variants
 
 
+def _waves(entity: Institution | Association) -> tuple[int, ...]:
+    return WAVES if isinstance(entity, Institution) else entity.waves
+
+
 def _survey(
     rng: random.Random,
     reference: Reference,
@@ -331,6 +343,7 @@ def _survey(
     survey: str,
     invited: dict[tuple[str, int], dt.date],
     rates: dict[int, dict[str, float]],
+    first_wave_response: float,
 ) -> SurveyOutput:
     output = SurveyOutput()
     items = reference.items[survey]
@@ -354,6 +367,18 @@ def _survey(
 
     entities: list[Institution | Association]
     entities = list(world.institutions) if survey == "institution" else list(world.associations)
+    first_invited = [entity for entity in entities if WAVES[0] in _waves(entity)]
+    first_answered = dict(
+        zip(
+            (entity.code for entity in first_invited),
+            exact_draw(
+                rng,
+                [rates[WAVES[0]][entity.kommunekode] for entity in first_invited],
+                planted_count(first_wave_response, len(first_invited)),
+            ),
+            strict=True,
+        )
+    )
     respondents: dict[int, list[_Respondent]] = {wave: [] for wave in WAVES}
     for entity in entities:
         if isinstance(entity, Institution):
@@ -376,7 +401,14 @@ def _survey(
                     date.isoformat(),
                 ]
             )
-        answered = _respond(rng, rates, PANEL_RETENTION[survey], entity.kommunekode, waves)
+        answered = _respond(
+            rng,
+            rates,
+            PANEL_RETENTION[survey],
+            entity.kommunekode,
+            first_answered.get(entity.code),
+            waves,
+        )
         for wave in waves:
             if not answered[wave]:
                 continue
@@ -475,14 +507,30 @@ def _plant_comments(
 
 
 def generate_surveys(
-    reference: Reference, world: World, seed: int, scale: int
+    reference: Reference, world: World, seed: int, scale: int, targets: Targets
 ) -> tuple[SurveyOutput, SurveyOutput, dict[str, object]]:
     """Both surveys: (institution output, association output, planted parameters)."""
     rng = random.Random(f"samspil:{seed}:surveys")
     invited = _invited(rng, world)
     rates = {survey: _rates(survey, world, rng) for survey in ("institution", "association")}
-    institution = _survey(rng, reference, world, "institution", invited, rates["institution"])
-    association = _survey(rng, reference, world, "association", invited, rates["association"])
+    institution = _survey(
+        rng,
+        reference,
+        world,
+        "institution",
+        invited,
+        rates["institution"],
+        targets.institution_response,
+    )
+    association = _survey(
+        rng,
+        reference,
+        world,
+        "association",
+        invited,
+        rates["association"],
+        targets.association_response,
+    )
     kommunekoder = {inst.code: inst.kommunekode for inst in world.institutions}
     kommunekoder.update({assoc.code: assoc.kommunekode for assoc in world.associations})
     _plant_comments(rng, [institution, association], kommunekoder, scale)

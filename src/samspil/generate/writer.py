@@ -98,8 +98,10 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "policy_area_code",
         "planted_probability_associations",
         "planted_probability_volunteers",
+        "planted_probability_cooperating",
         "n_institutions",
     ),
+    "truth/published_figures.csv": ("figure_id", "planted_value", "numerator", "denominator"),
     "truth/coder_agreement.csv": (
         "justification_code",
         "planted_accuracy",
