@@ -127,7 +127,7 @@ def build_data_docs(gx_root: Path, run_name: str | None = None) -> Path:
         keys = [
             key
             for key in context.validation_results_store.list_keys()
-            if key.run_id.run_name == run_name or not _page(site, key.to_tuple()).is_file()
+            if key.run_id.run_name == run_name or not page_of(site, key.to_tuple()).is_file()
         ]
         if keys:
             context.build_data_docs(site_names=[SITE], resource_identifiers=keys)
@@ -135,7 +135,7 @@ def build_data_docs(gx_root: Path, run_name: str | None = None) -> Path:
     return site / "index.html"
 
 
-def _page(site: Path, key: tuple[str, ...]) -> Path:
+def page_of(site: Path, key: tuple[str, ...]) -> Path:
     """The page of a stored result, by its key: suite, run name, run time, batch."""
     *folders, batch = key
     return site.joinpath("validations", *folders, f"{batch}.html")

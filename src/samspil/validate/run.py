@@ -34,7 +34,7 @@ from samspil.validate.context import (
     save_suites,
     validation_definition,
 )
-from samspil.validate.docs import SITE
+from samspil.validate.docs import SITE, page_of
 from samspil.validate.suites import ERROR, WARNING, SuiteDefinition, suite_definitions
 
 EXAMPLE_KEYS = 5
@@ -216,10 +216,10 @@ def _prune_results(context: FileDataContext, keep: int) -> None:
     for folder in sorted(results.glob("*/*/*"), reverse=True) + sorted(results.glob("*/*")):
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
-    _drop_unexpected_values(results, results.parent / "data_docs" / SITE / "validations")
+    _drop_unexpected_values(results, results.parent / "data_docs" / SITE)
 
 
-def _drop_unexpected_values(results: Path, pages: Path) -> None:
+def _drop_unexpected_values(results: Path, site: Path) -> None:
     """Remove the failing values from stored results that hold them (written before GX was
     told to exclude them), and the Data Docs pages that show them; the next build renders
     those pages again, from the results without the values."""
@@ -232,7 +232,7 @@ def _drop_unexpected_values(results: Path, pages: Path) -> None:
             for key in UNEXPECTED_VALUES:
                 (item.get("result") or {}).pop(key, None)
         path.write_text(json.dumps(stored, indent=2, sort_keys=True), encoding="utf-8")
-        (pages / path.relative_to(results)).with_suffix(".html").unlink(missing_ok=True)
+        page_of(site, path.relative_to(results).with_suffix("").parts).unlink(missing_ok=True)
 
 
 def _findings(
