@@ -423,6 +423,17 @@ def test_personal_data_in_any_text_column_reaches_no_mart(
     assert len(values) > 10_000
     assert [value for value in values if personal_data_in(value[3])] == []
     assert [value for value in values if any(v in value[3] for v in PLANTED.values())] == []
+    exports = tmp_path / "exports"
+    exported = run_samspil("export", "--out", str(exports), warehouse=warehouse, raw=raw)
+    assert exported.returncode == 0, exported.stderr
+    cells = [
+        (path.name, cell)
+        for path in exports.rglob("*.csv")
+        for row in csv.reader(path.open(encoding="utf-8", newline=""))
+        for cell in row
+    ]
+    assert len(cells) > 10_000
+    assert [cell for cell in cells if personal_data_in(cell[1])] == []
     rejected = {
         (file, line, column): (reason, raw_value)
         for file, line, column, reason, raw_value in Build(warehouse, "").query(
