@@ -1253,6 +1253,7 @@ def _project_copy(tmp_path: Path, edits: tuple[tuple[str, str, str], ...]) -> Pa
         project / "models" / "staging",
         ignore=shutil.ignore_patterns("*.sql"),
     )
+    shutil.copy(PROJECT_DIR / "dbt_project.yml", project)  # its var personal_data_patterns
     for source, old, new in edits:
         path = project / "models" / "staging" / source / f"_{source}__sources.yml"
         text = path.read_text(encoding="utf-8")

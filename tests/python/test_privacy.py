@@ -18,7 +18,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from samspil.load import load
+from samspil.load import RAW_FILES, load
+from samspil.load.schema import Column, personal_data_pattern, read_schema
+from samspil.paths import PROJECT_DIR
 from samspil.pseudonyms import DEMO_KEY, KEY_VARIABLE, PseudonymKeyError, resolve_key
 
 from conftest import DEMO, TEST_KEY, Build, run_samspil
@@ -112,6 +114,22 @@ def test_the_scanner_finds_what_it_looks_for() -> None:
     assert not personal_data_in("CVR 12345678")  # an association's CVR number stays
     assert not personal_data_in("310299-1234")  # no 31 February: not a CPR number
     assert not personal_data_in("5e5a3b8efe0cf0808071604c348540f7")  # a hash id
+
+
+def test_the_loader_finds_personal_data_as_a_token_of_its_own() -> None:
+    """The patterns staging scrubs from free text, as the loader looks for them in ids: not
+    inside the GUID a REFI-QDA project may name a selection by, nor in the study's ids."""
+    pattern = personal_data_pattern(PROJECT_DIR)
+    for text in (
+        "K01 010203-1234",
+        "0102031234",
+        "D0461-0012 jens.hansen@example.dk",
+        "+45 61 72 83 94",
+        "tlf. 61728394",
+    ):
+        assert pattern.search(text) and personal_data_in(text), text
+    for text in ("a1010203-1234-4abc-8def-0123456789ab", "D0461-0012", "K01-A02", "12345678"):
+        assert not pattern.search(text) and not personal_data_in(text), text
 
 
 def test_no_personal_data_past_staging(demo_build: Build, demo_as_csv: Path) -> None:
@@ -234,3 +252,196 @@ def test_the_demo_builds_with_the_documented_demo_key(tmp_path: Path) -> None:
         ).fetchall()
     assert rows
     assert all(key == _hmac(DEMO_KEY, email) for email, key in rows)
+
+
+# -- personal data that arrives where it should not: a failing value, an id, a title
+
+# What a hostile export plants: a CPR number, an e-mail address and a phone number.
+PLANTED = {"cpr": "010203-1234", "email": "jens.hansen@example.dk", "phone": "+45 61 72 83 94"}
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and each record with the line it starts on (texts may hold newlines)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        records, line = [], 1
+        for row in reader:
+            records.append((line + 1, row))
+            line = reader.line_num
+        return list(reader.fieldnames or []), records
+
+
+def _write_csv(path: Path, header: list[str], records: list[tuple[int, dict[str, str]]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerows(row for _, row in records)
+
+
+def _every_value(warehouse: Path) -> list[tuple[str, str, str, str]]:
+    """(schema, table, column, value) for every value of every table, as text."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        schemas = tuple(
+            name
+            for (name,) in connection.execute(
+                "select distinct schema_name from duckdb_tables()"
+            ).fetchall()
+        )
+        return _text_values(connection, schemas)
+
+
+def test_great_expectations_keeps_no_failing_value(demo_as_csv: Path, tmp_path: Path) -> None:
+    """A CPR number, an e-mail address, a phone number, a name and a bare eight-digit phone
+    number typed into case actors' CVR column: the loader rejects what it recognises as
+    personal data, Great Expectations fails on the rest (not CVR numbers), and neither its
+    results nor its Data Docs, then or after the next good build, show any of them."""
+    raw = tmp_path / "raw"
+    shutil.copytree(demo_as_csv, raw)
+    actors = raw / "cases" / "actors.csv"
+    header, records = _read_csv(actors)
+    # Not recognisable as personal data, and no CVR number (modulus-11 check fails).
+    unrecognised = {"name": "Bodil Plantesen", "bare_phone": "61728394"}
+    planted = PLANTED | unrecognised
+    rows = [row for _, row in records if row["actor_type"] == "association"][: len(planted)]
+    for row, value in zip(rows, planted.values(), strict=True):
+        row["cvr"] = value
+    _write_csv(actors, header, records)
+    gx_root = tmp_path / "gx_root"  # the project's GX context, without its results
+    shutil.copytree(
+        PROJECT_DIR / "gx", gx_root / "gx", ignore=shutil.ignore_patterns("uncommitted")
+    )
+    warehouse = tmp_path / "warehouse" / "samspil.duckdb"
+    environment = {"SAMSPIL_GX_ROOT": str(gx_root)}
+
+    failed = run_samspil("build", warehouse=warehouse, raw=raw, environment=environment)
+    assert failed.returncode == 1
+    assert "validation failed" in failed.stderr, failed.stderr
+    with duckdb.connect(
+        str(warehouse.parent / "build" / warehouse.name), read_only=True
+    ) as connection:
+        rejected = connection.execute(
+            "select column_name, reason, raw_value from raw.rejected_rows "
+            "where file = 'cases/actors.csv'"
+        ).fetchall()
+    results = sorted((gx_root / "gx" / "uncommitted" / "validations").rglob("*.json"))
+    failing = [path for path in results if "stg_cases__actors" in path.parts]
+    assert len(failing) == 1  # the failing run's results of the actors, kept
+    (failed_run,) = {path.parent.parent.name for path in failing}
+
+    good = run_samspil("build", warehouse=warehouse, raw=demo_as_csv, environment=environment)
+    assert good.returncode == 0, good.stderr
+    site = gx_root / "gx" / "uncommitted" / "data_docs" / "local_site"
+    assert failed_run in (site / "index.html").read_text(encoding="utf-8")
+    assert list((site / "validations" / "stg_cases__actors").glob(f"{failed_run}/*/*.html"))
+
+    found = [
+        (path, value)
+        for path in gx_root.rglob("*")
+        if path.is_file()
+        for value in planted.values()
+        if value in path.read_text(encoding="utf-8", errors="replace")
+    ]
+    assert found == []
+    for file in (warehouse, warehouse.parent / "build" / warehouse.name):
+        values = _every_value(file)
+        assert len(values) > 10_000
+        assert [item for item in values if any(v in item[3] for v in planted.values())] == []
+    # What the loader recognised, it rejected with its reason, the value masked.
+    assert sorted(rejected) == sorted(
+        ("cvr", "personal_data", f"<masked: {len(value)} characters>") for value in PLANTED.values()
+    )
+
+
+# A segment's text must be its document's text at its offsets: what is planted in the
+# documents' text (at its end, so that every offset still holds) stands for it.
+CUT_FROM_DOCUMENT_TEXT = {("discourse/segments.csv", "segment_text")}
+
+
+def _text_columns() -> dict[str, list[Column]]:
+    """Every raw column whose values are text as written (no codes, scale or type), by
+    file: the free text and the ids, as the sources YAML declares them."""
+    return {
+        schema.file: [
+            column
+            for column in schema.columns
+            if column.codes is None
+            and column.scale is None
+            and column.type is None
+            and (schema.file, column.name) not in CUT_FROM_DOCUMENT_TEXT
+        ]
+        for schema in read_schema(PROJECT_DIR, RAW_FILES)
+    }
+
+
+def test_personal_data_in_any_text_column_reaches_no_mart(
+    demo_as_csv: Path, tmp_path: Path
+) -> None:
+    """A CPR number, an e-mail address and a phone number planted in every raw text column:
+    where the column may hold personal data (`personal` in the sources YAML: free text such
+    as names and titles) staging scrubs or drops it and the row is kept; where it may not
+    (ids, CVR numbers, types) the loader rejects the row with its reason, the value masked.
+    Nothing planted is published."""
+    raw = tmp_path / "raw"
+    shutil.copytree(demo_as_csv, raw)
+    columns = _text_columns()
+    assert {column.name for file in columns.values() for column in file} >= {
+        "case_id", "case_title", "document_id", "title", "actor_id", "episode_id",
+        "segment_id", "response_id", "institution_code", "association_code", "coder_id",
+        "institution_name", "association_name", "cvr",
+    }  # fmt: skip
+    assert "text" in {column.name for column in columns["discourse/documents.csv"]}
+    declared = {
+        (schema.file, column.name)
+        for schema in read_schema(PROJECT_DIR, RAW_FILES)
+        for column in schema.columns
+    }
+    assert declared >= CUT_FROM_DOCUMENT_TEXT
+    sentence = ", ".join(f"{kind} {value}" for kind, value in PLANTED.items())
+    scrubbed: set[tuple[str, int]] = set()  # (file, line): planted in free text, kept
+    screened: set[tuple[str, int, str]] = set()  # (file, line, column): to be rejected
+    for file, file_columns in columns.items():
+        header, records = _read_csv(raw / file)
+        line, row = records[0]
+        for column in file_columns:
+            if column.personal:
+                row[column.name] = f"{row[column.name]} ({sentence})".strip()
+                scrubbed.add((file, line))
+        targets = iter(records[::-1])  # rows from the end, one per column and value
+        for column in file_columns:
+            if not column.personal:
+                for value in PLANTED.values():
+                    line, row = next(targets)
+                    row[column.name] = f"{row[column.name]} {value}"
+                    screened.add((file, line, column.name))
+        _write_csv(raw / file, header, records)
+
+    warehouse = tmp_path / "samspil.duckdb"
+    result = run_samspil("build", warehouse=warehouse, raw=raw)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    values = _every_value(warehouse)
+    assert len(values) > 10_000
+    assert [value for value in values if personal_data_in(value[3])] == []
+    assert [value for value in values if any(v in value[3] for v in PLANTED.values())] == []
+    exports = tmp_path / "exports"
+    exported = run_samspil("export", "--out", str(exports), warehouse=warehouse, raw=raw)
+    assert exported.returncode == 0, exported.stderr
+    cells = [
+        (path.name, cell)
+        for path in exports.rglob("*.csv")
+        for row in csv.reader(path.open(encoding="utf-8", newline=""))
+        for cell in row
+    ]
+    assert len(cells) > 10_000
+    assert [cell for cell in cells if personal_data_in(cell[1])] == []
+    rejected = {
+        (file, line, column): (reason, raw_value)
+        for file, line, column, reason, raw_value in Build(warehouse, "").query(
+            "select file, line, column_name, reason, raw_value from audit.rejected_rows"
+        )
+    }
+    assert {key: rejected.get(key, (None, None))[0] for key in screened} == dict.fromkeys(
+        screened, "personal_data"
+    )
+    assert all(rejected[key][1].startswith("<masked: ") for key in screened)
+    assert {(file, line) for file, line, _ in rejected} & scrubbed == set()

@@ -558,6 +558,54 @@ def test_data_docs_of_an_incremental_build_add_its_run_and_drop_pruned_ones(
     assert external_loads(site) == []
 
 
+def test_failing_values_kept_from_earlier_runs_are_removed_with_their_pages(
+    demo_build: Build, gx_project: Path
+) -> None:
+    """Results written before GX was told to keep no failing value hold them (a CPR number
+    typed into a CVR column), and so do their Data Docs pages. The next validation removes
+    the values from the results it keeps and drops those pages; the next Data Docs render
+    them again, without the values."""
+    import datetime as dt
+
+    import great_expectations as gx
+
+    from samspil.validate.batches import open_batches, read_batch
+    from samspil.validate.context import open_context, save_suites, validation_definition
+
+    cpr = "010203-1234"
+    warehouse = _staged_warehouse(demo_build)
+    suite = "stg_cases__actors"
+    (definition,) = [d for d in suite_definitions(PROJECT_DIR) if d.name == suite]
+    with open_batches(warehouse) as run_query:
+        batch = read_batch(run_query, suite, definition.batch_query, definition.keys)
+    batch["cvr_number"] = batch["cvr_number"].astype(object)
+    batch.iloc[0, batch.columns.get_loc("cvr_number")] = cpr
+    context = open_context(gx_project)
+    save_suites(context, suite_definitions(PROJECT_DIR))
+    earlier = dt.datetime.now(dt.UTC)
+    run_name = earlier.strftime("%Y%m%dT%H%M%S.%fZ")
+    validation_definition(context, suite).run(
+        batch_parameters={"dataframe": batch},
+        result_format={"result_format": "SUMMARY"},  # what samspil asked GX for before
+        run_id=gx.RunIdentifier(run_name=run_name, run_time=earlier),
+    )
+    site = build_data_docs(gx_project).parent
+
+    def showing(value: str) -> list[Path]:
+        return [
+            path
+            for path in (gx_project / "gx").rglob("*")
+            if path.is_file() and value in path.read_text(encoding="utf-8", errors="replace")
+        ]
+
+    assert {path.suffix for path in showing(cpr)} == {".json", ".html"}
+    later = validate(warehouse, gx_project, suites=[suite])
+    assert showing(cpr) == []
+    assert build_data_docs(gx_project, run_name=later.run_id).is_file()
+    assert list((site / "validations" / suite / run_name).rglob("*.html"))
+    assert showing(cpr) == []
+
+
 def test_batches_get_fast_dtypes_with_the_same_values() -> None:
     """GX checks int64, float64 and datetime64[ns] columns in one step and categories by
     their codes; the batch keeps every value DuckDB's own `.df()` gives, and two text

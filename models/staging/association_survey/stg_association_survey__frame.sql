@@ -9,7 +9,7 @@ renamed as (
         association_code || '-' || wave as frame_entry_id,
         association_code as association_id,
         kommunekode,
-        association_name,
+        {{ scrub_personal_data('association_name') }} as association_name,
         cvr as cvr_number,
         chair_key,
         association_field_code,

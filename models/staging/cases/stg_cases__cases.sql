@@ -9,7 +9,7 @@ renamed as (
         case_id,
         kommunekode,
         policy_area_code,
-        case_title,
+        {{ scrub_personal_data('case_title') }} as case_title,
         cast(start_date as date) as start_date,
         cast(end_date as date) as end_date,
         _file as source_file,

@@ -9,7 +9,7 @@ renamed as (
         document_id,
         kommunekode,
         document_type,
-        title as document_title,
+        {{ scrub_personal_data('title') }} as document_title,
         text as document_text,
         cast(published_date as date) as published_date,
         _file as source_file,

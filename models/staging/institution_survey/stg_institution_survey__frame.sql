@@ -9,7 +9,7 @@ renamed as (
         institution_code || '-' || wave as frame_entry_id,
         institution_code as institution_id,
         kommunekode,
-        institution_name,
+        {{ scrub_personal_data('institution_name') }} as institution_name,
         institution_type,
         leader_key,
         policy_area_code,

@@ -4,8 +4,9 @@ A row is rejected for the first problem found (where that is an empty required v
 detail names every required column the row has no value of), in this order: a total row at
 the bottom of the file (a first value such as `I alt` or `Total`: a
 spreadsheet's sum, not data); its field count; then each column in the file's
-column order (empty where required, unparseable date, timestamp, whole number
-or decimal, unknown code, off the item's scale); then its references to other
+column order (personal data in a column not marked personal, empty where
+required, unparseable date, timestamp, whole number or decimal, unknown code,
+off the item's scale); then its references to other
 files; then its keys (the first row that passes every other check keeps a key,
 later ones are duplicates of it).
 Dates written dd-mm-yyyy are stored as yyyy-mm-dd, decimals written with a
@@ -71,6 +72,11 @@ def show(value: str, column: Column) -> str:
     return value if WHOLE_NUMBER.fullmatch(value) else f"'{value}'"
 
 
+def _holds_personal_data(schema: FileSchema, value: str) -> bool:
+    """Whether a value the loader would quote holds personal data, whatever its column."""
+    return schema.personal_data is not None and schema.personal_data.search(value) is not None
+
+
 def _valid_date(year: str, month: str, day: str) -> str | None:
     try:
         return date(int(year), int(month), int(day)).isoformat()
@@ -110,6 +116,18 @@ def parse_timestamp(value: str) -> str | None:
 def check_value(column: Column, value: str | None, decimal_mark: str = ".") -> str | None:
     """The value to store, or raise `_Problem`; `decimal_mark` is the file's."""
     name = column.name
+    if value and column.personal_data is not None:
+        found = column.personal_data.search(value)
+        if found is not None:
+            kind = (found.lastgroup or "personal data").replace("_", " ")
+            raise _Problem(
+                name,
+                "personal_data",
+                f"{mask(value)} holds what looks like personal data ({kind}); {name} must hold "
+                "none (only the columns marked personal in the sources YAML may): correct the "
+                "export.",
+                value,
+            )
     if value is None or (column.required and not value.strip()):
         if column.required:
             raise _Problem(name, "missing_value", f"{name} is empty; every row needs one.", value)
@@ -350,7 +368,12 @@ def _check_column(
     stored for a row with a problem is left as read: the row is not loaded."""
     problems: dict[str | None, _Problem] = {}
     changed: dict[str | None, str | None] = {}
-    only_required = column.type is None and column.codes is None and column.scale is None
+    only_required = (
+        column.type is None
+        and column.codes is None
+        and column.scale is None
+        and column.personal_data is None
+    )
     for value in set(values):
         if only_required and value is not None and value.strip():
             continue  # what check_value would say, without the call: stored as read
@@ -505,7 +528,7 @@ def check_file(raw: RawFile, checked: dict[str, CheckedFile]) -> CheckedFile:
             else schema.column(problem.column).personal
         )
         raw_value = problem.raw_value
-        if raw_value is not None and personal:
+        if raw_value is not None and (personal or _holds_personal_data(schema, raw_value)):
             raw_value = mask(raw_value)
         result.rejects.append(
             Reject(

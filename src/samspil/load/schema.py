@@ -4,12 +4,16 @@
 which columns a raw file has and what the loader checks in them; the allowed
 codes come from the seed CSVs, and the item columns of a survey export from
 the survey codebook (`seeds/survey_items.csv`, `survey_value_sets.csv`,
-`survey_value_labels.csv`). docs/raw-exports.md describes the meta keys.
+`survey_value_labels.csv`). A column not marked `personal` must hold no
+personal data: the patterns of it are the dbt var `personal_data_patterns` in
+dbt_project.yml, the same that staging removes from free text.
+docs/raw-exports.md describes the meta keys.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,10 +92,15 @@ class Column:
     personal: bool = False
     pseudonym: str | None = None
     """The column the loader adds with this person's keyed pseudonym (samspil.pseudonyms)."""
+    personal_data: re.Pattern[str] | None = None
+    """Personal data the loader rejects in this column; None for a personal column (its value
+    may hold some: staging drops, pseudonymises or scrubs it)."""
 
     @property
     def is_checked(self) -> bool:
-        return self.required or bool(self.type or self.codes or self.scale)
+        return self.required or bool(
+            self.type or self.codes or self.scale or self.personal_data is not None
+        )
 
 
 @dataclass(frozen=True)
@@ -135,6 +144,8 @@ class FileSchema:
     qdpx: QdpxSettings = QdpxSettings()
     file: str = ""
     """The file's path relative to the raw folder: the export found (`formats.py`)."""
+    personal_data: re.Pattern[str] | None = None
+    """Personal data as the loader recognises it (`personal_data_pattern`)."""
 
     @property
     def name(self) -> str:
@@ -293,8 +304,24 @@ def _qdpx_settings(meta: Any, where: str) -> QdpxSettings:
     return QdpxSettings(**value)
 
 
+def personal_data_pattern(project_dir: Path) -> re.Pattern[str]:
+    """The var `personal_data_patterns` of dbt_project.yml as one pattern, case ignored, each
+    kind a named group (`CPR_number`, ...), found only as a token of its own: not inside a
+    longer run of letters and digits, as in the GUID a REFI-QDA project gives a selection."""
+    project = yaml.load(
+        (project_dir / "dbt_project.yml").read_text(encoding="utf-8"), Loader=SafeLoader
+    )
+    patterns = project["vars"]["personal_data_patterns"]
+    kinds = "|".join(f"(?P<{kind}>{pattern})" for kind, pattern in patterns.items())
+    return re.compile(rf"(?<![0-9A-Za-z])(?:{kinds})(?![0-9A-Za-z])", re.IGNORECASE)
+
+
 def _file_schema(
-    source: str, entry: dict[str, Any], seeds: _Seeds, qdpx: QdpxSettings
+    source: str,
+    entry: dict[str, Any],
+    seeds: _Seeds,
+    qdpx: QdpxSettings,
+    personal_data: re.Pattern[str],
 ) -> FileSchema:
     stem = entry["name"]
     where = f"{source}.{stem}"
@@ -338,7 +365,7 @@ def _file_schema(
     undescribed = (set(key) | {name for names in unique for name in names} | named) - set(names)
     if undescribed:
         raise SchemaError(f"{where}: meta names columns {sorted(undescribed)} it does not describe")
-    # A key column can never be empty.
+    # A key column can never be empty; a column not personal holds no personal data.
     columns = [
         Column(
             name=column.name,
@@ -348,6 +375,7 @@ def _file_schema(
             scale=column.scale,
             personal=column.personal,
             pseudonym=column.pseudonym,
+            personal_data=None if column.personal else personal_data,
         )
         for column in columns
     ]
@@ -363,6 +391,7 @@ def _file_schema(
         sheet=str(meta["sheet"]) if "sheet" in meta else None,
         qdpx=qdpx,
         file=f"{source}/{stem}.csv",
+        personal_data=personal_data,
     )
 
 
@@ -373,6 +402,7 @@ def sources_yaml(project_dir: Path, source: str) -> Path:
 def read_schema(project_dir: Path, files: dict[str, tuple[str, ...]]) -> list[FileSchema]:
     """The contract of every raw file in `files`, in that order (referenced files first)."""
     seeds = _Seeds(project_dir / "seeds")
+    personal_data = personal_data_pattern(project_dir)
     schemas: list[FileSchema] = []
     for source, stems in files.items():
         path = sources_yaml(project_dir, source)
@@ -383,7 +413,7 @@ def read_schema(project_dir: Path, files: dict[str, tuple[str, ...]]) -> list[Fi
         for stem in stems:
             if stem not in entries:
                 raise SchemaError(f"{path}: no table {stem}")
-            schema = _file_schema(source, entries[stem], seeds, qdpx)
+            schema = _file_schema(source, entries[stem], seeds, qdpx, personal_data)
             earlier = {item.stem: item for item in schemas if item.source == source}
             for reference in schema.references:
                 target = earlier.get(reference.table)

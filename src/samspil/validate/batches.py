@@ -4,8 +4,8 @@ Batches are read from the DuckDB working file or from PostgreSQL (`open_batches`
 Great Expectations validates these DataFrames with its pandas datasource (its
 SQL datasource on DuckDB is broken, see TOOLCHAIN.md). A few checks are easier
 to state in Python than in SQL; they become derived columns here, named in the
-suite's `meta.derived_columns`, and free text they were computed from leaves
-the batch before GX sees it, so no free text reaches results or Data Docs.
+suite's `meta.derived_columns`. No suite's query selects free text, and GX keeps
+no failing value (`samspil.validate.run.RESULT_FORMAT`).
 Each batch is indexed by its keys (`index_by_keys`): GX reports failing rows by
 their index, so what it reports of a row is its key.
 """
@@ -31,11 +31,6 @@ if TYPE_CHECKING:
 
 CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 
-# The same patterns as tests/python/test_privacy.py: e-mail, Danish phone, CPR number.
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-PHONE = re.compile(r"\+45 ?\d|\b\d{2} \d{2} \d{2} \d{2}\b|\b\d{4} \d{4}\b")
-CPR = re.compile(r"\b(0[1-9]|[12]\d|3[01])(0[1-9]|1[0-2])\d{2}-?\d{4}\b")
-
 
 def is_valid_cvr(number: object) -> bool | None:
     """The CVR modulus-11 check: weights 2,7,6,5,4,3,2,1, sum divisible by 11.
@@ -53,12 +48,6 @@ def is_valid_cvr(number: object) -> bool | None:
     )
 
 
-def has_contact_details(text: object) -> bool | None:
-    if not isinstance(text, str):
-        return None
-    return bool(EMAIL.search(text) or PHONE.search(text) or CPR.search(text))
-
-
 def _with_cvr_check(frame: pd.DataFrame) -> pd.DataFrame:
     frame["is_cvr_valid"] = pd.Series(
         [is_valid_cvr(value) for value in frame["cvr_number"]], index=frame.index, dtype="object"
@@ -66,23 +55,9 @@ def _with_cvr_check(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _without_free_text(column: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
-    def derive(frame: pd.DataFrame) -> pd.DataFrame:
-        frame["has_contact_details"] = pd.Series(
-            [has_contact_details(value) for value in frame[column]],
-            index=frame.index,
-            dtype="object",
-        )
-        return frame.drop(columns=[column])
-
-    return derive
-
-
 DERIVE: dict[str, list[Callable[[pd.DataFrame], pd.DataFrame]]] = {
     "stg_association_survey__frame": [_with_cvr_check],
-    "stg_cases__actors": [_with_cvr_check, _without_free_text("actor_name")],
-    "stg_institution_survey__partner_mentions": [_without_free_text("partner_name")],
-    "stg_association_survey__partner_mentions": [_without_free_text("partner_name")],
+    "stg_cases__actors": [_with_cvr_check],
 }
 """Derived columns per suite, in order; see each suite's meta.derived_columns."""
 

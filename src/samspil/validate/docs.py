@@ -109,9 +109,10 @@ def build_data_docs(gx_root: Path, run_name: str | None = None) -> Path:
     index.html.
 
     With `run_name` (the run an incremental build just made, its suites unchanged; "" if it
-    validated nothing) and a site already there, only that run's pages and the index are
-    rendered, and the pages of runs no longer kept are removed; otherwise the whole site is
-    built afresh.
+    validated nothing) and a site already there, only that run's pages, those of kept results
+    without a page (their failing values were removed since, `samspil.validate.run`) and the
+    index are rendered, and the pages of runs no longer kept are removed; otherwise the whole
+    site is built afresh.
     """
     context = open_context(gx_root)
     site = gx_root / "gx" / "uncommitted" / "data_docs" / SITE
@@ -126,12 +127,18 @@ def build_data_docs(gx_root: Path, run_name: str | None = None) -> Path:
         keys = [
             key
             for key in context.validation_results_store.list_keys()
-            if key.run_id.run_name == run_name
+            if key.run_id.run_name == run_name or not page_of(site, key.to_tuple()).is_file()
         ]
         if keys:
             context.build_data_docs(site_names=[SITE], resource_identifiers=keys)
     make_offline(site, gx_root / "gx" / "static" / "vendor")
     return site / "index.html"
+
+
+def page_of(site: Path, key: tuple[str, ...]) -> Path:
+    """The page of a stored result, by its key: suite, run name, run time, batch."""
+    *folders, batch = key
+    return site.joinpath("validations", *folders, f"{batch}.html")
 
 
 def make_offline(site: Path, vendor: Path) -> None:

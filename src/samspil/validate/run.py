@@ -10,6 +10,7 @@ the lines the CLI prints. Nothing here prints.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import time
 from collections.abc import Collection
@@ -33,6 +34,7 @@ from samspil.validate.context import (
     save_suites,
     validation_definition,
 )
+from samspil.validate.docs import SITE, page_of
 from samspil.validate.suites import ERROR, WARNING, SuiteDefinition, suite_definitions
 
 EXAMPLE_KEYS = 5
@@ -44,8 +46,15 @@ RESULT_FORMAT = {
     # Failing rows are reported by their index, which `read_batch` sets to their keys.
     # No query listing every failing row's index either: nothing reads it.
     "return_unexpected_index_query": False,
+    # A failing value is what was not expected, personal data included (a CPR number
+    # typed into a CVR column): GX keeps none of them, so its results and Data Docs show
+    # none. The keys say which rows to look at, in the restricted working file.
+    "exclude_unexpected_values": True,
 }
-"""What GX returns of each expectation: counts, and values and keys of the first failing rows."""
+"""What GX returns of each expectation: counts, and keys of the first failing rows; no values."""
+
+UNEXPECTED_VALUES = ("partial_unexpected_list", "partial_unexpected_counts", "unexpected_list")
+"""Where GX results written without `exclude_unexpected_values` hold failing values."""
 
 KEPT_RUNS = 10
 """Runs whose GX results (and so Data Docs pages) are kept; the full history is in the
@@ -193,7 +202,8 @@ def select_suites(
 
 
 def _prune_results(context: FileDataContext, keep: int) -> None:
-    """Drop GX's stored results of all but the newest `keep` runs."""
+    """Drop GX's stored results of all but the newest `keep` runs, and the failing values from
+    those kept (`_drop_unexpected_values`)."""
     store = context.validation_results_store
     keys = store.list_keys()
     runs = sorted({key.run_id.run_time for key in keys if key.run_id.run_time}, reverse=True)
@@ -206,6 +216,23 @@ def _prune_results(context: FileDataContext, keep: int) -> None:
     for folder in sorted(results.glob("*/*/*"), reverse=True) + sorted(results.glob("*/*")):
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
+    _drop_unexpected_values(results, results.parent / "data_docs" / SITE)
+
+
+def _drop_unexpected_values(results: Path, site: Path) -> None:
+    """Remove the failing values from stored results that hold them (written before GX was
+    told to exclude them), and the Data Docs pages that show them; the next build renders
+    those pages again, from the results without the values."""
+    for path in results.glob("*/*/*/*.json"):
+        text = path.read_text(encoding="utf-8")
+        if not any(f'"{key}"' in text for key in UNEXPECTED_VALUES):
+            continue
+        stored = json.loads(text)
+        for item in stored.get("results") or []:
+            for key in UNEXPECTED_VALUES:
+                (item.get("result") or {}).pop(key, None)
+        path.write_text(json.dumps(stored, indent=2, sort_keys=True), encoding="utf-8")
+        page_of(site, path.relative_to(results).with_suffix("").parts).unlink(missing_ok=True)
 
 
 def _findings(

@@ -650,23 +650,18 @@ def _partner_mentions(survey: str) -> SuiteDefinition:
     return SuiteDefinition(
         name=table,
         description=f"The {named} each {survey} named as partners. The names themselves are "
-        "free text and do not enter the batch: only their length and whether they still hold "
-        "contact details.",
+        "free text (scrubbed of personal data in staging) and do not enter the batch: only "
+        "their length.",
         batch_query=f"""
 select
     partner_mention_id,
     response_id,
     mention_position,
-    partner_name,
     length(partner_name) as partner_name_length
 from staging.{table}
 """.strip(),
         keys=("partner_mention_id",),
-        derived_columns={
-            "has_contact_details": "partner_name holds an e-mail address, phone or CPR number "
-            "(samspil.validate.batches.has_contact_details); partner_name itself is dropped "
-            "before validation",
-        },
+        derived_columns={},
         expectations=[
             *primary_key("partner_mention_id", "one partner column of one questionnaire"),
             *required(
@@ -685,11 +680,6 @@ from staging.{table}
                     column_list=["response_id", "mention_position"]
                 ),
                 "One name per partner column of a questionnaire.",
-            ),
-            error(
-                gxe.ExpectColumnValuesToBeInSet(column="has_contact_details", value_set=[False]),
-                "No personal data past staging (DESIGN §5): respondents sometimes add a contact "
-                "person's e-mail or phone to a partner's name, and staging must have scrubbed it.",
             ),
             warning(
                 gxe.ExpectColumnValuesToBeBetween(
@@ -1097,14 +1087,13 @@ from staging.stg_cases__cases
 def stg_cases__actors(reference: StudyReference) -> SuiteDefinition:
     return SuiteDefinition(
         name="stg_cases__actors",
-        description="The actors of the cases. Their names do not enter the batch: only "
-        "whether they still hold contact details.",
+        description="The actors of the cases. Their names (free text, scrubbed of personal "
+        "data in staging) do not enter the batch.",
         batch_query="""
 select
     actor_id,
     case_id,
     actor_type,
-    actor_name,
     cvr_number
 from staging.stg_cases__actors
 """.strip(),
@@ -1112,8 +1101,6 @@ from staging.stg_cases__actors
         derived_columns={
             "is_cvr_valid": "cvr_number passes the CVR modulus-11 check (null where no CVR); "
             "samspil.validate.batches.is_valid_cvr",
-            "has_contact_details": "actor_name holds an e-mail address, phone or CPR number; "
-            "actor_name itself is dropped before validation",
         },
         expectations=[
             *primary_key("actor_id", "an actor of a case"),
@@ -1130,11 +1117,6 @@ from staging.stg_cases__actors
                 ),
                 "Informal volunteer groups are not registered; a CVR number means the actor is "
                 "a registered association typed wrongly, and it would not be linked.",
-            ),
-            error(
-                gxe.ExpectColumnValuesToBeInSet(column="has_contact_details", value_set=[False]),
-                "No personal data past staging (DESIGN §5): case notes sometimes add a contact "
-                "person's phone to an organisation's name, and staging must have scrubbed it.",
             ),
         ],
     )
