@@ -7,9 +7,11 @@ A build on DuckDB is incremental when it can be: after a good build, the
 working file's folder holds `build-state.json`, the checksum of every raw file
 it was built from and a fingerprint of everything else a build depends on (the
 dbt project, the samspil package, the toolchain, the pseudonym key). When the
-next build finds the same fingerprint, only the raw tables whose files changed
-are written again, and dbt builds only what depends on them (each changed
-source and everything downstream of it), with the tests of what it rebuilds;
+next build finds the same fingerprint, only the raw tables of the sources (strands)
+with a changed file are written again, all of a source's tables (a rejected row
+rejects the rows of its other files that reference it), and dbt builds only
+what depends on them (each changed source and everything downstream of it),
+with the tests of what it rebuilds;
 the validation runs the suites of the staged tables rebuilt. Where every staged
 model below the changed tables is a view (new documents, say), those views read
 the raw tables just written and are current already: dbt builds everything in
@@ -413,7 +415,8 @@ def _build(
             target=target,
         )
     else:
-        changed = sorted(item.table for item in loaded if previous.get(item.table) != item.sha256)
+        # The tables the load wrote: every table of a source with a changed file.
+        changed = sorted(item.table for item in loaded if item.loaded_at is None)
         downstream = _downstream_of(changed)
         views = _staged_views(paths, changed) if changed else None
         if views is not None:
