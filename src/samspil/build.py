@@ -45,6 +45,7 @@ import duckdb
 import pyarrow
 
 import samspil
+from samspil.failures import failing_rows
 from samspil.load import LoadedFile, load
 from samspil.paths import Paths
 from samspil.postgres import PostgresWarehouse
@@ -145,7 +146,12 @@ def _dbt(paths: Paths, *args: str, target: str = "duckdb") -> list:
     nodes = list(result.result or []) if args[0] == "build" else []
     failed = [node for node in nodes if node.status in ("error", "fail", "runtime error")]
     if failed or not result.success:
-        lines = [f"  {node.node.unique_id}: {node.status}: {node.message}" for node in failed]
+        lines = []
+        for node in failed:
+            lines.append(f"  {node.node.unique_id}: {node.status}: {node.message}")
+            if target == "duckdb" and node.node.resource_type == "test":
+                rows = failing_rows(paths.build_warehouse, node.node.compiled_code)
+                lines += [f"    {row}" for row in rows]
         if result.exception is not None:
             lines.append(f"  {result.exception}")
         raise BuildError(f"dbt {args[0]} failed:\n" + "\n".join(lines or [LOG_HINT]))
