@@ -19,6 +19,9 @@ one invocation, sparing one dbt start, and the views are validated after it,
 before anything is published. Anything else (no state, another fingerprint,
 `full_refresh`) is a full build, with dbt's `--full-refresh` for the
 incremental models. A failed build removes the state, so the next one is full.
+An incremental build publishes the marts it rebuilt into a copy of the published
+file if that is the file the last good build published (the state records which);
+any other file (restored from a backup, say) is replaced whole.
 
 Great Expectations (the validation, its Data Docs) runs in a second process,
 started after the load: it imports (about 1.6 s) on the other core while dbt
@@ -269,8 +272,32 @@ def forget_state(paths: Paths) -> None:
     _state_file(paths).unlink(missing_ok=True)
 
 
+def _file_identity(path: Path) -> list[int] | None:
+    """Which file is at `path` (device, inode, size, modification time); None if none."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns]
+
+
+def _is_last_published(paths: Paths) -> bool:
+    """Whether the published file is the one the last good build published: only then may
+    an incremental build copy it and replace the marts it rebuilt. One restored from a
+    backup, or published from another working file, is replaced whole."""
+    try:
+        state = json.loads(_state_file(paths).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return state.get("published") == _file_identity(paths.warehouse)
+
+
 def _write_state(paths: Paths, fingerprint_now: str, loaded: list[LoadedFile]) -> None:
-    state = {"fingerprint": fingerprint_now, "raw": {item.table: item.sha256 for item in loaded}}
+    state = {
+        "fingerprint": fingerprint_now,
+        "raw": {item.table: item.sha256 for item in loaded},
+        "published": _file_identity(paths.warehouse),
+    }
     _state_file(paths).write_text(json.dumps(state, indent=2, sort_keys=True) + "\n", "utf-8")
 
 
@@ -385,6 +412,7 @@ def _build(
     previous = None
     if target == "duckdb" and not full_refresh:
         previous = _read_state(paths, fingerprint_now)
+    is_last_published = previous is not None and _is_last_published(paths)
     forget_state(paths)
     loaded = load(paths.raw, warehouse, pseudonym_key=pseudonym_key, unchanged=previous)
     lap("load")
@@ -472,7 +500,7 @@ def _build(
         published: Path | PostgresWarehouse = warehouse
     else:
         rebuilt = None
-        if changed is not None:  # incremental: the marts this build rebuilt
+        if changed is not None and is_last_published:  # incremental: the marts rebuilt
             rebuilt = {
                 node.node.name
                 for node in marts
