@@ -7,9 +7,11 @@ A build on DuckDB is incremental when it can be: after a good build, the
 working file's folder holds `build-state.json`, the checksum of every raw file
 it was built from and a fingerprint of everything else a build depends on (the
 dbt project, the samspil package, the toolchain, the pseudonym key). When the
-next build finds the same fingerprint, only the raw tables whose files changed
-are written again, and dbt builds only what depends on them (each changed
-source and everything downstream of it), with the tests of what it rebuilds;
+next build finds the same fingerprint, only the raw tables of the sources (strands)
+with a changed file are written again, all of a source's tables (a rejected row
+rejects the rows of its other files that reference it), and dbt builds only
+what depends on them (each changed source and everything downstream of it),
+with the tests of what it rebuilds;
 the validation runs the suites of the staged tables rebuilt. Where every staged
 model below the changed tables is a view (new documents, say), those views read
 the raw tables just written and are current already: dbt builds everything in
@@ -17,6 +19,9 @@ one invocation, sparing one dbt start, and the views are validated after it,
 before anything is published. Anything else (no state, another fingerprint,
 `full_refresh`) is a full build, with dbt's `--full-refresh` for the
 incremental models. A failed build removes the state, so the next one is full.
+An incremental build publishes the marts it rebuilt into a copy of the published
+file if that is the file the last good build published (the state records which);
+any other file (restored from a backup, say) is replaced whole.
 
 Great Expectations (the validation, its Data Docs) runs in a second process,
 started after the load: it imports (about 1.6 s) on the other core while dbt
@@ -43,6 +48,7 @@ import duckdb
 import pyarrow
 
 import samspil
+from samspil.failures import failing_rows
 from samspil.load import LoadedFile, load
 from samspil.paths import Paths
 from samspil.postgres import PostgresWarehouse
@@ -143,7 +149,12 @@ def _dbt(paths: Paths, *args: str, target: str = "duckdb") -> list:
     nodes = list(result.result or []) if args[0] == "build" else []
     failed = [node for node in nodes if node.status in ("error", "fail", "runtime error")]
     if failed or not result.success:
-        lines = [f"  {node.node.unique_id}: {node.status}: {node.message}" for node in failed]
+        lines = []
+        for node in failed:
+            lines.append(f"  {node.node.unique_id}: {node.status}: {node.message}")
+            if target == "duckdb" and node.node.resource_type == "test":
+                rows = failing_rows(paths.build_warehouse, node.node.compiled_code)
+                lines += [f"    {row}" for row in rows]
         if result.exception is not None:
             lines.append(f"  {result.exception}")
         raise BuildError(f"dbt {args[0]} failed:\n" + "\n".join(lines or [LOG_HINT]))
@@ -261,8 +272,32 @@ def forget_state(paths: Paths) -> None:
     _state_file(paths).unlink(missing_ok=True)
 
 
+def _file_identity(path: Path) -> list[int] | None:
+    """Which file is at `path` (device, inode, size, modification time); None if none."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns]
+
+
+def _is_last_published(paths: Paths) -> bool:
+    """Whether the published file is the one the last good build published: only then may
+    an incremental build copy it and replace the marts it rebuilt. One restored from a
+    backup, or published from another working file, is replaced whole."""
+    try:
+        state = json.loads(_state_file(paths).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return state.get("published") == _file_identity(paths.warehouse)
+
+
 def _write_state(paths: Paths, fingerprint_now: str, loaded: list[LoadedFile]) -> None:
-    state = {"fingerprint": fingerprint_now, "raw": {item.table: item.sha256 for item in loaded}}
+    state = {
+        "fingerprint": fingerprint_now,
+        "raw": {item.table: item.sha256 for item in loaded},
+        "published": _file_identity(paths.warehouse),
+    }
     _state_file(paths).write_text(json.dumps(state, indent=2, sort_keys=True) + "\n", "utf-8")
 
 
@@ -377,6 +412,7 @@ def _build(
     previous = None
     if target == "duckdb" and not full_refresh:
         previous = _read_state(paths, fingerprint_now)
+    is_last_published = previous is not None and _is_last_published(paths)
     forget_state(paths)
     loaded = load(paths.raw, warehouse, pseudonym_key=pseudonym_key, unchanged=previous)
     lap("load")
@@ -413,7 +449,8 @@ def _build(
             target=target,
         )
     else:
-        changed = sorted(item.table for item in loaded if previous.get(item.table) != item.sha256)
+        # The tables the load wrote: every table of a source with a changed file.
+        changed = sorted(item.table for item in loaded if item.loaded_at is None)
         downstream = _downstream_of(changed)
         views = _staged_views(paths, changed) if changed else None
         if views is not None:
@@ -463,7 +500,7 @@ def _build(
         published: Path | PostgresWarehouse = warehouse
     else:
         rebuilt = None
-        if changed is not None:  # incremental: the marts this build rebuilt
+        if changed is not None and is_last_published:  # incremental: the marts rebuilt
             rebuilt = {
                 node.node.name
                 for node in marts

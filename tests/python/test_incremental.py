@@ -210,3 +210,19 @@ def test_a_failed_build_makes_the_next_one_full(demo_as_csv: Path, tmp_path: Pat
     frame.write_bytes(good)
     assert _build_line(_build(raw, warehouse)) == "full"
     assert state_file.is_file()
+
+    # A raw table of the working file that no longer holds every row its file loaded (as
+    # when an incremental build kept a table a cascade of rejected rows changed): the next
+    # incremental build's reconciliation fails, and the error names the table and its file.
+    with duckdb.connect(str(state_file.with_name(warehouse.name))) as connection:
+        connection.execute(
+            "delete from raw.cases__episodes "
+            "where _line = (select max(_line) from raw.cases__episodes)"
+        )
+    codings = raw / "discourse" / "codings.csv"
+    codings.write_text(codings.read_text(encoding="utf-8").rsplit("\n", 2)[0] + "\n", "utf-8")
+    failed = run_samspil("build", "--no-docs", warehouse=warehouse, raw=raw)
+    assert failed.returncode != 0
+    assert "assert_every_raw_row_is_staged_or_rejected" in failed.stderr
+    assert "table_name=cases__episodes, file=cases/episodes.csv, rows_read=" in failed.stderr
+    assert not state_file.exists()

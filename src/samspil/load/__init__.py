@@ -76,7 +76,8 @@ class LoadedFile:
     columns: int
     findings: tuple[str, ...] = ()
     loaded_at: datetime | None = None
-    """When an earlier load read the file, if this load kept its table (file unchanged)."""
+    """When an earlier load read the file, if this load kept its table (its source's files
+    unchanged); None for a table this load wrote."""
 
 
 def _quote(identifier: str) -> str:
@@ -324,11 +325,13 @@ def load(
     Raises `LoadError` (and writes nothing) when a file cannot be loaded as a whole.
 
     `unchanged` maps raw tables to the checksum of the file the DuckDB `warehouse` already
-    holds them from (an incremental build). A table whose file has that checksum is not
-    written again. The checks span the files of a source (a strand), never sources, so a
-    source all of whose files are unchanged is not even read: its audit entries, findings
-    and rejected rows are those of the load that read it. The audit, rejected-rows and
-    findings tables are always written whole.
+    holds them from (an incremental build). The checks span the files of a source (a
+    strand), never sources, so a source all of whose files are unchanged is not even read:
+    its tables, audit entries, findings and rejected rows are those of the load that read
+    it (`LoadedFile.loaded_at` says when). A source with any file changed is read and
+    written whole: a row rejected in one file rejects the rows of the others that
+    reference it, so an unchanged file may load other rows than last time. The audit,
+    rejected-rows and findings tables are always written whole.
     """
     if not raw_dir.is_dir():
         raise LoadError(f"{raw_dir}: raw folder not found; set SAMSPIL_RAW_DIR to your exports.")
@@ -376,7 +379,6 @@ def load(
         for item, result in zip(
             checked.values(), [item for item in loaded if item.table in read_now], strict=True
         )
-        if kept.get(result.table) != result.sha256
     ]
     tables.append(
         _table(
