@@ -54,7 +54,7 @@ def _rows(build: Build, table: str) -> dict[str, dict[str, object]]:
             table,
         )
     ]
-    rows = build.query(f"select * from marts.{table}")
+    rows = build.query(f"select * from release.{table}")
     return {row[0]: dict(zip(names, row, strict=True)) for row in rows}
 
 
