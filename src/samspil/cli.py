@@ -277,7 +277,7 @@ def bench(
         _fail(str(error))
     medians = f"; medians of {repeat} builds" if repeat > 1 else ""
     grid = Table(title=f"samspil bench (seconds; memory in MB{medians})")
-    headers = ("scale", "build", "load", "dbt", "valid.", "publish", "docs", "total")
+    headers = ("scale", "build", "load", "dbt", "valid.", "discl.", "publish", "docs", "total")
     for column in (*headers, "of full", "raw read", "peak MB"):
         grid.add_column(column, justify="right")
     full = {result.scale: result.build_seconds for result in results if result.build == "full"}

@@ -408,7 +408,11 @@ def suppression_violations(connection: duckdb.DuckDBPyConnection, table: str) ->
         name
         for name, kind in columns
         if name not in KEY_COLUMNS
-        and (kind in ("INTEGER", "BIGINT", "DOUBLE", "BOOLEAN") or name == "post_stratum_id")
+        and (
+            kind in ("INTEGER", "BIGINT", "DOUBLE", "BOOLEAN")
+            or kind.startswith("DECIMAL")
+            or name == "post_stratum_id"
+        )
     ]
     problems = []
     for name in withheld:
