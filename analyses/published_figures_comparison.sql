@@ -19,7 +19,7 @@ response_rates as (
     select
         survey,
         wave,
-        invited_count,
+        unit_count as invited_count,
         responded_count
     from {{ ref('rpt_response_rates') }}
 ),

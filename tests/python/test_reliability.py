@@ -50,7 +50,7 @@ def _rows(build: Build, table: str) -> dict[str, dict[str, object]]:
         name
         for (name,) in build.query(
             "select column_name from information_schema.columns "
-            "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+            "where table_schema = 'release' and table_name = ? order by ordinal_position",
             table,
         )
     ]

@@ -186,6 +186,7 @@ terms as (
 
 final as (
     select
+        release_cell_id || '-' || measure || '-' || atom_id as release_term_id,
         release_cell_id,
         measure,
         atom_id,

@@ -34,7 +34,7 @@ unioned as (
 
 final as (
     select
-        release_cell_id || '-' || measure || '-' || atom_id as release_term_id,
+        release_term_id,
         release_cell_id,
         measure,
         atom_id,

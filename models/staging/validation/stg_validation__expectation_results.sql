@@ -8,6 +8,8 @@ source as (
 
 renamed as (
     select
+        cast(run_id as varchar) || '-' || cast(expectation_id as varchar)
+            as expectation_result_id,
         cast(run_id as varchar) as run_id,
         cast(expectation_id as varchar) as expectation_id,
         cast(severity as varchar) as severity,
