@@ -528,3 +528,16 @@ def test_the_suppression_check_can_fail() -> None:
         assert suppression_violations(connection, "rpt_good") == []
         leaky = suppression_violations(connection, "rpt_leaky")
         assert len(leaky) == 3, leaky  # units shown, an estimate shown, a flag unexplained
+
+
+def test_same_inputs_same_pattern(demo_build: Build, tmp_path: Path) -> None:
+    """The solver run again on the build's working file writes the pattern the build wrote."""
+    working = tmp_path / "samspil.duckdb"
+    shutil.copy(demo_build.build_warehouse, working)
+    pattern = "select * from disclosure.suppression_pattern order by release_cell_id"
+    before = demo_build.query_build(pattern)
+    outcome = suppress(working, PROJECT_DIR / "target" / "manifest.json")
+    with duckdb.connect(str(working), read_only=True) as connection:
+        after = connection.execute(pattern).fetchall()
+    assert outcome.complementary > 0
+    assert after == before

@@ -21,7 +21,7 @@ institution_frame as (
         institution_id,
         min(kommunekode) as kommunekode
     from {{ ref('stg_institution_survey__frame') }}
-    group by institution_id
+    group by 1
 ),
 
 survey_responses as (
