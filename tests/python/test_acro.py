@@ -213,9 +213,9 @@ def _entries() -> list[tuple[dict, str, Callable[[list[str]], str | None]]]:
                 lambda key: f"panel-{key[1]}-{key[2]}-{key[3]}-municipality-{key[0]}",
             ),
             (
-                {"index": ["survey"], "columns": columns, "values": "y"},
+                {"index": ["survey_item_id"], "columns": ["from_wave", "to_wave"], "values": "y"},
                 data,
-                lambda key: f"panel-{key[1]}-{key[2]}-{key[3]}-survey-all",
+                lambda key: f"panel-{key[0]}-{key[1]}-{key[2]}-survey-all",
             ),
         ]
     entries += [
