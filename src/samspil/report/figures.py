@@ -560,7 +560,7 @@ def case_timelines(connection: duckdb.DuckDBPyConnection) -> Finding:
     shown = data[~data["is_suppressed"]]
     suppressed = _describe_count(int(data["is_suppressed"].sum()), len(data), "cells")
     if shown.empty:
-        reading = f"No episode count to show: {suppressed} (too few cases)."
+        reading = f"No episode count to show: {suppressed}."
     else:
         best = shown.sort_values(
             ["episode_count", "quarter_index", "episode_type"], ascending=[False, True, True]
@@ -568,7 +568,7 @@ def case_timelines(connection: duckdb.DuckDBPyConnection) -> Finding:
         reading = (
             f"Most episodes: {best.episode_type.replace('_', ' ')} in quarter "
             f"{best.quarter_index}, {int(best.episode_count)} episodes in {best.case_count} "
-            f"cases; {suppressed} (too few cases)."
+            f"cases; {suppressed}."
         )
     return Finding(
         name="case_timelines",
