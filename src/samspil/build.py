@@ -311,15 +311,15 @@ def _downstream_of(tables: list[str]) -> list[str]:
 
 
 def _release(
-    paths: Paths, warehouse: Path | PostgresWarehouse, target: str
+    paths: Paths, warehouse: Path | PostgresWarehouse, target: str, *options: str
 ) -> tuple[Suppression, list]:
     """The release tier: the suppression pattern (samspil.disclosure), then dbt's build of
-    the release models and their tests."""
+    the release models and their tests (with `options`: an incremental build's)."""
     try:
         suppression = suppress(warehouse, paths.target / "manifest.json")
     except SuppressionError as error:
         raise BuildError(f"disclosure control: {error}") from None
-    nodes = _dbt(paths, "build", "--select", RELEASE_PHASE, *RELEASE_TESTS, target=target)
+    nodes = _dbt(paths, "build", "--select", RELEASE_PHASE, *RELEASE_TESTS, *options, target=target)
     return suppression, nodes
 
 
@@ -486,7 +486,9 @@ def _build(
         lap("validation")
     suppression = None
     if changed is None or changed:
-        suppression, release = _release(paths, warehouse, target)
+        suppression, release = _release(
+            paths, warehouse, target, *(INCREMENTAL if changed is not None else ())
+        )
         _count(release, counts)
         lap("disclosure control")
     if isinstance(warehouse, PostgresWarehouse):
