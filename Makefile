@@ -5,16 +5,20 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
+# SACRO's output checker in an environment of its own: acro declares pandas<=2.3.3, the
+# warehouse runs pandas 3.1 (tests/python/test_acro.py runs it on files it writes).
+ACRO_VENV := .venv-acro
+ACRO_STAMP := $(ACRO_VENV)/.installed-$(shell cat tools/acro/requirements.txt | cksum | cut -d' ' -f1)
 
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: build test lint setup clean
+.PHONY: build test lint setup clean acro-env
 
 build: $(STAMP)
 	$(BIN)/samspil build
 
-test: $(STAMP) lint
+test: $(STAMP) $(ACRO_STAMP) lint
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -33,5 +37,15 @@ $(STAMP): pyproject.toml constraints.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+acro-env: $(ACRO_STAMP)
+
+$(ACRO_STAMP): tools/acro/requirements.txt
+	$(PYTHON) -m venv $(ACRO_VENV)
+	$(ACRO_VENV)/bin/pip install --quiet --upgrade pip
+	$(ACRO_VENV)/bin/pip install --quiet -r tools/acro/requirements.txt
+	$(ACRO_VENV)/bin/pip check
+	rm -f $(ACRO_VENV)/.installed-*
+	touch $@
+
 clean:
-	rm -rf $(VENV) target logs warehouse/*.duckdb
+	rm -rf $(VENV) $(ACRO_VENV) target logs warehouse/*.duckdb

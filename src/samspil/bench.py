@@ -41,7 +41,7 @@ from samspil.generate import generate
 from samspil.generate.increments import INCREMENTS, arrive, withhold
 from samspil.paths import Paths
 
-PHASES = ("load", "dbt build", "validation", "publish", "docs")
+PHASES = ("load", "dbt build", "validation", "disclosure control", "publish", "docs")
 
 MEMORY_SAMPLE_SECONDS = 0.02
 """How often the resident memory of a build's processes is summed."""

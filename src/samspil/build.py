@@ -49,6 +49,7 @@ import pyarrow
 
 import samspil
 from samspil.failures import failing_rows
+from samspil.disclosure import Suppression, SuppressionError, suppress
 from samspil.load import LoadedFile, load
 from samspil.paths import Paths
 from samspil.postgres import PostgresWarehouse
@@ -78,6 +79,12 @@ TARGETS = ("duckdb", "postgres")
 # a mart runs after the mart, not before it.
 STAGING_PHASE = "resource_type:seed staging"
 PHASE_TESTS = ("--indirect-selection", "cautious")
+
+# The release tier is built last, after the suppression solver (samspil.disclosure) has
+# written the pattern its models read, with the staging models of what the build itself
+# wrote (the pattern, the validation results). Every test that touches it runs then.
+RELEASE_PHASE = "staging.disclosure staging.validation release"
+RELEASE_TESTS = ("--indirect-selection", "eager")
 
 # An incremental build changes data only: the models' logic is that of the last good
 # build, whose unit tests (fixed inputs, expected outputs) passed, so they are not rerun,
@@ -118,6 +125,8 @@ class BuildSummary:
     """Wall time of each phase: load, dbt build (both phases), validation, publish, docs."""
     changed_tables: list[str] | None = None
     """An incremental build's raw tables whose files changed; None for a full build."""
+    suppression: Suppression | None = None
+    """What the disclosure control of the release tier suppressed (None: not rebuilt)."""
 
 
 def _dbt(paths: Paths, *args: str, target: str = "duckdb") -> list:
@@ -243,6 +252,7 @@ def fingerprint(paths: Paths, target: str, pseudonym_key: bytes) -> str:
         duckdb.__version__,
         target,
         os.environ.get("SAMSPIL_PG_ANALYST_ROLE", ""),
+        os.environ.get("SAMSPIL_PG_READER_ROLE", ""),
         hmac.new(pseudonym_key, b"samspil build state", "sha256").hexdigest(),
     ):
         digest.update(part.encode() + b"\0")
@@ -333,6 +343,19 @@ def _source(table: str) -> str:
 def _downstream_of(tables: list[str]) -> list[str]:
     """dbt selectors of the sources of `tables` and all below them."""
     return [f"source:{_source(table)}+" for table in tables]
+
+
+def _release(
+    paths: Paths, warehouse: Path | PostgresWarehouse, target: str, *options: str
+) -> tuple[Suppression, list]:
+    """The release tier: the suppression pattern (samspil.disclosure), then dbt's build of
+    the release models and their tests (with `options`: an incremental build's)."""
+    try:
+        suppression = suppress(warehouse, paths.target / "manifest.json")
+    except SuppressionError as error:
+        raise BuildError(f"disclosure control: {error}") from None
+    nodes = _dbt(paths, "build", "--select", RELEASE_PHASE, *RELEASE_TESTS, *options, target=target)
+    return suppression, nodes
 
 
 def _import_great_expectations() -> None:
@@ -430,6 +453,8 @@ def _build(
             "build",
             "--select",
             STAGING_PHASE,
+            "--exclude",
+            RELEASE_PHASE,
             *PHASE_TESTS,
             "--full-refresh",
             "--no-write-json",
@@ -444,6 +469,7 @@ def _build(
             "build",
             "--exclude",
             STAGING_PHASE,
+            RELEASE_PHASE,
             *PHASE_TESTS,
             "--full-refresh",
             target=target,
@@ -456,7 +482,7 @@ def _build(
         if views is not None:
             # The staged views read the raw tables just written: dbt builds once, and the
             # validation of the views follows (Great Expectations imports meanwhile).
-            last_phase: tuple[str, ...] = ("tag:every_build",)
+            last_phase: tuple[str, ...] = ("tag:every_build", "--exclude", RELEASE_PHASE)
         else:
             staging = (
                 _dbt(
@@ -483,7 +509,7 @@ def _build(
                 else ([], "")
             )
             lap("validation")
-            last_phase = ("--exclude", "staging")
+            last_phase = ("--exclude", "staging", RELEASE_PHASE)
         # Every test of what is rebuilt runs, also one that reads a model left as it was.
         marts = (
             _dbt(paths, "build", "--select", *downstream, *last_phase, *INCREMENTAL, target=target)
@@ -495,6 +521,13 @@ def _build(
     if views is not None:  # before anything is published
         warnings, run_id = _result(great_expectations.submit(_validate, paths, warehouse, views))
         lap("validation")
+    suppression = None
+    if changed is None or changed:
+        suppression, release = _release(
+            paths, warehouse, target, *(INCREMENTAL if changed is not None else ())
+        )
+        _count(release, counts)
+        lap("disclosure control")
     if isinstance(warehouse, PostgresWarehouse):
         publish_postgres(warehouse)
         published: Path | PostgresWarehouse = warehouse
@@ -519,6 +552,7 @@ def _build(
         is_demo_key=is_demo_key,
         seconds=seconds,
         changed_tables=changed,
+        suppression=suppression,
     )
     if target == "duckdb":
         _write_state(paths, fingerprint_now, loaded)

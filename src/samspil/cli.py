@@ -15,6 +15,7 @@ from rich.table import Table
 from samspil.paths import Paths
 
 if TYPE_CHECKING:
+    from samspil.disclosure import Suppression
     from samspil.postgres import PostgresWarehouse
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -136,6 +137,21 @@ def validate(target: Target = "duckdb") -> None:
         raise typer.Exit(code=1)
 
 
+def _suppression_rows(suppression: Suppression | None) -> list[tuple[str, str]]:
+    if suppression is None:
+        return []
+    reasons = [*sorted(suppression.primary.items()), ("complementary", suppression.complementary)]
+    withheld = sum(count for _, count in reasons)
+    return [
+        (
+            "release cells suppressed",
+            f"{withheld} of {suppression.cells} ("
+            + ", ".join(f"{reason} {count}" for reason, count in reasons)
+            + f"; solved in {suppression.seconds:.1f} s)",
+        )
+    ]
+
+
 @app.command()
 def build(
     docs: Annotated[bool, typer.Option(help="Also build dbt docs and GX Data Docs.")] = True,
@@ -191,12 +207,18 @@ def build(
             else f"from {KEY_VARIABLE}",
         ),
         *((kind, f"{number:,}") for kind, number in sorted(summary.counts.items())),
+        *_suppression_rows(summary.suppression),
         *((f"rows in marts.{mart}", f"{rows:,}") for mart, rows in summary.mart_rows.items()),
         (
             "published warehouse",
-            f"schema marts of {summary.warehouse}"
+            f"schemas marts and release of {summary.warehouse}"
             if target == "postgres"
-            else str(summary.warehouse),
+            else f"{summary.warehouse} (restricted tier)",
+        ),
+        *(
+            []
+            if target == "postgres"
+            else [("published release tier", str(paths.release_warehouse))]
         ),
     ]
     if summary.docs:
@@ -255,7 +277,7 @@ def bench(
         _fail(str(error))
     medians = f"; medians of {repeat} builds" if repeat > 1 else ""
     grid = Table(title=f"samspil bench (seconds; memory in MB{medians})")
-    headers = ("scale", "build", "load", "dbt", "valid.", "publish", "docs", "total")
+    headers = ("scale", "build", "load", "dbt", "valid.", "discl.", "publish", "docs", "total")
     for column in (*headers, "of full", "raw read", "peak MB"):
         grid.add_column(column, justify="right")
     full = {result.scale: result.build_seconds for result in results if result.build == "full"}
@@ -292,23 +314,38 @@ def bench(
 def export(
     out: Annotated[
         Path | None,
-        typer.Option(help="Folder to write to (replaced); default: exports/ beside the warehouse."),
+        typer.Option(
+            help="Folder to write to (replaced); default: exports/ beside the warehouse "
+            "(exports_restricted/ with --restricted)."
+        ),
     ] = None,
     labels: Annotated[
         str, typer.Option(help="Language of the codebook's labels in .sav/.dta: en or da.")
     ] = "en",
+    restricted: Annotated[
+        bool,
+        typer.Option(
+            "--restricted",
+            help="Export the restricted tier instead of the release tier: the pseudonymised "
+            "unit-level marts (every answer, coded segment, episode and tie) and the wide "
+            "survey files, for the project's researchers only; not disclosure-checked, never "
+            "to leave the project.",
+        ),
+    ] = False,
 ) -> None:
-    """Write every published mart to Parquet, CSV, SPSS .sav and Stata .dta, with labels."""
+    """Write the release tier (disclosure-checked aggregates) to Parquet, CSV, SPSS .sav and
+    Stata .dta, with labels; --restricted writes the unit-level marts instead."""
     import time
 
     from samspil.export import ExportError
     from samspil.export import export as write_exports
 
     paths = Paths.from_environment()
-    folder = out or paths.warehouse.parent / "exports"
+    source = paths.warehouse if restricted else paths.release_warehouse
+    folder = out or paths.warehouse.parent / ("exports_restricted" if restricted else "exports")
     started = time.monotonic()
     try:
-        written = write_exports(paths.warehouse, folder, language=labels)
+        written = write_exports(source, folder, language=labels, restricted=restricted)
     except ExportError as error:
         _fail(str(error))
     seconds = time.monotonic() - started
@@ -326,7 +363,7 @@ def export(
                 (f".{kind} files", f"{files:>3}, {size / 1e6:8.1f} MB")
                 for kind, (files, size) in by_format.items()
             ),
-            ("from", str(paths.warehouse)),
+            ("from", f"{source} ({'restricted' if restricted else 'release'} tier)"),
             ("to (with manifest.json)", str(folder)),
         ],
     )
@@ -339,7 +376,8 @@ def report(
         typer.Option(help="Folder to write to (replaced); default: report/ in the project."),
     ] = None,
 ) -> None:
-    """Render the findings report: one HTML page that opens offline, every figure as PNG and SVG."""
+    """Render the findings report from the release tier: one HTML page that opens offline,
+    every figure as PNG and SVG."""
     import time
 
     from samspil.report import ReportError
@@ -349,7 +387,9 @@ def report(
     folder = out or paths.project / "report"
     started = time.monotonic()
     try:
-        written = write_report(paths.warehouse, folder, docs=paths.docs, project=paths.project)
+        written = write_report(
+            paths.release_warehouse, folder, docs=paths.docs, project=paths.project
+        )
     except ReportError as error:
         _fail(str(error))
     seconds = time.monotonic() - started
@@ -358,7 +398,7 @@ def report(
         f"samspil report done in {seconds:.1f} s",
         [
             *((finding.name, finding.reading) for finding in written.findings),
-            ("from", str(paths.warehouse)),
+            ("from (the release tier)", str(paths.release_warehouse)),
             ("report (open in a browser)", str(written.index)),
             ("figures (PNG and SVG)", f"{written.folder / 'figures'}, {size / 1e6:.1f} MB in all"),
         ],

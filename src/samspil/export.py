@@ -1,14 +1,18 @@
-"""Exports for researchers' own tools: the published marts as files.
+"""Exports for researchers' own tools: a published tier as files.
 
-Every mart of the published warehouse (discovered there, not listed here) is
-written as Parquet and CSV by DuckDB itself, and as SPSS `.sav` and Stata
-`.dta` by pyreadstat with each column's description as its variable label.
-The survey answers are also written the way SPSS and Stata users analyse
-them: one wide file per survey, a row per returned questionnaire and a
-column per item, labelled from the codebook (question text as the variable
-label, the codes' labels as value labels, the missing codes declared
-missing). Rows are in primary-key order (every mart's first column is its
-key), so the same warehouse gives the same Parquet and CSV files.
+By default the release tier: every table of the published release file's schema
+`release` (disclosure-checked aggregates only, what may leave the project). Asked for
+the restricted tier (`restricted=True`), every mart of the restricted file's schema
+`marts`: the pseudonymised unit-level data, for the project's researchers only, with the
+survey answers also written the way SPSS and Stata users analyse them: one wide file per
+survey, a row per returned questionnaire and a column per item, labelled from the
+codebook (question text as the variable label, the codes' labels as value labels, the
+missing codes declared missing).
+
+Every table (discovered in the file, not listed here) is written as Parquet and CSV by
+DuckDB itself, and as SPSS `.sav` and Stata `.dta` by pyreadstat with each column's
+description as its variable label. Rows are in primary-key order (every table's first
+column is its key), so the same warehouse gives the same Parquet and CSV files.
 
 The export reads the published file read-only, writes into a temporary folder
 beside the target and swaps it in, and closes with `manifest.json`: every
@@ -70,6 +74,10 @@ SPSS_MEASURE = {"categorical": "nominal", "ordinal": "ordinal", "count": "scale"
 # The wide survey files are named after the survey.
 WIDE_SUFFIX = "_survey_responses"
 
+# The schema each tier's file exports.
+RELEASE_SCHEMA = "release"
+RESTRICTED_SCHEMA = "marts"
+
 
 class ExportError(Exception):
     """The export cannot run; the message says why and what to do."""
@@ -104,6 +112,7 @@ class Table:
     stata_frame: pd.DataFrame | None = None
     """A different frame for Stata (missing codes as extended missing values)."""
     stata_value_labels: dict[str, dict[object, str]] | None = None
+    schema: str = RESTRICTED_SCHEMA
 
 
 def _quote(text: str) -> str:
@@ -122,26 +131,29 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def marts(connection: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every table of the published file's `marts` schema."""
+def tables(connection: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    """Every table of the published file's `schema`."""
     return [
         name
         for (name,) in connection.execute(
             "select table_name from duckdb_tables() "
-            "where schema_name = 'marts' and database_name = current_database() order by 1"
+            "where schema_name = ? and database_name = current_database() order by 1",
+            [schema],
         ).fetchall()
     ]
 
 
-def columns(connection: duckdb.DuckDBPyConnection, mart: str) -> list[tuple[str, str, str]]:
+def columns(
+    connection: duckdb.DuckDBPyConnection, mart: str, schema: str = RESTRICTED_SCHEMA
+) -> list[tuple[str, str, str]]:
     """Name, DuckDB type and description (persisted by dbt) of each column, in order."""
     return [
         (name, data_type, comment or "")
         for name, data_type, comment in connection.execute(
             "select column_name, data_type, comment from duckdb_columns() "
-            "where schema_name = 'marts' and table_name = ? "
+            "where schema_name = ? and table_name = ? "
             "and database_name = current_database() order by column_index",
-            [mart],
+            [schema, mart],
         ).fetchall()
     ]
 
@@ -180,7 +192,7 @@ def spss_label(text: str) -> str:
     return text + "…"
 
 
-def _select_for_statistics(mart: str, mart_columns: list[tuple[str, str, str]]) -> str:
+def _select_for_statistics(schema: str, mart: str, mart_columns: list[tuple[str, str, str]]) -> str:
     """The mart with types SPSS and Stata hold: booleans as 0/1, odd types as text."""
     expressions = []
     for name, data_type, _ in mart_columns:
@@ -193,12 +205,14 @@ def _select_for_statistics(mart: str, mart_columns: list[tuple[str, str, str]]) 
             expressions.append(f"cast({column} as double) as {column}")
         else:
             expressions.append(f"cast({column} as varchar) as {column}")
-    return f"select {', '.join(expressions)} from marts.{mart} order by all"
+    return f"select {', '.join(expressions)} from {schema}.{mart} order by all"
 
 
-def _mart_table(connection: duckdb.DuckDBPyConnection, mart: str, language: str) -> Table:
-    mart_columns = columns(connection, mart)
-    frame = connection.execute(_select_for_statistics(mart, mart_columns)).df()
+def _mart_table(
+    connection: duckdb.DuckDBPyConnection, schema: str, mart: str, language: str
+) -> Table:
+    mart_columns = columns(connection, mart, schema)
+    frame = connection.execute(_select_for_statistics(schema, mart, mart_columns)).df()
     for name, data_type, _ in mart_columns:
         if data_type == "BOOLEAN":
             frame[name] = frame[name].astype("Int8")
@@ -211,6 +225,7 @@ def _mart_table(connection: duckdb.DuckDBPyConnection, mart: str, language: str)
     return Table(
         name=mart,
         source=mart,
+        schema=schema,
         frame=frame,
         column_labels={name: comment for name, _, comment in mart_columns},
         value_labels={
@@ -349,7 +364,7 @@ def _write_sav(table: Table, path: Path) -> dict[str, str]:
         variable_value_labels={names[name]: labels for name, labels in table.value_labels.items()},
         missing_ranges={names[name]: values for name, values in table.spss_missing.items()},
         variable_measure={names[name]: kind for name, kind in table.spss_measure.items()},
-        note=f"samspil warehouse, exported from marts.{table.source}",
+        note=f"samspil warehouse, exported from {table.schema}.{table.source}",
     )
     return {name: short for name, short in names.items() if name != short}
 
@@ -387,25 +402,29 @@ def _record(folder: Path, path: Path, source: str, rows: int, renamed: dict) -> 
 
 
 def _write_all(
-    connection: duckdb.DuckDBPyConnection, folder: Path, language: str
+    connection: duckdb.DuckDBPyConnection, folder: Path, language: str, schema: str
 ) -> list[ExportedFile]:
     for export_format in FORMATS:
         (folder / export_format).mkdir()
     written: list[ExportedFile] = []
-    mart_names = marts(connection)
-    if "fct_survey_answers" not in mart_names or "dim_survey_items" not in mart_names:
+    names = tables(connection, schema)
+    if schema == RESTRICTED_SCHEMA and not {"fct_survey_answers", "dim_survey_items"} <= set(names):
         raise ExportError("the published warehouse has no survey marts; run `samspil build`.")
-    for mart in mart_names:
-        rows = connection.execute(f"select count(*) from marts.{mart}").fetchone()[0]
+    if not names:
+        raise ExportError(f"the published file has no schema {schema}; run `samspil build`.")
+    for mart in names:
+        rows = connection.execute(f"select count(*) from {schema}.{mart}").fetchone()[0]
         for export_format, options in (("parquet", "format parquet"), ("csv", "header true")):
             path = folder / export_format / f"{mart}.{export_format}"
             connection.execute(
-                f"copy (select * from marts.{mart} order by all) to {_quote(str(path))} ({options})"
+                f"copy (select * from {schema}.{mart} order by all) "
+                f"to {_quote(str(path))} ({options})"
             )
             written.append(_record(folder, path, mart, rows, {}))
-    tables = [_mart_table(connection, mart, language) for mart in mart_names]
-    tables += _wide_survey_tables(connection, language)
-    for table in tables:
+    statistics_tables = [_mart_table(connection, schema, mart, language) for mart in names]
+    if schema == RESTRICTED_SCHEMA:
+        statistics_tables += _wide_survey_tables(connection, language)
+    for table in statistics_tables:
         for export_format, writer in (("sav", _write_sav), ("dta", _write_dta)):
             path = folder / export_format / f"{table.name}.{export_format}"
             renamed = writer(table, path)
@@ -413,8 +432,12 @@ def _write_all(
     return written
 
 
-def export(warehouse: Path, out: Path, language: str = "en") -> list[ExportedFile]:
-    """Write every mart of the published `warehouse` to `out`, replacing what was there."""
+def export(
+    warehouse: Path, out: Path, language: str = "en", restricted: bool = False
+) -> list[ExportedFile]:
+    """Write every table of the published `warehouse` to `out`, replacing what was there:
+    the release tier of the release file, or (`restricted`) the marts of the restricted
+    file."""
     if language not in LANGUAGES:
         raise ExportError(f"labels must be one of {', '.join(LANGUAGES)}, not {language!r}.")
     if not warehouse.is_file():
@@ -424,9 +447,11 @@ def export(warehouse: Path, out: Path, language: str = "en") -> list[ExportedFil
     folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         with duckdb.connect(str(warehouse), read_only=True) as connection:
-            written = _write_all(connection, folder, language)
+            schema = RESTRICTED_SCHEMA if restricted else RELEASE_SCHEMA
+            written = _write_all(connection, folder, language, schema)
         manifest = {
             "warehouse": str(warehouse),
+            "tier": "restricted" if restricted else "release",
             "labels": language,
             "files": [asdict(item) for item in written],
         }

@@ -13,12 +13,24 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
+def release_file(published: Path) -> Path:
+    """The release tier's file beside the restricted file `published`:
+    `samspil.duckdb` → `samspil_release.duckdb`."""
+    return published.with_name(f"{published.stem}_release{published.suffix}")
+
+
 @dataclass(frozen=True)
 class Paths:
     project: Path
     raw: Path
     warehouse: Path
     """The published file users open (SAMSPIL_WAREHOUSE)."""
+
+    @property
+    def release_warehouse(self) -> Path:
+        """The published release tier alone, what `samspil report` reads and `samspil
+        export` writes by default (see `release_file`)."""
+        return release_file(self.warehouse)
 
     @property
     def build_warehouse(self) -> Path:

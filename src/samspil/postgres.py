@@ -6,10 +6,11 @@ PGHOST (localhost), PGPORT (5432), PGUSER (required), PGPASSWORD (empty),
 PGDATABASE (samspil).
 
 On this target the working area and the published marts live in one database:
-dbt builds the marts into the schema `marts_build` (macro generate_schema_name),
-and `publish` swaps it in as `marts` in one transaction, then lets the analyst
-role read it. PostgreSQL's DDL is transactional, so a reader sees either the old
-marts or the new ones, never a mix.
+dbt builds the marts and the release tier into the schemas `marts_build` and
+`release_build` (macro generate_schema_name), and `publish` swaps them in as
+`marts` and `release` in one transaction, then lets the analyst role read both
+and the reader role read `release` only. PostgreSQL's DDL is transactional, so
+a reader sees either the old tables or the new ones, never a mix.
 """
 
 from __future__ import annotations
@@ -35,8 +36,19 @@ MARTS_BUILD = "marts_build"
 MARTS_PREVIOUS = "marts_previous"
 """The last published marts while a publish swaps them out (dropped in the same transaction)."""
 
+RELEASE = "release"
+"""The schema of the release tier: disclosure-checked aggregates only."""
+
+RELEASE_BUILD = "release_build"
+"""The schema dbt builds the release tier into on PostgreSQL; published as `release`."""
+
+RELEASE_PREVIOUS = "release_previous"
+"""The last published release tier while a publish swaps it out."""
+
 ANALYST_ROLE_VARIABLE = "SAMSPIL_PG_ANALYST_ROLE"
 DEFAULT_ANALYST_ROLE = "samspil_analyst"
+READER_ROLE_VARIABLE = "SAMSPIL_PG_READER_ROLE"
+DEFAULT_READER_ROLE = "samspil_reader"
 
 
 class PostgresSettingsError(Exception):
@@ -53,6 +65,9 @@ class PostgresWarehouse:
     password: str
     dbname: str
     analyst_role: str = DEFAULT_ANALYST_ROLE
+    """Reads the restricted tier (marts) and the release tier."""
+    reader_role: str = DEFAULT_READER_ROLE
+    """Reads the release tier and nothing else."""
 
     @classmethod
     def from_environment(cls) -> PostgresWarehouse:
@@ -76,6 +91,7 @@ class PostgresWarehouse:
             password=settings["PGPASSWORD"],
             dbname=settings["PGDATABASE"],
             analyst_role=os.environ.get(ANALYST_ROLE_VARIABLE, DEFAULT_ANALYST_ROLE),
+            reader_role=os.environ.get(READER_ROLE_VARIABLE, DEFAULT_READER_ROLE),
         )
 
     def __str__(self) -> str:

@@ -33,10 +33,11 @@ def manifest(demo_build: Build) -> dict:
 
 
 def _marts(manifest: dict) -> set[str]:
+    """The tables users query: the marts (restricted tier) and the release tier."""
     return {
         node["unique_id"]
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["fqn"][1] == "marts"
+        if node["resource_type"] == "model" and node["fqn"][1] in ("marts", "release")
     }
 
 

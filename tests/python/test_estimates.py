@@ -1,12 +1,11 @@
-"""The survey estimates of the rpt_ models, recomputed from the microdata of the demo build
-with independent implementations: samplics' TaylorEstimator (stratified Taylor variance
-with a finite population correction and domains) for the weighted shares and means,
-statsmodels' DescrStatsW for the panel's paired changes. And the disclosure rule, checked
-on every rpt_ model of the warehouse."""
+"""The survey estimates of the release tier's rpt_ models, recomputed from the microdata of
+the demo build with independent implementations: samplics' TaylorEstimator (stratified
+Taylor variance with a finite population correction and domains) for the weighted shares
+and means, statsmodels' DescrStatsW for the panel's paired changes. (The disclosure
+control of the release tier: test_disclosure.py.)"""
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -218,7 +217,7 @@ def test_weights_are_frame_counts_over_respondents(demo_build: Build, microdata:
 def test_response_rates_by_stratum(demo_build: Build, microdata: Microdata) -> None:
     rows = _rows(
         demo_build,
-        "select * from marts.rpt_response_rates_by_stratum where not is_suppressed",
+        "select * from release.rpt_response_rates_by_stratum where not is_suppressed",
     )
     assert len(rows) > 100
     strata = microdata.strata.assign(
@@ -233,14 +232,17 @@ def test_response_rates_by_stratum(demo_build: Build, microdata: Microdata) -> N
         )
     ).set_index("response_stratum_id")
     for row in rows:
-        stratum = strata.loc[row["response_stratum_id"]]
-        assert row["invited_count"] == stratum["invited"]
+        stratum = strata.loc[row["release_cell_id"].removeprefix("response-")]
+        assert row["unit_count"] == stratum["invited"]
         assert row["responded_count"] == stratum["responded"]
-        assert abs(row["response_rate"] - stratum["responded"] / stratum["invited"]) <= TOLERANCE
+        assert abs(row["estimate"] - stratum["responded"] / stratum["invited"]) <= TOLERANCE
         assert abs(row["nonresponse_weight"] - stratum["big_n"] / stratum["small_n"]) <= TOLERANCE
-    assert any(
-        row["is_collapsed"]
-        for row in _rows(demo_build, "select is_collapsed from marts.rpt_response_rates_by_stratum")
+    # The demo collapses strata (all of them small, so the release tier withholds them).
+    assert (
+        demo_build.query_build(
+            "select count(*) from intermediate.int_response_rates_computed where is_collapsed"
+        )[0][0]
+        > 0
     )
 
 
@@ -267,56 +269,37 @@ def test_response_rates_by_stratum(demo_build: Build, microdata: Microdata) -> N
 def test_cooperation_shares_agree_with_samplics(
     demo_build: Build, microdata: Microdata, model: str, key: tuple[str, ...], in_domain
 ) -> None:
-    rows = _rows(demo_build, f"select * from marts.{model} where not is_suppressed")
+    rows = _rows(demo_build, f"select * from release.{model} where not is_suppressed")
     assert len(rows) >= 10
-    compared = 0
     for row in rows:
-        for item, prefix in COOPERATION_ITEMS.items():
-            expected = _taylor(
-                microdata, "institution", row["wave"], item, "share_yes", in_domain(row)
-            )
-            assert expected[0] == row[f"{prefix}_base"], (row, item)
-            unweighted = (
-                "share_cooperating_with_associations"
-                if prefix == "associations"
-                else "share_with_volunteers"
-            )
-            weighted = f"weighted_{unweighted}"
-            columns = (
-                unweighted,
-                weighted,
-                f"{prefix}_standard_error",
-                f"{prefix}_ci_lower",
-                f"{prefix}_ci_upper",
-            )
-            _assert_estimate(row, columns, expected, tuple(row[k] for k in key))
-            compared += 1
-    assert compared == 2 * len(rows)
+        item = row["survey_item_id"]
+        assert item in COOPERATION_ITEMS
+        expected = _taylor(microdata, "institution", row["wave"], item, "share_yes", in_domain(row))
+        assert expected[0] == row["unit_count"], (row, item)
+        columns = ("unweighted_estimate", "estimate", "standard_error", "ci_lower", "ci_upper")
+        _assert_estimate(row, columns, expected, (item, *(row[k] for k in key)))
 
 
 def test_attitudes_agree_with_samplics(demo_build: Build, microdata: Microdata) -> None:
-    rows = _rows(demo_build, "select * from marts.rpt_attitudes_by_sector")
-    assert len(rows) == 6 * 2 * 2  # constructs × surveys × waves
+    rows = _rows(demo_build, "select * from release.rpt_attitudes_by_sector")
+    assert len(rows) == 6 * 2 * 2 * 2  # constructs × surveys × waves × statistics
     weighted_differs = 0
     for row in rows:
-        item = f"{row['survey']}__{row['construct']}"
-        for statistic, stem in (("mean", "mean_agreement"), ("share_agreeing", "share_agreeing")):
-            expected = _taylor(microdata, row["survey"], row["wave"], item, statistic)
-            assert expected[0] == row["answer_base"]
-            columns = (
-                stem,
-                f"weighted_{stem}",
-                f"{stem}_standard_error",
-                f"{stem}_ci_lower",
-                f"{stem}_ci_upper",
-            )
-            _assert_estimate(row, columns, expected, (item, row["wave"], statistic))
-            weighted_differs += abs(expected[1] - expected[2]) > 1e-6
+        item, statistic = row["survey_item_id"], row["statistic"]
+        expected = _taylor(microdata, row["survey"], row["wave"], item, statistic)
+        assert expected[0] == row["unit_count"]
+        columns = ("unweighted_estimate", "estimate", "standard_error", "ci_lower", "ci_upper")
+        _assert_estimate(row, columns, expected, (item, row["wave"], statistic))
+        weighted_differs += abs(expected[1] - expected[2]) > 1e-6
     assert weighted_differs > 0  # the comparison is not trivially weighted == unweighted
 
 
 def test_panel_changes_agree_with_statsmodels(demo_build: Build, microdata: Microdata) -> None:
-    rows = _rows(demo_build, "select * from marts.rpt_panel_change where not is_suppressed")
+    rows = _rows(
+        demo_build,
+        "select * from release.rpt_panel_change "
+        "where not is_suppressed and domain_level = 'municipality'",
+    )
     assert len(rows) > 50
     respondents = microdata.respondents[["response_id", "survey", "unit_id", "wave"]]
     kommune_2016 = microdata.respondents[microdata.respondents["wave"] == 2016].set_index(
@@ -332,137 +315,23 @@ def test_panel_changes_agree_with_statsmodels(demo_build: Build, microdata: Micr
         aggfunc="first",
     ).dropna()
     wide = wide.join(kommune_2016.rename("kommunekode"), on=["survey", "unit_id"])
-    waves = respondents.groupby(["survey", "unit_id"])["wave"].nunique()
-    members = (
-        waves[waves == 2]
-        .reset_index()
-        .join(kommune_2016.rename("kommunekode"), on=["survey", "unit_id"])
-        .groupby(["survey", "kommunekode"])
-        .size()
-    )
     for row in rows:
-        assert row["panel_member_count"] == members[(row["survey"], row["kommunekode"])]
         pairs = wide.xs(row["survey_item_id"], level="survey_item_id")
         pairs = pairs[pairs["kommunekode"] == row["kommunekode"]]
-        first, second = pairs[2016].to_numpy(float), pairs[2018].to_numpy(float)
+        first = pairs[row["from_wave"]].to_numpy(float)
+        second = pairs[row["to_wave"]].to_numpy(float)
         if row["statistic"] == "share_yes":
             first, second = (first == 1).astype(float), (second == 1).astype(float)
-        assert len(pairs) == row["pair_count"]
+        assert len(pairs) == row["unit_count"]
         change = DescrStatsW(second - first)
         lower, upper = change.zconfint_mean(alpha=0.05)
         expected = {
-            "value_2016": first.mean(),
-            "value_2018": second.mean(),
-            "change": change.mean,
-            "change_standard_error": change.std_mean,
-            "change_ci_lower": lower,
-            "change_ci_upper": upper,
+            "value_from": first.mean(),
+            "value_to": second.mean(),
+            "estimate": change.mean,
+            "standard_error": change.std_mean,
+            "ci_lower": lower,
+            "ci_upper": upper,
         }
         for column, want in expected.items():
-            assert abs(row[column] - want) <= TOLERANCE, (row["panel_change_id"], column)
-
-
-def suppression_violations(
-    connection: duckdb.DuckDBPyConnection,
-    table: str,
-    disclosure: dict | None,
-    min_cell_size: int,
-) -> list[str]:
-    """What breaks the disclosure rule in one rpt_ table: a row with a unit count below
-    min_cell_size whose values are not null or whose flag is not set; a flagged row with
-    values; a float column (an estimate) not declared as suppressed."""
-    if not disclosure or not disclosure.get("unit_counts") or not disclosure.get("suppressed"):
-        return [f"{table}: no meta.disclosure with unit_counts and suppressed"]
-    columns = {
-        name: kind
-        for name, kind in connection.execute(
-            "select column_name, data_type from information_schema.columns"
-            " where table_schema = 'marts' and table_name = ?",
-            [table],
-        ).fetchall()
-    }
-    units, values = disclosure["unit_counts"], disclosure["suppressed"]
-    problems = [
-        f"{table}: no column {name}"
-        for name in [*units, *values, "is_suppressed"]
-        if name not in columns
-    ]
-    problems += [
-        f"{table}: estimate {name} is not declared in meta.disclosure.suppressed"
-        for name, kind in columns.items()
-        if kind in ("DOUBLE", "FLOAT", "REAL") or kind.startswith("DECIMAL")
-        if name not in values
-    ]
-    if problems:
-        return problems
-    small = " or ".join(f"coalesce({name}, 0) < {int(min_cell_size)}" for name in units)
-    shown = " or ".join(f"{name} is not null" for name in values)
-    small_shown = connection.execute(
-        f"select count(*) from marts.{table} where ({small}) and (not is_suppressed or {shown})"
-    ).fetchone()[0]
-    flagged_shown = connection.execute(
-        f"select count(*) from marts.{table} where is_suppressed and ({shown})"
-    ).fetchone()[0]
-    if small_shown:
-        problems.append(f"{table}: {small_shown} rows below min_cell_size not suppressed")
-    if flagged_shown:
-        problems.append(f"{table}: {flagged_shown} suppressed rows still show values")
-    return problems
-
-
-def test_every_rpt_model_suppresses_small_cells(demo_build: Build) -> None:
-    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
-    disclosure = {
-        node["name"]: node["config"].get("meta", {}).get("disclosure")
-        for node in manifest["nodes"].values()
-        if node["resource_type"] == "model"
-    }
-    with duckdb.connect(str(demo_build.warehouse), read_only=True) as connection:
-        tables = [
-            name
-            for (name,) in connection.execute(
-                "select table_name from duckdb_tables()"
-                " where schema_name = 'marts' and starts_with(table_name, 'rpt_')"
-                " order by 1"
-            ).fetchall()
-        ]
-        assert len(tables) >= 9
-        problems = [
-            problem
-            for table in tables
-            for problem in suppression_violations(
-                connection, table, disclosure.get(table), MIN_CELL_SIZE
-            )
-        ]
-        suppressed, shown = connection.execute(
-            "select count(*) filter (where is_suppressed),"
-            " count(*) filter (where not is_suppressed) from ("
-            + " union all ".join(f"select is_suppressed from marts.{table}" for table in tables)
-            + ")"
-        ).fetchone()
-    assert problems == []
-    assert suppressed > 0 and shown > 0  # both sides of the rule occur in the demo
-
-
-def test_suppression_check_can_fail() -> None:
-    disclosure = {"unit_counts": ["base"], "suppressed": ["share"]}
-    with duckdb.connect() as connection:
-        connection.execute("create schema marts")
-        connection.execute(
-            "create table marts.rpt_good as select * from (values"
-            " (10, 0.5, false), (3, null::double, true)) as cells(base, share, is_suppressed)"
-        )
-        connection.execute(
-            "create table marts.rpt_leaky as select * from (values"
-            " (3, 0.5, false), (2, 0.25, true)) as cells(base, share, is_suppressed)"
-        )
-        connection.execute(
-            "create table marts.rpt_undeclared as select * from (values"
-            " (10, 0.5, 0.1, false)) as cells(base, share, standard_error, is_suppressed)"
-        )
-        assert suppression_violations(connection, "rpt_good", disclosure, 5) == []
-        leaky = suppression_violations(connection, "rpt_leaky", disclosure, 5)
-        assert len(leaky) == 2, leaky
-        undeclared = suppression_violations(connection, "rpt_undeclared", disclosure, 5)
-        assert any("standard_error" in problem for problem in undeclared), undeclared
-        assert suppression_violations(connection, "rpt_good", None, 5) != []
+            assert abs(row[column] - want) <= TOLERANCE, (row["release_cell_id"], column)

@@ -1,4 +1,5 @@
-"""`samspil export`: every mart in the researchers' formats, read back and compared (issue 6)."""
+"""`samspil export`: the release tier by default, the marts with --restricted, in the
+researchers' formats, read back and compared."""
 
 from __future__ import annotations
 
@@ -36,10 +37,40 @@ def _seed(name: str) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def exports(demo_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The restricted tier's export (every mart), asked for by --restricted."""
     out = tmp_path_factory.mktemp("exports") / "exports"
-    result = run_samspil("export", "--out", str(out), warehouse=demo_build.warehouse)
+    result = run_samspil(
+        "export", "--restricted", "--out", str(out), warehouse=demo_build.warehouse
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return out
+
+
+def test_default_export_is_the_release_tier_only(demo_build: Build, tmp_path: Path) -> None:
+    out = tmp_path / "exports"
+    result = run_samspil("export", "--out", str(out), warehouse=demo_build.warehouse)
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    released = [
+        name
+        for (name,) in demo_build.query(
+            "select table_name from duckdb_tables() where schema_name = 'release' order by 1"
+        )
+    ]
+    assert len(released) >= 14
+    assert manifest["tier"] == "release"
+    assert manifest["warehouse"].endswith("samspil_release.duckdb")
+    assert sorted(item["file"] for item in manifest["files"]) == sorted(
+        f"{kind}/{name}.{kind}" for name in released for kind in ("parquet", "csv", "sav", "dta")
+    )
+    with duckdb.connect() as connection:
+        for name in released:
+            rows = connection.execute(
+                f"select * from read_parquet('{out / 'parquet' / name}.parquet') order by all"
+            ).fetchall()
+            assert rows == demo_build.query(f"select * from release.{name} order by all"), name
+    help_text = run_samspil("export", "--help", warehouse=demo_build.warehouse).stdout
+    assert "--restricted" in help_text and "unit-level" in help_text
 
 
 @pytest.fixture(scope="module")
@@ -249,7 +280,13 @@ def test_wide_survey_files_carry_the_codebook(
 def test_danish_labels_on_request(demo_build: Build, tmp_path: Path) -> None:
     out = tmp_path / "exports"
     result = run_samspil(
-        "export", "--out", str(out), "--labels", "da", warehouse=demo_build.warehouse
+        "export",
+        "--restricted",
+        "--out",
+        str(out),
+        "--labels",
+        "da",
+        warehouse=demo_build.warehouse,
     )
     assert result.returncode == 0, result.stderr
     item = _seed("survey_items")[0]
@@ -267,7 +304,12 @@ def test_export_replaces_the_old_folder_and_refuses_a_missing_warehouse(
     out = tmp_path / "exports"
     (out / "csv").mkdir(parents=True)
     (out / "csv" / "dim_gone.csv").write_text("stale\n", encoding="utf-8")
-    assert run_samspil("export", "--out", str(out), warehouse=demo_build.warehouse).returncode == 0
+    assert (
+        run_samspil(
+            "export", "--restricted", "--out", str(out), warehouse=demo_build.warehouse
+        ).returncode
+        == 0
+    )
     assert not (out / "csv" / "dim_gone.csv").exists()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["exports"]
     # Same warehouse, same Parquet and CSV bytes (.sav and .dta carry their write time).
@@ -279,5 +321,7 @@ def test_export_replaces_the_old_folder_and_refuses_a_missing_warehouse(
 
     missing = run_samspil("export", "--out", str(out), warehouse=tmp_path / "none.duckdb")
     assert missing.returncode == 1
-    assert "none.duckdb: no published warehouse; run `samspil build` first." in missing.stderr
+    assert "none_release.duckdb: no published warehouse; run `samspil build` first." in (
+        missing.stderr
+    )
     assert (out / "manifest.json").is_file()  # the last good export stays

@@ -48,14 +48,16 @@ def _phases(output: str) -> list[str]:
 
 
 def _differences(left: Path, right: Path) -> dict[str, tuple[int, int]]:
-    """Per published table (marts and reference): rows only in `left`, rows only in
-    `right` (as multisets, every column)."""
+    """Per published table (marts, reference and the release tier, but for its provenance
+    tables, which record each build's own load time and validation run): rows only in
+    `left`, rows only in `right` (as multisets, every column)."""
     connection = duckdb.connect()
     connection.execute(f"attach '{left}' as one (read_only)")
     connection.execute(f"attach '{right}' as other (read_only)")
     tables = connection.execute(
         "select schema_name, table_name from duckdb_tables() where database_name = 'other' "
-        "and schema_name in ('marts', 'reference') order by 1, 2"
+        "and schema_name in ('marts', 'reference', 'release') "
+        "and table_name not in ('rpt_load_audit', 'rpt_validation_runs') order by 1, 2"
     ).fetchall()
     assert len(tables) > 30
     found = {}

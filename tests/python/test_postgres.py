@@ -1,4 +1,5 @@
-"""The same build on PostgreSQL (issue 6): same marts as DuckDB, read-only analysts.
+"""The same build on PostgreSQL: same marts and release tier as DuckDB, and two read-only
+roles, each held to its tier by the real psql.
 
 A throwaway PostgreSQL server is started for the session (initdb in a temporary
 folder, a free port, run as the `postgres` OS user when the tests run as root),
@@ -29,7 +30,6 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-from psycopg2 import errors
 
 from samspil.build import MAIN_MARTS
 from samspil.load import RAW_FILES
@@ -44,6 +44,10 @@ ANALYST_ROLE = "samspil_analyst"
 """The read-only group role of profiles.yml's grants (SAMSPIL_PG_ANALYST_ROLE's default)."""
 ANALYST_LOGIN = "analyst_reader"
 """A researcher's login, member of the analyst role."""
+READER_ROLE = "samspil_reader"
+"""The release tier's group role (SAMSPIL_PG_READER_ROLE's default)."""
+READER_LOGIN = "release_reader"
+"""A login of someone outside the project, member of the reader role only."""
 
 SIGNIFICANT_DIGITS = 9
 """Floats agree to this many significant digits: the engines sum in different orders."""
@@ -160,6 +164,8 @@ def postgres_build(postgres_server: PostgresServer) -> str:
     postgres_server.execute(
         f"create role {ANALYST_ROLE} nologin",
         f"create role {ANALYST_LOGIN} login in role {ANALYST_ROLE}",
+        f"create role {READER_ROLE} nologin",
+        f"create role {READER_LOGIN} login in role {READER_ROLE}",
     )
     result = run_samspil_postgres(postgres_server, "build", "--no-docs")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -188,17 +194,20 @@ def mart_digest(rows: Sequence[Sequence[object]]) -> tuple[int, str]:
     return len(lines), hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def _postgres_marts(server: PostgresServer) -> dict[str, tuple[list[str], int, str]]:
+def _postgres_marts(
+    server: PostgresServer, schema: str = "marts"
+) -> dict[str, tuple[list[str], int, str]]:
     marts = {}
     connection = server.connect()
     try:
         with connection.cursor() as cursor:
             cursor.execute(
                 "select table_name from information_schema.tables "
-                "where table_schema = 'marts' order by 1"
+                "where table_schema = %s order by 1",
+                [schema],
             )
             for (table,) in cursor.fetchall():
-                cursor.execute(f"select * from marts.{table}")
+                cursor.execute(f"select * from {schema}.{table}")
                 columns = [column.name for column in cursor.description]
                 marts[table] = (columns, *mart_digest(cursor.fetchall()))
     finally:
@@ -206,20 +215,22 @@ def _postgres_marts(server: PostgresServer) -> dict[str, tuple[list[str], int, s
     return marts
 
 
-def _duckdb_marts(build: Build) -> dict[str, tuple[list[str], int, str]]:
+def _duckdb_marts(build: Build, schema: str = "marts") -> dict[str, tuple[list[str], int, str]]:
     marts = {}
     for (table,) in build.query(
-        "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+        "select table_name from information_schema.tables where table_schema = ? order by 1",
+        schema,
     ):
         columns = [
             name
             for (name,) in build.query(
                 "select column_name from information_schema.columns "
-                "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+                "where table_schema = ? and table_name = ? order by ordinal_position",
+                schema,
                 table,
             )
         ]
-        marts[table] = (columns, *mart_digest(build.query(f"select * from marts.{table}")))
+        marts[table] = (columns, *mart_digest(build.query(f"select * from {schema}.{table}")))
     return marts
 
 
@@ -232,16 +243,29 @@ def test_checksum_ignores_row_order_and_float_noise() -> None:
 
 
 def test_postgres_build_summary(postgres_build: str) -> None:
-    assert "schema marts of postgresql://postgres@127.0.0.1" in postgres_build
+    assert "schemas marts and release of postgresql://postgres@127.0.0.1" in postgres_build
+    assert "release cells suppressed" in postgres_build
     for mart in MAIN_MARTS:
         assert f"rows in marts.{mart}" in postgres_build
 
 
+@pytest.mark.parametrize("schema", ["marts", "release"])
 def test_every_mart_has_the_same_rows_on_both_engines(
-    demo_build: Build, postgres_server: PostgresServer, postgres_build: str
+    demo_build: Build, postgres_server: PostgresServer, postgres_build: str, schema: str
 ) -> None:
-    duckdb_marts = _duckdb_marts(demo_build)
-    postgres_marts = _postgres_marts(postgres_server)
+    """The marts, and the release tier with its suppression pattern (not its provenance
+    tables, which record each build's own load time and validation run)."""
+    provenance = {"rpt_load_audit", "rpt_validation_runs"}
+    duckdb_marts = {
+        name: value
+        for name, value in _duckdb_marts(demo_build, schema).items()
+        if name not in provenance
+    }
+    postgres_marts = {
+        name: value
+        for name, value in _postgres_marts(postgres_server, schema).items()
+        if name not in provenance
+    }
     assert sorted(postgres_marts) == sorted(duckdb_marts)
     differing = {
         mart: {"duckdb": duckdb_marts[mart][1:], "postgres": postgres_marts[mart][1:]}
@@ -301,6 +325,7 @@ def test_publish_leaves_no_build_schema_and_keeps_provenance(
         connection.close()
     assert {
         "marts",
+        "release",
         "raw",
         "staging",
         "intermediate",
@@ -308,7 +333,7 @@ def test_publish_leaves_no_build_schema_and_keeps_provenance(
         "validation",
         "audit",
     } <= schemas
-    assert "marts_build" not in schemas
+    assert not {"marts_build", "release_build"} & schemas
     assert audited == sum(len(stems) for stems in RAW_FILES.values())
     assert (runs, errors_found) == (1, 0)
     assert undescribed == 0  # dbt's persisted descriptions travel with the renamed schema
@@ -372,29 +397,64 @@ def test_readme_psql_examples_run_as_the_analyst(
         assert len(result.stdout.splitlines()) >= 5, query  # a header and four rows at least
 
 
+def _psql(server: PostgresServer, login: str, statement: str) -> subprocess.CompletedProcess:
+    """`statement` run by the real psql, logged in as `login`."""
+    return subprocess.run(
+        ["psql", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "--csv", "-c", statement],
+        env={**os.environ, **server.environment(), "PGUSER": login},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+REFUSED_TO_BOTH = [
+    "select count(*) from raw.load_audit",
+    "select count(*) from raw.institution_survey__responses",
+    "select count(*) from staging.stg_institution_survey__responses",
+    "select count(*) from intermediate.int_name_variants_linked",
+    "select count(*) from intermediate.int_release_terms_unioned",
+    "select count(*) from disclosure.suppression_pattern",
+    "select count(*) from reference.municipalities",
+    "select count(*) from validation.expectation_results",
+    "select count(*) from audit.rejected_rows",
+    "delete from marts.dim_institutions",
+    "create table marts.mine (id integer)",
+    "delete from release.rpt_response_rates",
+    "create table release.mine (id integer)",
+]
+
+
 @pytest.mark.parametrize(
-    "statement",
+    ("login", "statement", "allowed"),
     [
-        "select count(*) from raw.load_audit",
-        "select count(*) from raw.institution_survey__responses",
-        "select count(*) from staging.stg_institution_survey__responses",
-        "select count(*) from intermediate.int_name_variants_linked",
-        "select count(*) from reference.municipalities",
-        "select count(*) from validation.expectation_results",
-        "select count(*) from audit.rejected_rows",
-        "delete from marts.dim_institutions",
-        "create table marts.mine (id integer)",
+        (ANALYST_LOGIN, "select count(*) from marts.fct_survey_answers", True),
+        (ANALYST_LOGIN, "select count(*) from release.rpt_response_rates", True),
+        (READER_LOGIN, "select count(*) from release.rpt_response_rates", True),
+        (READER_LOGIN, "select count(*) from release.rpt_cooperation_by_municipality_area", True),
+        (READER_LOGIN, "select count(*) from marts.fct_survey_answers", False),
+        (READER_LOGIN, "select count(*) from marts.dim_institutions", False),
+        *(
+            (login, statement, False)
+            for login in (ANALYST_LOGIN, READER_LOGIN)
+            for statement in REFUSED_TO_BOTH
+        ),
     ],
 )
-def test_analyst_is_refused_everything_else(
-    postgres_server: PostgresServer, postgres_build: str, statement: str
+def test_each_role_reads_its_tier_and_nothing_else(
+    postgres_server: PostgresServer,
+    postgres_build: str,
+    login: str,
+    statement: str,
+    allowed: bool,
 ) -> None:
-    connection = postgres_server.connect(user=ANALYST_LOGIN)
-    try:
-        with connection.cursor() as cursor, pytest.raises(errors.InsufficientPrivilege):
-            cursor.execute(statement)
-    finally:
-        connection.close()
+    result = _psql(postgres_server, login, statement)
+    if allowed:
+        assert result.returncode == 0, result.stderr
+        assert int(result.stdout.splitlines()[1]) > 0
+    else:
+        assert result.returncode != 0
+        assert "permission denied" in result.stderr, result.stderr
 
 
 # -- a failed build publishes nothing

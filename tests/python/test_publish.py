@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from samspil.publish import PUBLISHED_SCHEMAS
+from samspil.paths import release_file
+from samspil.publish import PUBLISHED_SCHEMAS, RELEASE_SCHEMAS
 
 from conftest import DEMO, Build, run_samspil
 
@@ -85,13 +86,33 @@ def test_published_file_holds_only_what_users_query(demo_build: Build) -> None:
     assert undescribed_tables == []
 
 
+def test_release_file_holds_the_release_tier_only(demo_build: Build) -> None:
+    release = release_file(demo_build.warehouse)
+    schemas = {
+        schema
+        for (schema,) in Build(warehouse=release, output="").query(
+            "select distinct schema_name from duckdb_tables() "
+            "where database_name = current_database()"
+        )
+    }
+    assert schemas == set(RELEASE_SCHEMAS) == {"release", "reference"}
+    tables = Build(warehouse=release, output="").query(
+        "select table_name from duckdb_tables() where schema_name = 'release' order by 1"
+    )
+    assert tables == demo_build.query(
+        "select table_name from duckdb_tables() where schema_name = 'release' order by 1"
+    )
+
+
 def test_failed_build_leaves_the_published_file_untouched(
     demo_build: Build, tmp_path: Path
 ) -> None:
     published = tmp_path / "published" / "samspil.duckdb"
     published.parent.mkdir()
     shutil.copy(demo_build.warehouse, published)
+    shutil.copy(release_file(demo_build.warehouse), release_file(published))
     before = _sha256(published)
+    release_before = _sha256(release_file(published))
     raw = tmp_path / "broken"
     shutil.copytree(DEMO, raw, ignore=shutil.ignore_patterns("truth"))
     # Every export of cases/episodes goes, whatever format the demo mixes it in.
@@ -104,6 +125,7 @@ def test_failed_build_leaves_the_published_file_untouched(
     assert "cases/episodes" in result.stderr
     assert "is unchanged" in result.stderr
     assert _sha256(published) == before
+    assert _sha256(release_file(published)) == release_before
     assert _shell_count(published) > 0
 
 
@@ -231,12 +253,14 @@ def test_readme_shell_queries_run_on_the_published_file(demo_build: Build) -> No
     examples = [
         block
         for block in _readme_blocks("sh")
-        if block.startswith(".venv/bin/duckdb -readonly warehouse/samspil.duckdb")
+        if block.startswith(".venv/bin/duckdb -readonly warehouse/samspil")
     ]
     assert len(examples) >= 2
     for block in examples:
-        command = block.replace("\\\n", " ").replace(
-            "warehouse/samspil.duckdb", str(demo_build.warehouse)
+        command = (
+            block.replace("\\\n", " ")
+            .replace("warehouse/samspil_release.duckdb", str(release_file(demo_build.warehouse)))
+            .replace("warehouse/samspil.duckdb", str(demo_build.warehouse))
         )
         command = command.replace(".venv/bin/duckdb", str(DUCKDB_SHELL), 1)
         result = subprocess.run(
@@ -260,7 +284,7 @@ def _shell_csv(path: Path, sql: str) -> list[list[str]]:
 def test_readme_democracy_question_answers_from_the_answers(demo_build: Build) -> None:
     """The README's shell question, by the real shell, equals the answers counted again."""
     (block,) = [block for block in _readme_blocks("sh") if "att_strengthens_democracy" in block]
-    rows = _shell_csv(demo_build.warehouse, _shell_query(block))
+    rows = _shell_csv(release_file(demo_build.warehouse), _shell_query(block))
     expected = demo_build.query(
         "select answers.survey, answers.wave, count(*), "
         "round(avg(answers.answer_value), 2), "
@@ -309,5 +333,7 @@ def test_readme_r_and_psql_queries_are_valid_sql(demo_build: Build, language: st
     else:
         (block,) = [block for block in _readme_blocks("sh") if block.startswith("psql")]
         sql = _shell_query(block)
-    rows = _shell_csv(demo_build.warehouse, sql)
+    rows = _shell_csv(
+        release_file(demo_build.warehouse) if language == "sh" else demo_build.warehouse, sql
+    )
     assert len(rows) >= 4

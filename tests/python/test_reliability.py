@@ -50,11 +50,11 @@ def _rows(build: Build, table: str) -> dict[str, dict[str, object]]:
         name
         for (name,) in build.query(
             "select column_name from information_schema.columns "
-            "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+            "where table_schema = 'release' and table_name = ? order by ordinal_position",
             table,
         )
     ]
-    rows = build.query(f"select * from marts.{table}")
+    rows = build.query(f"select * from release.{table}")
     return {row[0]: dict(zip(names, row, strict=True)) for row in rows}
 
 

@@ -1,5 +1,5 @@
-"""`samspil report` (issue 8): the findings report, opened by a real browser, and its
-numbers checked against the marts they come from."""
+"""`samspil report`: the findings report, opened by a real browser, and its numbers checked
+against the release tables they come from (the report reads the release file only)."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ import duckdb
 import pandas
 import pytest
 from matplotlib import image as matplotlib_image
-from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 
+from samspil.paths import release_file
 from samspil.report import draw
 from samspil.report.figures import FIGURES, SUPPRESSED, Finding
 
@@ -64,7 +64,7 @@ def rendered(demo_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Pat
 @pytest.fixture(scope="module")
 def findings(demo_build: Build) -> dict[str, Finding]:
     """The report's figures with the data each plotted, drawn from the demo build."""
-    drawn, _ = draw(demo_build.warehouse)
+    drawn, _ = draw(release_file(demo_build.warehouse))
     return {finding.name: finding for finding in drawn}
 
 
@@ -288,17 +288,19 @@ def test_report_refuses_a_foreign_folder_and_a_missing_or_stale_warehouse(
 
     missing = run_samspil("report", "--out", str(rendered), warehouse=tmp_path / "none.duckdb")
     assert missing.returncode == 1
-    assert "none.duckdb: no published warehouse; run `samspil build` first." in missing.stderr
+    assert "none_release.duckdb: no published warehouse; run `samspil build` first." in (
+        missing.stderr
+    )
     assert (rendered / "index.html").is_file()  # the last report stays
 
     stale = tmp_path / "stale.duckdb"
-    with duckdb.connect(str(stale)) as connection:
-        for schema in ("marts", "audit", "validation"):
+    with duckdb.connect(str(release_file(stale))) as connection:
+        for schema in ("release", "reference"):
             connection.execute(f"create schema {schema}")
     refused = run_samspil("report", "--out", str(rendered), warehouse=stale)
     assert refused.returncode == 1
-    assert "stale.duckdb: Catalog Error" in refused.stderr
-    assert "run `samspil build` to publish them again." in refused.stderr
+    assert "stale_release.duckdb: Catalog Error" in refused.stderr
+    assert "run `samspil build` to publish it again." in refused.stderr
     assert "Traceback" not in refused.stderr
 
 
@@ -357,24 +359,15 @@ def test_cooperation_figure_shows_the_marts(demo_build: Build, findings: dict) -
     expected = _query(
         demo_build,
         """
-        select 'associations', kommunekode, policy_area_code, wave,
-            weighted_share_cooperating_with_associations, associations_ci_lower,
-            associations_ci_upper, is_suppressed
-        from marts.rpt_cooperation_by_municipality_area
+        select
+            case construct when 'coop_associations' then 'associations' else 'volunteers' end,
+            kommunekode, policy_area_code, wave, estimate, ci_lower, ci_upper, is_suppressed
+        from release.rpt_cooperation_by_municipality_area
         union all
-        select 'volunteers', kommunekode, policy_area_code, wave,
-            weighted_share_with_volunteers, volunteers_ci_lower, volunteers_ci_upper,
-            is_suppressed
-        from marts.rpt_cooperation_by_municipality_area
-        union all
-        select 'associations', kommunekode, 'all', wave,
-            weighted_share_cooperating_with_associations, associations_ci_lower,
-            associations_ci_upper, is_suppressed
-        from marts.rpt_cooperation_by_municipality
-        union all
-        select 'volunteers', kommunekode, 'all', wave, weighted_share_with_volunteers,
-            volunteers_ci_lower, volunteers_ci_upper, is_suppressed
-        from marts.rpt_cooperation_by_municipality
+        select
+            case construct when 'coop_associations' then 'associations' else 'volunteers' end,
+            kommunekode, 'all', wave, estimate, ci_lower, ci_upper, is_suppressed
+        from release.rpt_cooperation_by_municipality
         """,
         4,
     )
@@ -396,7 +389,8 @@ def test_attitudes_figure_shows_the_mart(demo_build: Build, findings: dict) -> N
     ]
     expected = _query(
         demo_build,
-        f"select construct, survey, wave, {', '.join(values)} from marts.rpt_attitudes_by_sector",
+        "select construct, survey, wave, estimate, ci_lower, ci_upper, is_suppressed "
+        "from release.rpt_attitudes_by_sector where statistic = 'mean'",
         3,
     )
     assert _rows(finding.data, ["construct", "survey", "wave"], values) == expected
@@ -411,7 +405,7 @@ def test_justification_frames_figure_shows_the_mart(demo_build: Build, findings:
         """
         select frame_code, kommunekode, document_type, publication_year,
             frame_segment_share, is_suppressed
-        from marts.rpt_justification_frames
+        from release.rpt_justification_frames
         """,
         4,
     )
@@ -422,33 +416,24 @@ def test_justification_frames_figure_shows_the_mart(demo_build: Build, findings:
     _check_suppressed(finding, ["frame_segment_share"])
 
 
-def test_network_figure_draws_every_tie_by_its_evidence(demo_build: Build, findings: dict) -> None:
-    finding = findings["cooperation_network"]
+def test_tie_reciprocity_figure_shows_the_release_table(demo_build: Build, findings: dict) -> None:
+    finding = findings["tie_reciprocity"]
+    values = ["share_reciprocated_when_both_responded", "is_suppressed"]
     expected = _query(
         demo_build,
-        """
-        select kommunekode, institution_id, association_id,
-            case
-                when is_seen_in_case then 'seen in a case'
-                when is_named_by_institution and is_named_by_association
-                    then 'named by both sides'
-                else 'named by one side'
-            end
-        from marts.fct_cooperation_ties
-        """,
-        3,
+        "select kommunekode, wave, share_reciprocated_when_both_responded, is_suppressed "
+        "from release.rpt_tie_reciprocity",
+        2,
     )
-    keys = ["kommunekode", "institution_id", "association_id"]
-    assert _rows(finding.data, keys, ["evidence"]) == expected
-    drawn = sum(
-        len(collection.get_segments()) for collection in finding.figure.findobj(LineCollection)
+    assert _rows(finding.data, ["kommunekode", "wave"], values) == expected
+    bars = sorted(
+        round(patch.get_height(), 9)
+        for axes in finding.figure.axes
+        for patch in axes.patches
+        if isinstance(patch, Rectangle) and patch.get_hatch() is None
     )
-    assert drawn == len(expected)
-    assert set(finding.data["evidence"]) == {
-        "named by one side",
-        "named by both sides",
-        "seen in a case",
-    }
+    assert bars == sorted(share for share, hidden in expected.values() if not hidden)
+    _check_suppressed(finding, ["share_reciprocated_when_both_responded"])
 
 
 def test_case_timelines_figure_shows_the_mart(demo_build: Build, findings: dict) -> None:
@@ -456,7 +441,7 @@ def test_case_timelines_figure_shows_the_mart(demo_build: Build, findings: dict)
     values = ["case_count", "episode_count", "episodes_per_case", "is_suppressed"]
     expected = _query(
         demo_build,
-        f"select episode_type, quarter_index, {', '.join(values)} from marts.rpt_case_timelines",
+        f"select episode_type, quarter_index, {', '.join(values)} from release.rpt_case_timelines",
         2,
     )
     assert _rows(finding.data, ["episode_type", "quarter_index"], values) == expected
@@ -474,7 +459,7 @@ def test_reliability_figure_shows_the_mart(demo_build: Build, findings: dict) ->
     expected = _query(
         demo_build,
         "select reliability_id, krippendorff_alpha, is_suppressed "
-        "from marts.rpt_intercoder_reliability",
+        "from release.rpt_intercoder_reliability",
         1,
     )
     assert _rows(finding.data, ["reliability_id"], ["krippendorff_alpha", "is_suppressed"]) == (
@@ -495,7 +480,8 @@ def test_panel_change_figure_shows_the_mart(demo_build: Build, findings: dict) -
     values = ["change", "change_ci_lower", "change_ci_upper", "is_suppressed"]
     expected = _query(
         demo_build,
-        f"select survey_item_id, kommunekode, {', '.join(values)} from marts.rpt_panel_change",
+        "select survey_item_id, kommunekode, estimate, ci_lower, ci_upper, is_suppressed "
+        "from release.rpt_panel_change where domain_level = 'municipality'",
         2,
     )
     assert _rows(finding.data, ["survey_item_id", "kommunekode"], values) == expected
@@ -509,4 +495,4 @@ def test_every_figure_has_a_reading_and_its_sources(findings: dict) -> None:
         assert finding.reading and "\n" not in finding.reading
         assert finding.sources
         for source in finding.sources:
-            assert source.startswith("marts.")
+            assert source.startswith(("release.", "reference."))

@@ -163,15 +163,15 @@ def test_cooperation_rates_within_sampling_error(warehouse: duckdb.DuckDBPyConne
         select
             report.wave,
             report.kommunekode,
-            sum(report.associations_base) as base,
-            sum(report.share_cooperating_with_associations * report.associations_base) as yes,
-            sum(planted.probability * report.associations_base) as expected_yes
-        from marts.rpt_cooperation_by_municipality_area as report
+            sum(report.unit_count) as base,
+            sum(report.unweighted_estimate * report.unit_count) as yes,
+            sum(planted.probability * report.unit_count) as expected_yes
+        from release.rpt_cooperation_by_municipality_area as report
         inner join planted
             on
                 report.kommunekode = planted.kommunekode
                 and report.policy_area_code = planted.policy_area_code
-        where not report.is_suppressed
+        where not report.is_suppressed and report.construct = 'coop_associations'
         group by 1, 2
         """
     ).fetchall()
@@ -199,13 +199,13 @@ def test_weighted_cooperation_shares_cover_the_population_share(
         select
             report.wave,
             report.kommunekode,
-            report.weighted_share_cooperating_with_associations,
-            report.associations_standard_error,
+            report.estimate,
+            report.standard_error,
             avg(population.yes) as population_share
-        from marts.rpt_cooperation_by_municipality as report
+        from release.rpt_cooperation_by_municipality as report
         inner join population
             on report.kommunekode = population.kommunekode and report.wave = population.wave
-        where not report.is_suppressed
+        where not report.is_suppressed and report.construct = 'coop_associations'
         group by 1, 2, 3, 4
         """
     ).fetchall()
@@ -229,7 +229,7 @@ def test_overall_coder_agreement_is_recovered(warehouse: duckdb.DuckDBPyConnecti
     observed, observed_pairs = warehouse.execute(
         """
         select percent_agreement / 100, coder_pair_count
-        from marts.rpt_intercoder_agreement
+        from release.rpt_intercoder_agreement
         where is_overall
         """
     ).fetchone()
@@ -297,10 +297,11 @@ def test_tie_reciprocity_is_recovered(warehouse: duckdb.DuckDBPyConnection) -> N
             group by all
         )
         select planted.kommunekode, planted.wave, planted.share_reciprocated,
-            report.share_reciprocated
+            report.estimate
         from planted
-        inner join marts.rpt_tie_reciprocity as report
+        inner join release.rpt_tie_reciprocity as report
             using (kommunekode, wave)
+        where not report.is_suppressed
         """
     ).fetchall()
     assert len(rows) == 10

@@ -215,6 +215,7 @@ cells as (
         wave,
         sum(answer_count) as answer_base,
         count(distinct post_stratum_id) as post_stratum_count,
+        count(distinct observed_value) as distinct_value_count,
         sum(
             nonresponse_weight * answer_count order by post_stratum_id, observed_value
         ) as weighted_base,
@@ -298,6 +299,7 @@ estimates as (
         cells.wave,
         cells.answer_base,
         cells.post_stratum_count,
+        cells.distinct_value_count,
         cells.weighted_base,
         cells.unweighted_estimate,
         cells.weighted_estimate,
@@ -331,6 +333,7 @@ final as (
         wave,
         cast(answer_base as integer) as answer_base,
         cast(post_stratum_count as integer) as post_stratum_count,
+        cast(distinct_value_count as integer) as distinct_value_count,
         cast(weighted_base as float8) as weighted_base,
         cast(unweighted_estimate as float8) as unweighted_estimate,
         cast(weighted_estimate as float8) as weighted_estimate,

@@ -1,10 +1,12 @@
-"""`samspil report`: the study's key findings as figures, from the published warehouse only.
+"""`samspil report`: the study's key findings as figures, from the release tier only.
 
-Opens the published file read-only, draws every figure of `figures.FIGURES`, and writes a
-folder that opens offline: `index.html` (the study, the data's provenance and every figure
-inlined as SVG, no script, no remote resource) and `figures/<name>.png` and `.svg` for
-papers. The same warehouse gives the same files: nothing depends on the clock, SVG ids are
-salted with the figure's name instead of a random salt, and files carry no creation date.
+Opens the published release file (`samspil_release.duckdb`: the disclosure-checked
+release tier and the reference data) read-only, draws every figure of `figures.FIGURES`,
+and writes a folder that opens offline: `index.html` (the study, the data's provenance
+and every figure inlined as SVG, no script, no remote resource) and `figures/<name>.png`
+and `.svg` for papers. The same release file gives the same files: nothing depends on
+the clock, SVG ids are salted with the figure's name instead of a random salt, and files
+carry no creation date.
 """
 
 from __future__ import annotations
@@ -42,29 +44,22 @@ class Report:
 def _provenance(connection: duckdb.DuckDBPyConnection, warehouse: Path) -> Provenance:
     files = connection.execute(
         """
-        select file, table_name, format, rows_read, rows_loaded, rows_rejected, sha256
-        from audit.load_audit
+        select file, table_name, file_format, rows_read, rows_loaded, rows_rejected, sha256
+        from release.rpt_load_audit
         order by file, table_name
         """
     ).fetchall()
-    loaded_at = connection.execute("select max(loaded_at) from audit.load_audit").fetchone()[0]
+    loaded_at = connection.execute("select max(loaded_at) from release.rpt_load_audit").fetchone()[
+        0
+    ]
     validation = connection.execute(
         """
-        with latest as (
-            select run_id from validation.expectation_results
-            order by run_at desc, run_id desc
-            limit 1
-        )
         select
-            results.run_id,
-            max(results.run_at),
-            count(*),
-            count(*) filter (where results.success),
-            count(*) filter (where not results.success and results.severity = 'error'),
-            count(*) filter (where not results.success and results.severity <> 'error')
-        from validation.expectation_results as results
-        inner join latest on results.run_id = latest.run_id
-        group by results.run_id
+            run_id, run_at, expectation_count, passed_count, failed_error_count,
+            failed_warning_count
+        from release.rpt_validation_runs
+        order by run_at desc, run_id desc
+        limit 1
         """
     ).fetchone()
     return Provenance(
@@ -103,7 +98,8 @@ def _replaceable(out: Path) -> bool:
 
 
 def draw(warehouse: Path) -> tuple[list[Finding], Provenance]:
-    """Every figure of the report from the published `warehouse`, opened read-only."""
+    """Every figure of the report from the published release file `warehouse`, opened
+    read-only."""
     if not warehouse.is_file():
         raise ReportError(f"{warehouse}: no published warehouse; run `samspil build` first.")
     with duckdb.connect(str(warehouse), read_only=True) as connection:
@@ -111,11 +107,11 @@ def draw(warehouse: Path) -> tuple[list[Finding], Provenance]:
             name
             for (name,) in connection.execute("select schema_name from duckdb_schemas()").fetchall()
         }
-        missing = {"marts", "audit", "validation"} - schemas
+        missing = {"release", "reference"} - schemas
         if missing:
             raise ReportError(
                 f"{warehouse}: no schema {', '.join(sorted(missing))}; "
-                "run `samspil build` to publish a complete warehouse."
+                "run `samspil build` to publish the release tier."
             )
         try:
             findings = [figure(connection) for figure in FIGURES]
@@ -123,8 +119,8 @@ def draw(warehouse: Path) -> tuple[list[Finding], Provenance]:
         except duckdb.Error as error:
             first_line = str(error).splitlines()[0]
             raise ReportError(
-                f"{warehouse}: {first_line}; the marts are not what this samspil draws "
-                "from: run `samspil build` to publish them again."
+                f"{warehouse}: {first_line}; the release tier is not what this samspil "
+                "draws from: run `samspil build` to publish it again."
             ) from error
     return findings, provenance
 

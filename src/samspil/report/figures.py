@@ -1,15 +1,15 @@
-"""The report's figures: one function per figure, each drawn from published marts only.
+"""The report's figures: one function per figure, each drawn from the release tier only.
 
-Every function takes a read-only connection to the published warehouse and returns a
-`Finding`: the matplotlib figure, a one-line reading computed from the data, the marts it
-comes from, and `data`, the values it plotted, one row per mark. A suppressed cell is a
-row with `is_suppressed` true and its values null; the figure draws it as a grey hatched
-mark labelled `SUPPRESSED`, never as a number.
+Every function takes a read-only connection to the published release file (schemas
+`release` and `reference`) and returns a `Finding`: the matplotlib figure, a one-line
+reading computed from the data, the release tables it comes from, and `data`, the values
+it plotted, one row per mark. The release tables are long (one row per cell and
+statistic); a suppressed cell is a row with `is_suppressed` true and its values null, and
+the figure draws it as a grey hatched mark labelled `SUPPRESSED`, never as a number.
 """
 
 from __future__ import annotations
 
-import math
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +19,6 @@ import matplotlib
 import numpy
 import pandas
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
@@ -40,12 +39,6 @@ FRAME_COLOURS = {
     "democracy": "#1f5fa8",
     "economy": "#b8860b",
     "efficiency": "#c2410c",
-}
-EVIDENCE = ("named by one side", "named by both sides", "seen in a case")
-EVIDENCE_STYLE = {
-    "named by one side": {"color": "#9db4cf", "linewidth": 0.35, "alpha": 0.55},
-    "named by both sides": {"color": "#e07b00", "linewidth": 0.6, "alpha": 0.85},
-    "seen in a case": {"color": "#b5122b", "linewidth": 1.8, "alpha": 1.0},
 }
 EPISODE_TYPES = ("meeting", "joint_activity", "agreement", "conflict", "evaluation")
 MUNICIPALITY_COLOURS = ("#1f5fa8", "#d9730d", "#2a9d5c", "#b5122b", "#6b4c9a")
@@ -74,14 +67,14 @@ def _query(connection: duckdb.DuckDBPyConnection, sql: str) -> pandas.DataFrame:
 
 def _municipality_names(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
     rows = connection.execute(
-        "select kommunekode, municipality_name from marts.dim_municipalities"
+        "select kommunekode, municipality_name from reference.municipalities"
     ).fetchall()
     return dict(rows)
 
 
 def _policy_area_names(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
     rows = connection.execute(
-        "select policy_area_id, policy_area_name_en from marts.dim_policy_areas"
+        "select policy_area_code, name_en from reference.policy_areas"
     ).fetchall()
     return dict(rows)
 
@@ -126,36 +119,26 @@ def cooperation(connection: duckdb.DuckDBPyConnection) -> Finding:
         """
         with cells as (
             select
-                'associations' as measure, kommunekode, policy_area_code, wave,
-                associations_base as answer_base,
-                weighted_share_cooperating_with_associations as weighted_share,
-                associations_ci_lower as ci_lower, associations_ci_upper as ci_upper,
-                is_suppressed
-            from marts.rpt_cooperation_by_municipality_area
+                construct, kommunekode, policy_area_code, wave, unit_count, estimate,
+                ci_lower, ci_upper, is_suppressed
+            from release.rpt_cooperation_by_municipality_area
             union all
             select
-                'volunteers', kommunekode, policy_area_code, wave, volunteers_base,
-                weighted_share_with_volunteers, volunteers_ci_lower, volunteers_ci_upper,
+                construct, kommunekode, 'all', wave, unit_count, estimate, ci_lower, ci_upper,
                 is_suppressed
-            from marts.rpt_cooperation_by_municipality_area
-            union all
-            select
-                'associations', kommunekode, 'all', wave, associations_base,
-                weighted_share_cooperating_with_associations,
-                associations_ci_lower, associations_ci_upper, is_suppressed
-            from marts.rpt_cooperation_by_municipality
-            union all
-            select
-                'volunteers', kommunekode, 'all', wave, volunteers_base,
-                weighted_share_with_volunteers, volunteers_ci_lower, volunteers_ci_upper,
-                is_suppressed
-            from marts.rpt_cooperation_by_municipality
+            from release.rpt_cooperation_by_municipality
         )
-        select * from cells
+        select
+            case construct
+                when 'coop_associations' then 'associations' else 'volunteers'
+            end as measure,
+            kommunekode, policy_area_code, wave, unit_count as answer_base,
+            estimate as weighted_share, ci_lower, ci_upper, is_suppressed
+        from cells
         order by measure, kommunekode, policy_area_code = 'all' desc, policy_area_code, wave
         """,
     )
-    keys = ["measure", "kommunekode", "policy_area_code", "wave", "answer_base"]
+    keys = ["measure", "kommunekode", "policy_area_code", "wave"]
     _check_suppression(data, keys)
     municipalities = _municipality_names(connection)
     areas = _policy_area_names(connection)
@@ -210,7 +193,7 @@ def cooperation(connection: duckdb.DuckDBPyConnection) -> Finding:
                 [], [], marker="o", linestyle="", color="#444444", fillstyle="none", label="2016"
             ),
             Line2D([], [], marker="o", linestyle="", color="#444444", label="2018"),
-            Patch(**SUPPRESSED_STYLE, label="suppressed: too few answers"),
+            Patch(**SUPPRESSED_STYLE, label="suppressed (disclosure control)"),
         ],
         loc="outside lower center",
         ncols=3,
@@ -241,8 +224,8 @@ def cooperation(connection: duckdb.DuckDBPyConnection) -> Finding:
         title="Institutions cooperating with associations and with volunteers",
         reading=reading,
         sources=(
-            "marts.rpt_cooperation_by_municipality_area",
-            "marts.rpt_cooperation_by_municipality",
+            "release.rpt_cooperation_by_municipality_area",
+            "release.rpt_cooperation_by_municipality",
         ),
         figure=figure,
         data=data,
@@ -257,14 +240,15 @@ def attitudes(connection: duckdb.DuckDBPyConnection) -> Finding:
         connection,
         """
         select
-            construct, survey, wave, question_en, answer_base,
-            weighted_mean_agreement, mean_agreement_ci_lower, mean_agreement_ci_upper,
-            is_suppressed
-        from marts.rpt_attitudes_by_sector
+            construct, survey, wave, question_en, unit_count as answer_base,
+            estimate as weighted_mean_agreement, ci_lower as mean_agreement_ci_lower,
+            ci_upper as mean_agreement_ci_upper, is_suppressed
+        from release.rpt_attitudes_by_sector
+        where statistic = 'mean'
         order by construct, survey desc, wave
         """,
     )
-    keys = ["construct", "survey", "wave", "question_en", "answer_base"]
+    keys = ["construct", "survey", "wave", "question_en"]
     _check_suppression(data, keys)
     constructs = list(dict.fromkeys(data["construct"]))
     questions = dict(zip(data["construct"], data["question_en"], strict=False))
@@ -345,7 +329,7 @@ def attitudes(connection: duckdb.DuckDBPyConnection) -> Finding:
         name="attitudes_by_sector",
         title="Attitudes to co-production: institutions versus associations",
         reading=reading,
-        sources=("marts.rpt_attitudes_by_sector",),
+        sources=("release.rpt_attitudes_by_sector",),
         figure=figure,
         data=data,
         note="Weighted mean agreement on the scale 1–5 with 95 % confidence intervals, "
@@ -361,7 +345,7 @@ def justification_frames(connection: duckdb.DuckDBPyConnection) -> Finding:
         select
             frame_code, kommunekode, document_type, publication_year, coded_segment_count,
             frame_segment_share, is_suppressed
-        from marts.rpt_justification_frames
+        from release.rpt_justification_frames
         order by frame_code, kommunekode, document_type, publication_year
         """,
     )
@@ -436,7 +420,7 @@ def justification_frames(connection: duckdb.DuckDBPyConnection) -> Finding:
         name="justification_frames",
         title="Justification frames by municipality, document type and year",
         reading=reading,
-        sources=("marts.rpt_justification_frames",),
+        sources=("release.rpt_justification_frames",),
         figure=figure,
         data=data,
         note="Share of a cell's coded segments that at least one coder gave a code of the "
@@ -444,150 +428,85 @@ def justification_frames(connection: duckdb.DuckDBPyConnection) -> Finding:
     )
 
 
-def _evidence(tie: pandas.Series) -> str:
-    if tie["is_seen_in_case"]:
-        return "seen in a case"
-    if tie["is_named_by_institution"] and tie["is_named_by_association"]:
-        return "named by both sides"
-    return "named by one side"
-
-
-def _circle(angles: numpy.ndarray, radius: float) -> numpy.ndarray:
-    return numpy.column_stack([radius * numpy.cos(angles), radius * numpy.sin(angles)])
-
-
-def _network_layout(
-    ties: pandas.DataFrame, institutions: pandas.DataFrame
-) -> tuple[dict[str, tuple[float, float]], dict[str, tuple[float, float]]]:
-    """Institutions evenly on an inner circle, by policy area; associations on an outer
-    circle, in the order of the mean direction of their partners (fewer crossings)."""
-    inner = institutions.sort_values(["policy_area_code", "institution_id"])["institution_id"]
-    inner_angles = numpy.linspace(0, 2 * math.pi, len(inner), endpoint=False) + math.pi / 2
-    institution_angle = dict(zip(inner, inner_angles, strict=True))
-    pulls: dict[str, list[float]] = {}
-    for tie in ties.itertuples():
-        pulls.setdefault(tie.association_id, []).append(institution_angle[tie.institution_id])
-    directions = {
-        association: math.atan2(
-            sum(math.sin(angle) for angle in angles), sum(math.cos(angle) for angle in angles)
-        )
-        % (2 * math.pi)
-        for association, angles in pulls.items()
-    }
-    outer = sorted(
-        directions, key=lambda association: (round(directions[association], 9), association)
-    )
-    if outer:
-        start = directions[outer[0]]
-        outer_angles = start + numpy.linspace(0, 2 * math.pi, len(outer), endpoint=False)
-    else:
-        outer_angles = numpy.array([])
-    inner_xy = _circle(inner_angles, 1.0)
-    outer_xy = _circle(outer_angles, 1.9)
-    return (
-        {key: (float(x), float(y)) for key, (x, y) in zip(inner, inner_xy, strict=True)},
-        {key: (float(x), float(y)) for key, (x, y) in zip(outer, outer_xy, strict=True)},
-    )
-
-
-def cooperation_network(connection: duckdb.DuckDBPyConnection) -> Finding:
-    """Institutions and associations of each municipality, ties coloured by their evidence."""
-    ties = _query(
+def tie_reciprocity(connection: duckdb.DuckDBPyConnection) -> Finding:
+    """Share of the ties named in each wave that both sides named, by municipality."""
+    data = _query(
         connection,
         """
         select
-            ties.kommunekode, ties.institution_id, ties.association_id,
-            institutions.policy_area_code,
-            ties.is_named_by_institution, ties.is_named_by_association, ties.is_seen_in_case
-        from marts.fct_cooperation_ties as ties
-        inner join marts.dim_institutions as institutions
-            on ties.institution_id = institutions.institution_id
-        order by ties.kommunekode, ties.institution_id, ties.association_id
+            kommunekode, wave, unit_count as tie_count, estimate as share_reciprocated,
+            share_reciprocated_when_both_responded, is_suppressed
+        from release.rpt_tie_reciprocity
+        order by kommunekode, wave
         """,
     )
-    ties["evidence"] = ties.apply(_evidence, axis=1) if len(ties) else pandas.Series(dtype="object")
+    keys = ["kommunekode", "wave"]
+    _check_suppression(data, keys)
     municipalities = _municipality_names(connection)
-    codes = sorted(ties["kommunekode"].unique())
-    columns = 3
-    panel_rows = max(math.ceil(len(codes) / columns), 1)
-    figure = _figure(5.0 * columns, 5.2 * panel_rows)
-    grid = figure.subplots(panel_rows, columns, squeeze=False).ravel()
-    for axes in grid:
-        axes.set_axis_off()
-    for axes, code in zip(grid, codes, strict=False):
-        local = ties[ties["kommunekode"] == code]
-        institutions = local[["institution_id", "policy_area_code"]].drop_duplicates()
-        inner, outer = _network_layout(local, institutions)
-        for evidence in EVIDENCE:
-            chosen = local[local["evidence"] == evidence]
-            segments = [
-                (inner[tie.institution_id], outer[tie.association_id])
-                for tie in chosen.itertuples()
-            ]
-            axes.add_collection(LineCollection(segments, **EVIDENCE_STYLE[evidence]))
-        inner_xy = numpy.array(list(inner.values()))
-        outer_xy = numpy.array(list(outer.values()))
-        axes.scatter(inner_xy[:, 0], inner_xy[:, 1], s=9, marker="s", color="#1f5fa8", zorder=3)
-        axes.scatter(outer_xy[:, 0], outer_xy[:, 1], s=5, color="#2a9d5c", zorder=3)
-        axes.set_xlim(-2.1, 2.1)
-        axes.set_ylim(-2.1, 2.1)
-        axes.set_aspect("equal")
-        counts = local["evidence"].value_counts()
-        axes.set_title(
-            f"{municipalities.get(code, code)}: {len(local)} ties\n"
-            f"{len(inner)} institutions, {len(outer)} associations; "
-            f"{int(counts.get('seen in a case', 0))} seen in a case",
-            fontsize=9,
+    codes = list(dict.fromkeys(data["kommunekode"]))
+    waves = sorted(data["wave"].unique())
+    width = 0.8 / max(len(waves), 1)
+    figure = _figure(2.0 + 1.6 * max(len(codes), 1), 4.2)
+    axes = figure.subplots()
+    for cell in data.itertuples():
+        x = codes.index(cell.kommunekode) - 0.4 + width * (waves.index(cell.wave) + 0.5)
+        if cell.is_suppressed:
+            axes.add_patch(Rectangle((x - width / 2, 0), width * 0.9, 1.0, **SUPPRESSED_STYLE))
+            axes.text(x, 0.5, SUPPRESSED, rotation=90, ha="center", va="center", fontsize=6)
+            continue
+        if pandas.isna(cell.share_reciprocated_when_both_responded):
+            continue  # no tie had both sides answering
+        axes.bar(
+            x,
+            cell.share_reciprocated_when_both_responded,
+            width * 0.9,
+            color=MUNICIPALITY_COLOURS[waves.index(cell.wave) % len(MUNICIPALITY_COLOURS)],
         )
-    legend_axes = grid[len(codes)] if len(codes) < len(grid) else None
-    handles = [
-        Line2D([], [], color=EVIDENCE_STYLE[evidence]["color"], linewidth=2.5, label=evidence)
-        for evidence in EVIDENCE
-    ] + [
-        Line2D(
-            [], [], marker="s", linestyle="", color="#1f5fa8", label="institution (inner circle)"
-        ),
-        Line2D(
-            [], [], marker="o", linestyle="", color="#2a9d5c", label="association (outer circle)"
-        ),
-    ]
-    (legend_axes or figure).legend(
-        handles=handles, loc="center", fontsize=9, frameon=False, title="tie evidence"
+        axes.text(
+            x,
+            cell.share_reciprocated_when_both_responded + 0.01,
+            f"{cell.share_reciprocated_when_both_responded:.2f}\n{cell.tie_count} ties",
+            ha="center",
+            va="bottom",
+            fontsize=6.5,
+        )
+    axes.set_xticks(range(len(codes)), [municipalities.get(code, code) for code in codes])
+    axes.set_ylim(0, 1.1)
+    axes.set_ylabel("share named by both sides\n(ties whose two sides both answered)", fontsize=8)
+    axes.legend(
+        handles=[
+            Patch(color=MUNICIPALITY_COLOURS[index % len(MUNICIPALITY_COLOURS)], label=str(wave))
+            for index, wave in enumerate(waves)
+        ]
+        + [Patch(**SUPPRESSED_STYLE, label="suppressed (disclosure control)")],
+        fontsize=8,
+        frameon=False,
+        ncols=len(waves) + 1,
+        loc="upper center",
     )
-    data = ties[["kommunekode", "institution_id", "association_id", "evidence"]].reset_index(
-        drop=True
-    )
-    data["is_suppressed"] = False
-    per_municipality = (
-        data.groupby("kommunekode").size().sort_values(ascending=False, kind="stable")
-    )
-    if per_municipality.empty:
-        reading = "No cooperation ties: no partner names or case actors were linked."
+    shown = data[~data["is_suppressed"] & data["share_reciprocated_when_both_responded"].notna()]
+    suppressed = _describe_count(int(data["is_suppressed"].sum()), len(data), "cells")
+    if shown.empty:
+        reading = f"No share to show: {suppressed}."
     else:
-        busiest = per_municipality.index[0]
-        busiest_ties = data[data["kommunekode"] == busiest]
-        both = int((busiest_ties["evidence"] == "named by both sides").sum())
+        best = shown.sort_values(
+            ["share_reciprocated_when_both_responded", "kommunekode", "wave"],
+            ascending=[False, True, True],
+        ).iloc[0]
         reading = (
-            f"Most ties: {municipalities.get(busiest, busiest)}, {len(busiest_ties)} ties "
-            f"between {busiest_ties['institution_id'].nunique()} institutions and "
-            f"{busiest_ties['association_id'].nunique()} associations, {both} "
-            f"({both / len(busiest_ties):.0%}) named by both sides; "
-            f"{int((data['evidence'] == 'seen in a case').sum())} ties in all were seen in a "
-            "case."
+            f"Most reciprocated: {municipalities.get(best.kommunekode, best.kommunekode)} in "
+            f"{best.wave}, {best.share_reciprocated_when_both_responded:.2f} of the ties whose "
+            f"two sides both answered were named by both; {suppressed}."
         )
     return Finding(
-        name="cooperation_network",
-        title="The cooperation network in each municipality",
+        name="tie_reciprocity",
+        title="Cooperation ties named by both sides",
         reading=reading,
-        sources=(
-            "marts.fct_cooperation_ties",
-            "marts.dim_institutions",
-            "marts.dim_associations",
-        ),
+        sources=("release.rpt_tie_reciprocity",),
         figure=figure,
         data=data,
-        note="Every institution and association with at least one tie; a tie seen in a case "
-        "is drawn as such whether or not the surveys named it too.",
+        note="Ties between an institution and an association named in a survey wave's "
+        "partner questions; only a tie whose two sides both answered could be named by both.",
     )
 
 
@@ -598,7 +517,7 @@ def case_timelines(connection: duckdb.DuckDBPyConnection) -> Finding:
         """
         select episode_type, quarter_index, case_count, episode_count, episodes_per_case,
             is_suppressed
-        from marts.rpt_case_timelines
+        from release.rpt_case_timelines
         order by quarter_index, episode_type
         """,
     )
@@ -641,7 +560,7 @@ def case_timelines(connection: duckdb.DuckDBPyConnection) -> Finding:
     shown = data[~data["is_suppressed"]]
     suppressed = _describe_count(int(data["is_suppressed"].sum()), len(data), "cells")
     if shown.empty:
-        reading = f"No episode count to show: {suppressed} (too few cases)."
+        reading = f"No episode count to show: {suppressed}."
     else:
         best = shown.sort_values(
             ["episode_count", "quarter_index", "episode_type"], ascending=[False, True, True]
@@ -649,13 +568,13 @@ def case_timelines(connection: duckdb.DuckDBPyConnection) -> Finding:
         reading = (
             f"Most episodes: {best.episode_type.replace('_', ' ')} in quarter "
             f"{best.quarter_index}, {int(best.episode_count)} episodes in {best.case_count} "
-            f"cases; {suppressed} (too few cases)."
+            f"cases; {suppressed}."
         )
     return Finding(
         name="case_timelines",
         title="Case timelines: episodes per quarter, by type",
         reading=reading,
-        sources=("marts.rpt_case_timelines",),
+        sources=("release.rpt_case_timelines",),
         figure=figure,
         data=data,
         note="Each cell: episodes of the type in that quarter of the cases' timelines, over "
@@ -673,9 +592,9 @@ def intercoder_reliability(connection: duckdb.DuckDBPyConnection) -> Finding:
             reliability.justification_code, reliability.frame_code,
             codes.code_name_en, reliability.coded_segment_count,
             reliability.krippendorff_alpha, reliability.is_suppressed
-        from marts.rpt_intercoder_reliability as reliability
-        left join marts.dim_justification_codes as codes
-            on reliability.justification_code = codes.justification_code_id
+        from release.rpt_intercoder_reliability as reliability
+        left join reference.justification_codes as codes
+            on reliability.justification_code = codes.justification_code
         order by
             case reliability.reliability_level when 'code' then 0 when 'frame' then 1 else 2 end,
             reliability.frame_code, reliability.justification_code
@@ -750,7 +669,7 @@ def intercoder_reliability(connection: duckdb.DuckDBPyConnection) -> Finding:
         name="intercoder_reliability",
         title="Inter-coder reliability per code",
         reading=reading,
-        sources=("marts.rpt_intercoder_reliability", "marts.dim_justification_codes"),
+        sources=("release.rpt_intercoder_reliability", "reference.justification_codes"),
         figure=figure,
         data=data,
         note="Krippendorff advises α ≥ 0.800 for conclusions and α ≥ 0.667 for tentative ones.",
@@ -771,19 +690,32 @@ def _item_label(survey: str, construct: str) -> str:
 
 
 def panel_change(connection: duckdb.DuckDBPyConnection) -> Finding:
-    """Within-panel change 2016 → 2018 per item and municipality, with 95 % CIs."""
+    """Within-panel change between consecutive waves per item and municipality, 95 % CIs."""
     data = _query(
         connection,
         """
         select
-            statistic, survey, construct, survey_item_id, kommunekode, pair_count,
-            value_2016, value_2018, change, change_ci_lower, change_ci_upper, is_suppressed
-        from marts.rpt_panel_change
-        order by statistic desc, survey desc, construct, kommunekode
+            statistic, survey, construct, survey_item_id, kommunekode, from_wave, to_wave,
+            unit_count as pair_count, value_from, value_to, estimate as change,
+            ci_lower as change_ci_lower, ci_upper as change_ci_upper, is_suppressed
+        from release.rpt_panel_change
+        where domain_level = 'municipality'
+        order by statistic desc, survey desc, construct, kommunekode, from_wave
         """,
     )
-    keys = ["statistic", "survey", "construct", "survey_item_id", "kommunekode", "pair_count"]
+    keys = [
+        "statistic",
+        "survey",
+        "construct",
+        "survey_item_id",
+        "kommunekode",
+        "from_wave",
+        "to_wave",
+    ]
     _check_suppression(data, keys)
+    # The first pair of consecutive waves (the demo has one).
+    waves = (int(data["from_wave"].min()), int(data["to_wave"].min())) if len(data) else (0, 0)
+    data = data[data["from_wave"] == waves[0]].reset_index(drop=True)
     municipalities = _municipality_names(connection)
     codes = sorted(data["kommunekode"].unique())
     colours = dict(zip(codes, MUNICIPALITY_COLOURS * 20, strict=False))
@@ -848,7 +780,7 @@ def panel_change(connection: duckdb.DuckDBPyConnection) -> Finding:
         reach = reach * 1.1 or 0.1
         axes.set_xlim(-reach, reach)
         axes.set_title(title, fontsize=10)
-        axes.set_xlabel(f"2018 − 2016, {label} (95 % CI)", fontsize=8)
+        axes.set_xlabel(f"{waves[1]} − {waves[0]}, {label} (95 % CI)", fontsize=8)
         axes.tick_params(axis="x", labelsize=7)
     figure.legend(
         handles=[
@@ -885,9 +817,9 @@ def panel_change(connection: duckdb.DuckDBPyConnection) -> Finding:
         reading = f"None of the {len(shown)} changes has a 95 % CI that excludes 0."
     return Finding(
         name="panel_change",
-        title="Change from 2016 to 2018 in the panel",
+        title=f"Change from {waves[0]} to {waves[1]} in the panel",
         reading=reading,
-        sources=("marts.rpt_panel_change",),
+        sources=("release.rpt_panel_change",),
         figure=figure,
         data=data,
         note="Institutions and associations that answered both waves; mean within-respondent "
@@ -899,7 +831,7 @@ FIGURES: tuple[Callable[[duckdb.DuckDBPyConnection], Finding], ...] = (
     cooperation,
     attitudes,
     justification_frames,
-    cooperation_network,
+    tie_reciprocity,
     case_timelines,
     intercoder_reliability,
     panel_change,

@@ -110,7 +110,7 @@ def _provenance_section(
             f'<span class="passed">{passed} passed</span>, '
             f'<span class="{"failed" if failed else "passed"}">{failed} failed</span> '
             f"({failed_errors} errors, {failed_warnings} warnings). Every result is in "
-            "<code>validation.expectation_results</code>."
+            "<code>validation.expectation_results</code> of the restricted tier."
         )
     else:
         validation = "No validation results in this warehouse."
@@ -122,10 +122,10 @@ def _provenance_section(
     )
     return f"""
 <h2 id="provenance">The data and where it comes from</h2>
-<p>Every figure below is drawn from the published warehouse
-<code>{html.escape(_shown_path(provenance.warehouse, project))}</code> (schema <code>marts</code>),
-opened read-only; each names the mart it comes from. Lineage, the definition of every mart
-and column, and the tests: the {docs}.</p>
+<p>Every figure below is drawn from the published release tier
+<code>{html.escape(_shown_path(provenance.warehouse, project))}</code> (schema <code>release</code>:
+disclosure-checked aggregates only), opened read-only; each names the table it comes from.
+Lineage, the definition of every table and column, and the tests: the {docs}.</p>
 <p>Built from the raw exports loaded at <strong>{loaded}</strong>:</p>
 <table>
 <thead><tr><th>file</th><th>raw table</th><th>format</th><th>rows read</th><th>loaded</th>
@@ -135,9 +135,11 @@ and column, and the tests: the {docs}.</p>
 </tbody>
 </table>
 <p>{validation}</p>
-<p class="note">Published aggregates suppress cells with fewer units than the minimum count
-(dbt var <code>min_cell_size</code>, default 5). A suppressed cell is drawn grey and hatched
-and labelled “{SUPPRESSED}”, never as a number.</p>
+<p class="note">The release tier withholds every cell about survey respondents built from
+fewer units than the minimum count (dbt var <code>min_cell_size</code>, default 5) or where
+everyone answered alike, and enough other cells that none of the withheld counts can be
+worked out from what is shown. A suppressed cell is drawn grey and hatched and labelled
+“{SUPPRESSED}”, never as a number.</p>
 """
 
 
@@ -181,7 +183,7 @@ def render_page(
 <body>
 <h1>Samspillet: key findings</h1>
 <p class="meta">Co-production between voluntary associations and municipal institutions ·
-rendered by <code>samspil report</code> from the published warehouse</p>
+rendered by <code>samspil report</code> from the published release tier</p>
 <p class="lead">{STUDY}</p>
 <nav><ol>
 <li><a href="#provenance">The data and where it comes from</a></li>

@@ -1,8 +1,8 @@
 {#- Case timelines pooled over the cases: per quarter since a case started
     and episode type, how many cases had such an episode and how many
     episodes there were. The unit is the case (a case's own timeline is in
-    fct_cooperation_episodes): a cell with fewer than min_cell_size cases is
-    suppressed. -#}
+    fct_cooperation_episodes). Not about persons (the researchers' notes on
+    organisations' cooperation), so not suppressed: see its meta.disclosure. -#}
 with
 
 episodes as (
@@ -29,14 +29,10 @@ final as (
         episode_type,
         cast(quarter_index as integer) as quarter_index,
         cast(case_count as integer) as case_count,
-        case
-            when case_count >= {{ var('min_cell_size') }} then cast(episode_count as integer)
-        end as episode_count,
-        case
-            when case_count >= {{ var('min_cell_size') }}
-                then cast(episode_count as float8) / case_count
-        end as episodes_per_case,
-        case_count < {{ var('min_cell_size') }} as is_suppressed
+        cast(episode_count as integer) as episode_count,
+        cast(episode_count as float8) / case_count as episodes_per_case,
+        cast(null as varchar) as suppression_reason,
+        false as is_suppressed
     from by_cell
 )
 

@@ -52,8 +52,7 @@ cell_frames as (
         cells.publication_year,
         frames.frame_code,
         cells.coded_segment_count,
-        coalesce(frame_segments.frame_segment_count, 0) as frame_segment_count,
-        cells.coded_segment_count < {{ var('min_cell_size') }} as is_suppressed
+        coalesce(frame_segments.frame_segment_count, 0) as frame_segment_count
     from cells
     cross join frames
     left join frame_segments
@@ -75,16 +74,11 @@ final as (
         cast(frame_code as varchar) as frame_code,
         cast(publication_year as integer) as publication_year,
         cast(coded_segment_count as integer) as coded_segment_count,
-        case
-            when not is_suppressed then cast(frame_segment_count as integer)
-        end as frame_segment_count,
-        case
-            when not is_suppressed
-                then
-                    cast(frame_segment_count as double precision)
-                    / cast(coded_segment_count as double precision)
-        end as frame_segment_share,
-        is_suppressed
+        cast(frame_segment_count as integer) as frame_segment_count,
+        cast(frame_segment_count as double precision)
+        / cast(coded_segment_count as double precision) as frame_segment_share,
+        cast(null as varchar) as suppression_reason,
+        false as is_suppressed
     from cell_frames
 )
 

@@ -135,13 +135,6 @@ computed as (
         on subjects.reliability_id = marginals.reliability_id
 ),
 
-suppressed as (
-    select
-        *,
-        coded_segment_count < {{ var('min_cell_size') }} as is_suppressed
-    from computed
-),
-
 final as (
     select
         cast(reliability_id as varchar) as reliability_id,
@@ -152,13 +145,13 @@ final as (
         cast(coded_segment_count as integer) as coded_segment_count,
         cast(pairable_value_count as integer) as pairable_value_count,
         case
-            when not is_suppressed and pairable_value_count > 0
+            when pairable_value_count > 0
                 then
                     (cast(pairable_value_count as float8) - coincident_agreement)
                     / cast(pairable_value_count as float8)
         end as observed_disagreement,
         case
-            when not is_suppressed and pairable_value_count > 0
+            when pairable_value_count > 0
                 then
                     coalesce(cast(chance_pair_count as float8), 0)
                     / (
@@ -167,14 +160,15 @@ final as (
                     )
         end as expected_disagreement,
         case
-            when not is_suppressed
+            when chance_pair_count is not null
                 then
                     1 - cast(pairable_value_count - 1 as float8)
                     * (cast(pairable_value_count as float8) - coincident_agreement)
                     / cast(chance_pair_count as float8)
         end as krippendorff_alpha,
-        is_suppressed
-    from suppressed
+        cast(null as varchar) as suppression_reason,
+        false as is_suppressed
+    from computed
 )
 
 select * from final

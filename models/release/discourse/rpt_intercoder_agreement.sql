@@ -115,13 +115,6 @@ unioned as (
     from overall_agreement
 ),
 
-suppressed as (
-    select
-        *,
-        segment_count < {{ var('min_cell_size') }} as is_suppressed
-    from unioned
-),
-
 final as (
     select
         cast(agreement_id as varchar) as agreement_id,
@@ -129,18 +122,17 @@ final as (
         cast(frame_code as varchar) as frame_code,
         cast(segment_count as integer) as segment_count,
         cast(coder_pair_count as integer) as coder_pair_count,
+        cast(agreeing_pair_count as integer) as agreeing_pair_count,
         case
-            when not is_suppressed then cast(agreeing_pair_count as integer)
-        end as agreeing_pair_count,
-        case
-            when not is_suppressed
+            when coder_pair_count > 0
                 then
                     100 * cast(agreeing_pair_count as double precision)
                     / cast(coder_pair_count as double precision)
         end as percent_agreement,
         is_overall,
-        is_suppressed
-    from suppressed
+        cast(null as varchar) as suppression_reason,
+        false as is_suppressed
+    from unioned
 )
 
 select * from final

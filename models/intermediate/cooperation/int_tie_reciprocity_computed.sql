@@ -1,7 +1,9 @@
 {#- Dyads per municipality and wave: of the institution × association ties
-    named in a survey wave, how many were named by both sides. Only a tie
-    whose two sides both answered that wave could be named by both, so the
-    share is also given among those ties. -#}
+    named in a survey wave, how many were named by both sides, and how many
+    had both sides answering that wave (only those could be named by both).
+    The municipality is the institution's (of its frame). Not
+    disclosure-controlled: the release tier's rpt_tie_reciprocity selects
+    from it. -#}
 with
 
 cooperation_evidence as (
@@ -14,11 +16,12 @@ cooperation_evidence as (
     where evidence_type in ('named_by_institution', 'named_by_association')
 ),
 
-institutions as (
+institution_frame as (
     select
         institution_id,
-        kommunekode
-    from {{ ref('dim_institutions') }}
+        min(kommunekode) as kommunekode
+    from {{ ref('stg_institution_survey__frame') }}
+    group by 1
 ),
 
 survey_responses as (
@@ -43,7 +46,7 @@ ties_by_wave as (
 
 ties_with_respondents as (
     select
-        institutions.kommunekode,
+        institution_frame.kommunekode,
         ties_by_wave.wave,
         ties_by_wave.is_named_by_institution * ties_by_wave.is_named_by_association
             as is_reciprocated,
@@ -55,8 +58,8 @@ ties_with_respondents as (
             else 0
         end as both_responded
     from ties_by_wave
-    inner join institutions
-        on ties_by_wave.institution_id = institutions.institution_id
+    inner join institution_frame
+        on ties_by_wave.institution_id = institution_frame.institution_id
     left join survey_responses as institution_responses
         on
             ties_by_wave.institution_id = institution_responses.respondent_id
@@ -73,39 +76,25 @@ by_cell as (
         wave,
         count(*) as tie_count,
         sum(is_reciprocated) as reciprocated_tie_count,
-        sum(both_responded) as both_responded_tie_count,
-        sum(is_reciprocated * both_responded) as both_responded_reciprocated_count
+        sum(both_responded) as both_responded_tie_count
     from ties_with_respondents
     group by 1, 2
 ),
 
-suppressed as (
-    select
-        *,
-        tie_count < {{ var('min_cell_size') }}
-        or both_responded_tie_count < {{ var('min_cell_size') }} as is_suppressed
-    from by_cell
-),
-
 final as (
     select
-        kommunekode || '-' || cast(wave as varchar) as tie_reciprocity_cell_id,
+        kommunekode || '-' || cast(wave as varchar) as tie_reciprocity_id,
         kommunekode,
         cast(wave as integer) as wave,
         cast(tie_count as integer) as tie_count,
-        case
-            when not is_suppressed then cast(reciprocated_tie_count as integer)
-        end as reciprocated_tie_count,
-        case
-            when not is_suppressed then cast(reciprocated_tie_count as float8) / tie_count
-        end as share_reciprocated,
+        cast(reciprocated_tie_count as integer) as reciprocated_tie_count,
         cast(both_responded_tie_count as integer) as both_responded_tie_count,
+        cast(reciprocated_tie_count as float8) / tie_count as share_reciprocated,
         case
-            when not is_suppressed
-                then cast(both_responded_reciprocated_count as float8) / both_responded_tie_count
-        end as share_reciprocated_when_both_responded,
-        is_suppressed
-    from suppressed
+            when both_responded_tie_count > 0
+                then cast(reciprocated_tie_count as float8) / both_responded_tie_count
+        end as share_reciprocated_when_both_responded
+    from by_cell
 )
 
 select * from final

@@ -113,39 +113,28 @@ computed as (
             and coder_pairs.second_coder_id = chance_agreements.second_coder_id
 ),
 
-suppressed as (
-    select
-        *,
-        shared_segment_count < {{ var('min_cell_size') }} as is_suppressed
-    from computed
-),
-
 final as (
     select
         first_coder_id || '-' || second_coder_id as coder_pair_id,
         cast(first_coder_id as varchar) as first_coder_id,
         cast(second_coder_id as varchar) as second_coder_id,
         cast(shared_segment_count as integer) as shared_segment_count,
+        cast(agreeing_segment_count as integer) as agreeing_segment_count,
         case
-            when not is_suppressed then cast(agreeing_segment_count as integer)
-        end as agreeing_segment_count,
-        case
-            when not is_suppressed and shared_segment_count > 0
+            when shared_segment_count > 0
                 then
                     cast(agreeing_segment_count as float8)
                     / cast(shared_segment_count as float8)
         end as observed_agreement,
         case
-            when not is_suppressed and shared_segment_count > 0
+            when shared_segment_count > 0
                 then
                     cast(chance_pair_count as float8)
                     / cast(shared_segment_count * shared_segment_count as float8)
         end as chance_agreement,
         -- (N a - S) / (N² - S): integers up to the one division
         case
-            when
-                not is_suppressed
-                and shared_segment_count * shared_segment_count > chance_pair_count
+            when shared_segment_count * shared_segment_count > chance_pair_count
                 then
                     cast(
                         shared_segment_count * agreeing_segment_count - chance_pair_count
@@ -156,8 +145,9 @@ final as (
                         as float8
                     )
         end as cohen_kappa,
-        is_suppressed
-    from suppressed
+        cast(null as varchar) as suppression_reason,
+        false as is_suppressed
+    from computed
 )
 
 select * from final

@@ -1,0 +1,543 @@
+"""Disclosure control of the release tier, tried by an attacker.
+
+The attacker here shares no code with samspil.disclosure: it reads the published release
+file (every release table at once) and what the docs say it may know besides (the
+design: each stratum's nonresponse weight and post-stratum), writes its own linear
+program of everything published (scipy's linprog, HiGHS), and for every suppressed cell
+finds the smallest and largest value each of its counts can take. The docs promise a
+range at least min_cell_size wide. The same attacker, run on the release tier with only
+primary suppression (the solver's secondary step off), recovers cells exactly: the test
+can fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pytest
+from scipy import sparse
+from scipy.optimize import linprog
+
+from samspil.disclosure import suppress
+from samspil.paths import PROJECT_DIR, release_file
+
+from conftest import Build
+
+MIN_CELL_SIZE = 5
+"""dbt_project.yml's min_cell_size: the promised width of every suppressed count's range."""
+
+DBT = Path(sys.executable).with_name("dbt")
+
+
+@dataclass
+class System:
+    """The attacker's linear system: unknowns ≥ 0, equations, and the suppressed counts."""
+
+    names: dict[str, int] = field(default_factory=dict)
+    rows: list[dict[int, float]] = field(default_factory=list)
+    right: list[float] = field(default_factory=list)
+    targets: list[tuple[str, str, dict[int, float], float]] = field(default_factory=list)
+    """(cell, count, linear form, true value where known to the test)."""
+
+    def unknown(self, name: str) -> int:
+        return self.names.setdefault(name, len(self.names))
+
+    def equation(self, terms: dict[str, float], value: float) -> None:
+        row: dict[int, float] = defaultdict(float)
+        for name, coefficient in terms.items():
+            row[self.unknown(name)] += coefficient
+        self.rows.append(dict(row))
+        self.right.append(value)
+
+    def target(self, cell: str, count: str, terms: dict[str, float]) -> None:
+        self.targets.append(
+            (cell, count, {self.unknown(name): value for name, value in terms.items()}, np.nan)
+        )
+
+    def ranges(self) -> list[tuple[str, str, float, float]]:
+        """(cell, count, least, greatest) of every target."""
+        size = len(self.names)
+        matrix = sparse.lil_matrix((len(self.rows), size))
+        for index, row in enumerate(self.rows):
+            for column, value in row.items():
+                matrix[index, column] = value
+        matrix = matrix.tocsr()
+        found = []
+        for cell, count, form, _ in self.targets:
+            objective = np.zeros(size)
+            for column, value in form.items():
+                objective[column] = value
+            bounds = []
+            for sign in (1, -1):
+                result = linprog(
+                    sign * objective,
+                    A_eq=matrix,
+                    b_eq=self.right,
+                    bounds=(0, None),
+                    method="highs",
+                )
+                if result.status == 3:  # unbounded
+                    bounds.append(sign * -np.inf)
+                else:
+                    assert result.status == 0, (cell, count, result.message)
+                    bounds.append(sign * result.fun)
+            found.append((cell, count, bounds[0], bounds[1]))
+        return found
+
+
+def _rows(connection: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
+    cursor = connection.execute(sql)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _count(value: float | None, base: int | None) -> float:
+    return round(value * base)
+
+
+def _cooperation(system: System, release: duckdb.DuckDBPyConnection, weights: dict) -> None:
+    """Areas and their municipality: valid answers yes and other per area; the
+    municipality's count, unweighted share and weighted share (weights known)."""
+    areas = _rows(release, "select * from release.rpt_cooperation_by_municipality_area")
+    totals = _rows(release, "select * from release.rpt_cooperation_by_municipality")
+    by_municipality = defaultdict(list)
+    for area in areas:
+        key = (area["survey_item_id"], area["wave"], area["kommunekode"])
+        name = f"coop|{area['survey_item_id']}|{area['wave']}|{area['kommunekode']}|"
+        name += area["policy_area_code"]
+        by_municipality[key].append((name, area))
+        yes, other = name + "|yes", name + "|other"
+        if area["is_suppressed"]:
+            system.target(area["release_cell_id"], "units", {yes: 1, other: 1})
+            system.target(area["release_cell_id"], "yes", {yes: 1})
+            continue
+        system.equation({yes: 1, other: 1}, area["unit_count"])
+        system.equation({yes: 1}, _count(area["unweighted_estimate"], area["unit_count"]))
+    for total in totals:
+        members = by_municipality[(total["survey_item_id"], total["wave"], total["kommunekode"])]
+        units = {f"{name}|{kind}": 1.0 for name, _ in members for kind in ("yes", "other")}
+        yeses = {f"{name}|yes": 1.0 for name, _ in members}
+        if total["is_suppressed"]:
+            system.target(total["release_cell_id"], "units", units)
+            system.target(total["release_cell_id"], "yes", yeses)
+            continue
+        system.equation(units, total["unit_count"])
+        system.equation(yeses, _count(total["unweighted_estimate"], total["unit_count"]))
+        weighted = {}
+        for name, area in members:
+            weight = weights[
+                ("institution", area["wave"], area["kommunekode"], area["policy_area_code"])
+            ][0]
+            weighted[f"{name}|yes"] = weight * (1 - total["estimate"])
+            weighted[f"{name}|other"] = -weight * total["estimate"]
+        system.equation(weighted, 0.0)
+
+
+def _response(system: System, release: duckdb.DuckDBPyConnection, weights: dict) -> None:
+    """Strata (complete, partial, not responded) and municipalities; a shown stratum's
+    weight ties its post-stratum's invited to its respondents; an area's valid answers
+    are some of its stratum's respondents."""
+    strata = _rows(release, "select * from release.rpt_response_rates_by_stratum")
+    totals = _rows(release, "select * from release.rpt_response_rates")
+    by_post_stratum = defaultdict(list)
+    by_municipality = defaultdict(list)
+    for stratum in strata:
+        code = stratum["policy_area_code"] or stratum["association_field_code"]
+        key = (stratum["survey"], stratum["wave"], stratum["kommunekode"], code)
+        name = "response|" + "|".join(map(str, key))
+        by_post_stratum[weights[key][1]].append(name)
+        by_municipality[key[:3]].append(name)
+        stratum["name"], stratum["key"] = name, key
+    for stratum in strata:
+        name = stratum["name"]
+        invited = {f"{name}|{kind}": 1.0 for kind in ("complete", "partial", "not")}
+        responded = {f"{name}|complete": 1.0, f"{name}|partial": 1.0}
+        if stratum["is_suppressed"]:
+            for count, form in (
+                ("invited", invited),
+                ("responded", responded),
+                ("complete", {f"{name}|complete": 1.0}),
+            ):
+                system.target(stratum["release_cell_id"], count, form)
+            continue
+        system.equation(invited, stratum["unit_count"])
+        system.equation(responded, stratum["responded_count"])
+        system.equation({f"{name}|complete": 1.0}, stratum["complete_count"])
+        if stratum["nonresponse_weight"] is not None:
+            pool = by_post_stratum[weights[stratum["key"]][1]]
+            form: dict[str, float] = defaultdict(float)
+            for member in pool:
+                form[f"{member}|not"] += 1
+                for kind in ("complete", "partial"):
+                    form[f"{member}|{kind}"] += 1 - stratum["nonresponse_weight"]
+            system.equation(dict(form), 0.0)
+    for total in totals:
+        members = by_municipality[(total["survey"], total["wave"], total["kommunekode"])]
+        invited = {f"{m}|{kind}": 1.0 for m in members for kind in ("complete", "partial", "not")}
+        responded = {f"{m}|{kind}": 1.0 for m in members for kind in ("complete", "partial")}
+        complete = {f"{m}|complete": 1.0 for m in members}
+        if total["is_suppressed"]:
+            for count, form in (
+                ("invited", invited),
+                ("responded", responded),
+                ("complete", complete),
+            ):
+                system.target(total["release_cell_id"], count, form)
+            continue
+        system.equation(invited, total["unit_count"])
+        system.equation(responded, total["responded_count"])
+        system.equation(complete, total["complete_count"])
+    # Valid answers of an item ≤ the stratum's respondents (a slack for the missing).
+    areas = _rows(
+        release,
+        "select distinct survey_item_id, wave from release.rpt_cooperation_by_municipality_area",
+    )
+    area_names = {
+        (row["survey_item_id"], row["wave"], row["kommunekode"], row["policy_area_code"])
+        for row in _rows(release, "select * from release.rpt_cooperation_by_municipality_area")
+    }
+    for item in areas:
+        for stratum in strata:
+            survey, wave, kommunekode, code = stratum["key"]
+            if survey != "institution" or wave != item["wave"]:
+                continue
+            form = {
+                f"{stratum['name']}|complete": -1.0,
+                f"{stratum['name']}|partial": -1.0,
+                f"missing|{item['survey_item_id']}|{stratum['name']}": 1.0,
+            }
+            if (item["survey_item_id"], wave, kommunekode, code) in area_names:
+                name = f"coop|{item['survey_item_id']}|{wave}|{kommunekode}|{code}"
+                form[name + "|yes"] = 1.0
+                form[name + "|other"] = 1.0
+            system.equation(form, 0.0)
+
+
+def _panel(system: System, release: duckdb.DuckDBPyConnection) -> None:
+    """Municipalities' pairs (yes/no in each wave, or count and sums) and their total."""
+    rows = _rows(release, "select * from release.rpt_panel_change")
+    groups = defaultdict(list)
+    for row in rows:
+        groups[(row["survey_item_id"], row["from_wave"], row["to_wave"])].append(row)
+    for (item, first, second), cells in groups.items():
+        municipalities = [cell for cell in cells if cell["domain_level"] == "municipality"]
+        kinds = (
+            ("yes_from", "no_from", "yes_to", "no_to")
+            if cells[0]["statistic"] == "share_yes"
+            else ("count", "sum_from", "sum_to")
+        )
+        names = {
+            cell["kommunekode"]: f"panel|{item}|{first}|{second}|{cell['kommunekode']}"
+            for cell in municipalities
+        }
+        if cells[0]["statistic"] == "share_yes":
+            for name in names.values():  # the pairs answer in both waves
+                system.equation(
+                    {
+                        name + "|yes_to": 1,
+                        name + "|no_to": 1,
+                        name + "|yes_from": -1,
+                        name + "|no_from": -1,
+                    },
+                    0.0,
+                )
+        for cell in cells:
+            members = (
+                list(names.values())
+                if cell["domain_level"] == "survey"
+                else [names[cell["kommunekode"]]]
+            )
+
+            def form(*chosen: str, members: list[str] = members) -> dict[str, float]:
+                return {f"{member}|{kind}": 1.0 for member in members for kind in chosen}
+
+            if kinds[0] == "yes_from":
+                units, measures = (
+                    form("yes_from", "no_from"),
+                    {
+                        "from": form("yes_from"),
+                        "to": form("yes_to"),
+                    },
+                )
+            else:
+                units, measures = form("count"), {}
+            if cell["is_suppressed"]:
+                system.target(cell["release_cell_id"], "pairs", units)
+                for count, measure in measures.items():
+                    system.target(cell["release_cell_id"], count, measure)
+                continue
+            system.equation(units, cell["unit_count"])
+            if kinds[0] == "yes_from":
+                system.equation(form("yes_from"), _count(cell["value_from"], cell["unit_count"]))
+                system.equation(form("yes_to"), _count(cell["value_to"], cell["unit_count"]))
+            else:
+                system.equation(form("sum_from"), cell["value_from"] * cell["unit_count"])
+                system.equation(form("sum_to"), cell["value_to"] * cell["unit_count"])
+
+
+def _ties(system: System, release: duckdb.DuckDBPyConnection) -> None:
+    for row in _rows(release, "select * from release.rpt_tie_reciprocity"):
+        name = f"tie|{row['kommunekode']}|{row['wave']}"
+        ties = {name + "|both": 1.0, name + "|one": 1.0, name + "|other": 1.0}
+        both = {name + "|both": 1.0, name + "|one": 1.0}
+        if row["is_suppressed"]:
+            system.target(row["release_cell_id"], "ties", ties)
+            system.target(row["release_cell_id"], "reciprocated", {name + "|both": 1.0})
+            system.target(row["release_cell_id"], "both_responded", both)
+            continue
+        system.equation(ties, row["unit_count"])
+        system.equation({name + "|both": 1.0}, row["reciprocated_tie_count"])
+        system.equation(both, row["both_responded_tie_count"])
+
+
+def _attitudes(system: System, release: duckdb.DuckDBPyConnection) -> None:
+    """Over all municipalities only: a suppressed cell has nothing to be worked out from."""
+    for row in _rows(release, "select * from release.rpt_attitudes_by_sector"):
+        if row["is_suppressed"]:
+            system.target(row["release_cell_id"], "units", {row["release_cell_id"]: 1.0})
+
+
+def attack(release_path: Path, design_path: Path) -> list[tuple[str, str, float, float]]:
+    """Every suppressed count of the release file with the range the attacker finds."""
+    with duckdb.connect(str(design_path), read_only=True) as design:
+        weights = {
+            (survey, wave, kommunekode, code): (weight, post_stratum)
+            for survey, wave, kommunekode, code, weight, post_stratum in design.execute(
+                "select survey, wave, kommunekode, stratum_code, nonresponse_weight, "
+                "post_stratum_id from intermediate.int_survey_strata_collapsed"
+            ).fetchall()
+        }
+    system = System()
+    with duckdb.connect(str(release_path), read_only=True) as release:
+        _cooperation(system, release, weights)
+        _response(system, release, weights)
+        _panel(system, release)
+        _ties(system, release)
+        _attitudes(system, release)
+    return system.ranges()
+
+
+def _protected_release(demo_build: Build) -> Path:
+    return release_file(demo_build.warehouse)
+
+
+def test_the_attacker_finds_every_suppressed_count_in_a_wide_range(demo_build: Build) -> None:
+    ranges = attack(_protected_release(demo_build), demo_build.build_warehouse)
+    cells = {cell for cell, *_ in ranges}
+    assert len(cells) >= 40  # the demo has primary and complementary suppressions
+    narrow = [
+        (cell, count, low, high)
+        for cell, count, low, high in ranges
+        if high - low < MIN_CELL_SIZE - 1e-6
+    ]
+    assert narrow == []
+
+
+@pytest.fixture(scope="module")
+def primary_only(demo_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's release tier as it was before complementary suppression: a copy of the
+    working file, the pattern written with the solver's secondary step off, and dbt's
+    build of the release models on it."""
+    folder = tmp_path_factory.mktemp("primary_only")
+    working = folder / "samspil.duckdb"
+    shutil.copy(demo_build.build_warehouse, working)
+    outcome = suppress(working, PROJECT_DIR / "target" / "manifest.json", secondary=False)
+    assert outcome.complementary == 0 and outcome.narrow
+    result = subprocess.run(
+        [
+            str(DBT),
+            "build",
+            "--select",
+            "staging.disclosure",
+            "staging.validation",
+            "release",
+            "--target-path",
+            str(folder / "target"),
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "-q",
+        ],
+        env={**os.environ, "SAMSPIL_BUILD_WAREHOUSE": str(working), "DO_NOT_TRACK": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return working
+
+
+def test_the_attacker_recovers_cells_of_primary_suppression(
+    demo_build: Build, primary_only: Path
+) -> None:
+    ranges = attack(primary_only, demo_build.build_warehouse)
+    exact = {(cell, count): low for cell, count, low, high in ranges if high - low < 0.5}
+    cells = {cell for cell, _ in exact}
+    assert len(cells) >= 10, exact
+    # Rudersdal, health, 2016: 62 of 109 minus 61 of 105 in the shown cells = 1 of 4.
+    cell = "estimate-institution__coop_associations-share_yes-2016-municipality_area-0230-health"
+    assert round(exact[(cell, "units")]) == 4
+    assert round(exact[(cell, "yes")]) == 1
+
+
+# ---------------------------------------------------------------------------- the rules
+
+
+KEY_COLUMNS = {"wave", "from_wave", "to_wave", "is_suppressed"}
+
+
+def suppression_violations(connection: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """What breaks the one suppression path in one release table: a suppressed row that
+    shows a number, a flag, or its post-stratum; a shown row without a flag."""
+    columns = connection.execute(
+        "select column_name, data_type from duckdb_columns() "
+        "where schema_name = 'release' and table_name = ? and database_name = current_database()",
+        [table],
+    ).fetchall()
+    withheld = [
+        name
+        for name, kind in columns
+        if name not in KEY_COLUMNS
+        and (
+            kind in ("INTEGER", "BIGINT", "DOUBLE", "BOOLEAN")
+            or kind.startswith("DECIMAL")
+            or name == "post_stratum_id"
+        )
+    ]
+    problems = []
+    for name in withheld:
+        (shown,) = connection.execute(
+            f'select count(*) from release.{table} where is_suppressed and "{name}" is not null'
+        ).fetchone()
+        if shown:
+            problems.append(f"{table}: {shown} suppressed rows show {name}")
+    (unexplained,) = connection.execute(
+        f"select count(*) from release.{table} "
+        "where is_suppressed is null or is_suppressed != (suppression_reason is not null)"
+    ).fetchone()
+    if unexplained:
+        problems.append(f"{table}: {unexplained} rows whose flag and reason disagree")
+    return problems
+
+
+def _disclosure_meta() -> dict[str, dict]:
+    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    return {
+        node["name"]: node["config"].get("meta", {}).get("disclosure") or {}
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] == "release"
+    }
+
+
+def test_every_release_table_follows_its_declared_rule(demo_build: Build) -> None:
+    meta = _disclosure_meta()
+    release = release_file(demo_build.warehouse)
+    with duckdb.connect(str(release), read_only=True) as connection:
+        tables = {
+            name
+            for (name,) in connection.execute(
+                "select table_name from duckdb_tables() where schema_name = 'release'"
+            ).fetchall()
+        }
+        assert tables == set(meta)
+        problems = []
+        for table in sorted(tables):
+            declared = meta[table]
+            if declared.get("applies") is False:
+                assert declared.get("reason"), table
+                (suppressed,) = connection.execute(
+                    f"select count(*) from release.{table} where is_suppressed"
+                ).fetchone()
+                assert suppressed == 0, table
+            else:
+                assert declared.get("applies") is True and declared.get("unit"), table
+                problems += suppression_violations(connection, table)
+    assert problems == []
+
+
+def test_primary_cells_are_suppressed_and_nobody_answered_alike_in_a_shown_cell(
+    demo_build: Build,
+) -> None:
+    primary = dict(
+        demo_build.query_build(
+            "select release_cell_id, primary_reason from intermediate.int_release_cells_unioned "
+            "where primary_reason is not null"
+        )
+    )
+    assert {"small_cell", "all_alike"} <= set(primary.values())
+    with duckdb.connect(str(release_file(demo_build.warehouse)), read_only=True) as connection:
+        reasons = dict(
+            connection.execute(
+                " union all ".join(
+                    f"select release_cell_id, suppression_reason from release.{table}"
+                    for table, declared in _disclosure_meta().items()
+                    if declared.get("applies")
+                )
+            ).fetchall()
+        )
+        alike = connection.execute(
+            """
+            select release_cell_id from release.rpt_cooperation_by_municipality_area
+            where unweighted_estimate in (0, 1)
+            union all
+            select release_cell_id from release.rpt_cooperation_by_municipality
+            where unweighted_estimate in (0, 1)
+            union all
+            select release_cell_id from release.rpt_attitudes_by_sector
+            where statistic = 'share_agreeing' and unweighted_estimate in (0, 1)
+            union all
+            select release_cell_id from release.rpt_panel_change
+            where statistic = 'share_yes' and (value_from in (0, 1) or value_to in (0, 1))
+            union all
+            select release_cell_id from release.rpt_tie_reciprocity
+            where share_reciprocated_when_both_responded in (0, 1)
+            """
+        ).fetchall()
+        strata = connection.execute(
+            "select count(*), count(unit_count), count(responded_count) "
+            "from release.rpt_response_rates_by_stratum where is_suppressed"
+        ).fetchone()
+    assert {cell: reasons[cell] for cell in primary} == primary
+    assert alike == []
+    assert strata[0] > 0 and strata[1:] == (0, 0)  # no invited or responded count shown
+
+
+def test_the_suppression_check_can_fail() -> None:
+    with duckdb.connect() as connection:
+        connection.execute("create schema release")
+        connection.execute(
+            "create table release.rpt_good as select * from (values"
+            " ('a', 10, 0.5, null, false), ('b', null, null, 'small_cell', true))"
+            " as cells(release_cell_id, unit_count, estimate, suppression_reason, is_suppressed)"
+        )
+        connection.execute(
+            "create table release.rpt_leaky as select * from (values"
+            " ('a', 3, null, 'small_cell', true), ('b', 4, 0.25, null, true))"
+            " as cells(release_cell_id, unit_count, estimate, suppression_reason, is_suppressed)"
+        )
+        assert suppression_violations(connection, "rpt_good") == []
+        leaky = suppression_violations(connection, "rpt_leaky")
+        assert len(leaky) == 3, leaky  # units shown, an estimate shown, a flag unexplained
+
+
+def test_same_inputs_same_pattern(demo_build: Build, tmp_path: Path) -> None:
+    """The solver run again on the build's working file writes the pattern the build wrote."""
+    working = tmp_path / "samspil.duckdb"
+    shutil.copy(demo_build.build_warehouse, working)
+    pattern = "select * from disclosure.suppression_pattern order by release_cell_id"
+    before = demo_build.query_build(pattern)
+    outcome = suppress(working, PROJECT_DIR / "target" / "manifest.json")
+    with duckdb.connect(str(working), read_only=True) as connection:
+        after = connection.execute(pattern).fetchall()
+    assert outcome.complementary > 0
+    assert after == before
