@@ -337,7 +337,11 @@ def _result(future: Future):
 
 
 def build(
-    paths: Paths, docs: bool = True, target: str = "duckdb", full_refresh: bool = False
+    paths: Paths,
+    docs: bool = True,
+    target: str = "duckdb",
+    full_refresh: bool = False,
+    demo_key: bool = False,
 ) -> BuildSummary:
     """The whole flow on `target`: `duckdb` (the working file, published as a file) or
     `postgres` (the database of PGHOST, PGDATABASE…, published as the schema marts).
@@ -350,7 +354,7 @@ def build(
         raise BuildError(f"unknown target {target!r}: use one of {', '.join(TARGETS)}")
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(1, spawn, _import_great_expectations) as great_expectations:
-        return _build(paths, docs, target, full_refresh, great_expectations)
+        return _build(paths, docs, target, full_refresh, demo_key, great_expectations)
 
 
 def _build(
@@ -358,6 +362,7 @@ def _build(
     docs: bool,
     target: str,
     full_refresh: bool,
+    demo_key: bool,
     great_expectations: ProcessPoolExecutor,
 ) -> BuildSummary:
     warehouse: Path | PostgresWarehouse = (
@@ -372,7 +377,7 @@ def _build(
         seconds[phase] = seconds.get(phase, 0.0) + now - clock
         clock = now
 
-    pseudonym_key, is_demo_key = resolve_key(paths.raw)
+    pseudonym_key, is_demo_key = resolve_key(paths.raw, demo_key)
     fingerprint_now = fingerprint(paths, target, pseudonym_key)
     previous = None
     if target == "duckdb" and not full_refresh:

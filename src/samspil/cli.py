@@ -71,6 +71,14 @@ Target = Annotated[
         "PGUSER, PGPASSWORD, PGDATABASE)."
     ),
 ]
+DemoKey = Annotated[
+    bool,
+    typer.Option(
+        "--demo-key",
+        help="Pseudonymise with the public demo key: only for synthetic data (samspil "
+        "generate); the shipped demo gets it without this option.",
+    ),
+]
 
 
 def _working_warehouse(paths: Paths, target: str) -> Path | PostgresWarehouse:
@@ -89,19 +97,20 @@ def _working_warehouse(paths: Paths, target: str) -> Path | PostgresWarehouse:
 
 
 @app.command()
-def load(target: Target = "duckdb") -> None:
+def load(target: Target = "duckdb", demo_key: DemoKey = False) -> None:
     """Load the raw exports (SAMSPIL_RAW_DIR, default raw/demo) into the working warehouse."""
     from samspil.build import forget_state
     from samspil.load import LoadError
     from samspil.load import load as load_raw
     from samspil.postgres import PostgresSettingsError
-    from samspil.pseudonyms import PseudonymKeyError
+    from samspil.pseudonyms import PseudonymKeyError, resolve_key
 
     paths = Paths.from_environment()
     warehouse = _working_warehouse(paths, target)
-    forget_state(paths)  # the working file no longer holds what the last build loaded
     try:
-        loaded = load_raw(paths.raw, warehouse)
+        key, _ = resolve_key(paths.raw, demo_key)
+        forget_state(paths)  # the working file no longer holds what the last build loaded
+        loaded = load_raw(paths.raw, warehouse, pseudonym_key=key)
     except (LoadError, PseudonymKeyError, PostgresSettingsError) as error:
         _fail(str(error))
     _lines(
@@ -151,6 +160,7 @@ def build(
             "good build (which otherwise rebuilds only what depends on them).",
         ),
     ] = False,
+    demo_key: DemoKey = False,
 ) -> None:
     """Load, stage, validate, build the marts, publish them, and document.
 
@@ -164,7 +174,7 @@ def build(
 
     paths = Paths.from_environment()
     try:
-        summary = run_build(paths, docs=docs, target=target, full_refresh=full_refresh)
+        summary = run_build(paths, docs, target, full_refresh, demo_key)
     except (LoadError, BuildError, PseudonymKeyError, PostgresSettingsError) as error:
         published = "marts of the database" if target == "postgres" else str(paths.warehouse)
         _fail(f"{error}\nThe published warehouse ({published}) is unchanged.")
@@ -186,7 +196,7 @@ def build(
         ),
         (
             "pseudonym key",
-            "the public demo key (synthetic data only)"
+            "the public demo key (" + ("--demo-key" if demo_key else "the shipped demo") + ")"
             if summary.is_demo_key
             else f"from {KEY_VARIABLE}",
         ),

@@ -19,7 +19,14 @@ import duckdb
 import pytest
 
 from samspil.load import load
-from samspil.pseudonyms import DEMO_KEY, KEY_VARIABLE, PseudonymKeyError, resolve_key
+from samspil.pseudonyms import (
+    DEMO_KEY,
+    DEMO_MANIFEST,
+    KEY_VARIABLE,
+    PseudonymKeyError,
+    demo_difference,
+    resolve_key,
+)
 
 from conftest import DEMO, TEST_KEY, Build, run_samspil
 
@@ -227,6 +234,79 @@ def test_the_demo_builds_with_the_documented_demo_key(tmp_path: Path) -> None:
     shutil.copytree(DEMO, demo)
     warehouse = tmp_path / "samspil.duckdb"
     result = run_samspil("load", warehouse=warehouse, raw=demo, unset=(KEY_VARIABLE,))
+    assert result.returncode == 0, result.stderr
+    with duckdb.connect(str(tmp_path / "build" / "samspil.duckdb"), read_only=True) as connection:
+        rows = connection.execute(
+            "select leader_email, leader_key from raw.institution_survey__frame"
+        ).fetchall()
+    assert rows
+    assert all(key == _hmac(DEMO_KEY, email) for email, key in rows)
+
+
+def _demo_checksums() -> dict[str, str]:
+    """raw/demo's files and their SHA-256, computed here."""
+    return {
+        path.relative_to(DEMO).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in DEMO.rglob("*")
+        if path.is_file()
+    }
+
+
+def test_the_committed_demo_checksums_are_the_shipped_demo() -> None:
+    """raw/demo.sha256 decides what is the demo: it lists exactly raw/demo's files (after
+    regenerating the demo, write it again as demo_difference's docstring says)."""
+    committed = {}
+    for line in DEMO_MANIFEST.read_text(encoding="utf-8").splitlines():
+        digest, name = line.split("  ", 1)
+        committed[name] = digest
+    assert committed == _demo_checksums()
+    assert demo_difference(DEMO) is None
+
+
+def test_a_changed_or_added_file_is_not_the_demo(tmp_path: Path) -> None:
+    demo = tmp_path / "demo"
+    shutil.copytree(DEMO, demo)
+    assert demo_difference(demo) is None  # a copy of the demo is the demo, wherever it is
+    responses = demo / "association_survey" / "responses.csv"
+    original = responses.read_bytes()
+    responses.write_bytes(original.replace(b"2016", b"2017", 1))
+    assert demo_difference(demo) == "association_survey/responses.csv is not the demo's"
+    responses.write_bytes(original)
+    (demo / "association_survey" / "frame.csv").write_text("association_code\n", "utf-8")
+    assert demo_difference(demo) == "association_survey/frame.csv is not a file of the demo"
+
+
+def test_real_looking_exports_with_an_empty_truth_file_get_no_public_key(tmp_path: Path) -> None:
+    """The demo's exports with one value changed, as real exports of the same shape would be,
+    and an empty truth/parameters.json: without a key the build is refused."""
+    raw = tmp_path / "raw"
+    shutil.copytree(DEMO, raw)
+    responses = raw / "association_survey" / "responses.csv"
+    responses.write_bytes(responses.read_bytes().replace(b"2016", b"2017", 1))
+    (raw / "truth" / "parameters.json").write_text("", encoding="utf-8")
+    warehouse = tmp_path / "samspil.duckdb"
+
+    result = run_samspil("build", "--no-docs", warehouse=warehouse, raw=raw, unset=(KEY_VARIABLE,))
+
+    assert result.returncode == 1, result.stdout
+    assert f"{KEY_VARIABLE} is not set" in result.stderr
+    assert "association_survey/responses.csv is not the demo's" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not warehouse.exists()
+
+
+def test_generated_data_gets_the_demo_key_only_when_asked(
+    demo_as_csv: Path, tmp_path: Path
+) -> None:
+    """Synthetic data of `samspil generate` is not the shipped demo: the user says it is
+    synthetic with --demo-key (a key in the environment is then not used)."""
+    warehouse = tmp_path / "samspil.duckdb"
+    refused = run_samspil("load", warehouse=warehouse, raw=demo_as_csv, unset=(KEY_VARIABLE,))
+    assert refused.returncode == 1
+    assert "--demo-key" in refused.stderr
+
+    result = run_samspil("load", "--demo-key", warehouse=warehouse, raw=demo_as_csv)
+
     assert result.returncode == 0, result.stderr
     with duckdb.connect(str(tmp_path / "build" / "samspil.duckdb"), read_only=True) as connection:
         rows = connection.execute(
