@@ -37,6 +37,7 @@ from collections.abc import Collection
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -44,10 +45,16 @@ import pyarrow
 
 import samspil
 from samspil.load import LoadedFile, load
+from samspil.lock import locked
 from samspil.paths import Paths
 from samspil.postgres import PostgresWarehouse
-from samspil.pseudonyms import resolve_key
-from samspil.publish import publish, publish_postgres
+from samspil.pseudonyms import KEY_VARIABLE, resolve_key
+from samspil.publish import (
+    Provenance,
+    publish,
+    publish_postgres,
+    record_provenance,
+)
 
 # How a build's summary names dbt's node types.
 NODE_KINDS = {"seed": "seeds", "model": "models", "test": "data tests", "unit_test": "unit tests"}
@@ -107,7 +114,9 @@ class BuildSummary:
     mart_rows: dict[str, int] = field(default_factory=dict)
     validation_warnings: list[str] = field(default_factory=list)
     data_docs: Path | None = None
-    is_demo_key: bool = False
+    build_id: str = ""
+    pseudonym_key: str = ""
+    """Which key pseudonymised the persons, and why (never the key)."""
     seconds: dict[str, float] = field(default_factory=dict)
     """Wall time of each phase: load, dbt build (both phases), validation, publish, docs."""
     changed_tables: list[str] | None = None
@@ -336,33 +345,70 @@ def _result(future: Future):
         ) from None
 
 
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build, besides where (`Paths`) and on which target."""
+
+    docs: bool = True
+    full_refresh: bool = False
+    demo_key: bool = False
+    """Pseudonymise with the public demo key: the user declares the data synthetic."""
+
+
+@dataclass(frozen=True)
+class _Run:
+    """This build: its id, its key and how the key was chosen, when it started."""
+
+    build_id: str
+    pseudonym_key: bytes
+    key_origin: str
+    started_at: datetime
+
+
 def build(
-    paths: Paths,
-    docs: bool = True,
-    target: str = "duckdb",
-    full_refresh: bool = False,
-    demo_key: bool = False,
+    paths: Paths, target: str = "duckdb", options: BuildOptions | None = None
 ) -> BuildSummary:
     """The whole flow on `target`: `duckdb` (the working file, published as a file) or
     `postgres` (the database of PGHOST, PGDATABASE…, published as the schema marts).
 
-    The validation and its Data Docs run in the build's Great Expectations process (see the
-    module docstring): a script that calls `build` needs the `if __name__ == "__main__":`
-    guard of Python's `spawn` start method.
+    One build at a time per warehouse: the build holds the warehouse's lock and dbt's
+    target folder's from its first write to its last (`samspil.lock`), and is refused at
+    once (`WarehouseInUseError`) while another process holds one. The validation and its
+    Data Docs run in the build's Great Expectations process (see the module docstring): a
+    script that calls `build` needs the `if __name__ == "__main__":` guard of Python's
+    `spawn` start method.
     """
+    options = options or BuildOptions()
     if target not in TARGETS:
         raise BuildError(f"unknown target {target!r}: use one of {', '.join(TARGETS)}")
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, spawn, _import_great_expectations) as great_expectations:
-        return _build(paths, docs, target, full_refresh, demo_key, great_expectations)
+    pseudonym_key, is_demo_key = resolve_key(paths.raw, options.demo_key)
+    if not is_demo_key:
+        key_origin = f"a secret key from {KEY_VARIABLE}"
+    elif options.demo_key:
+        key_origin = "the public demo key (--demo-key: synthetic data)"
+    else:
+        key_origin = "the public demo key (the raw folder is the shipped demo)"
+    started_at = datetime.now(UTC).replace(tzinfo=None)
+    with locked(paths, "build", warehouse=target == "duckdb", target=True) as build_id:
+        run = _Run(build_id, pseudonym_key, key_origin, started_at)
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(1, spawn, _import_great_expectations) as great_expectations:
+            try:
+                return _build(paths, target, options, run, great_expectations)
+            except duckdb.IOException as error:
+                if "lock" not in str(error):
+                    raise
+                raise BuildError(
+                    f"{paths.build_warehouse} is open in another program "
+                    f"({str(error).splitlines()[0]}); close it there, then build again."
+                ) from None
 
 
 def _build(
     paths: Paths,
-    docs: bool,
     target: str,
-    full_refresh: bool,
-    demo_key: bool,
+    options: BuildOptions,
+    run: _Run,
     great_expectations: ProcessPoolExecutor,
 ) -> BuildSummary:
     warehouse: Path | PostgresWarehouse = (
@@ -377,13 +423,12 @@ def _build(
         seconds[phase] = seconds.get(phase, 0.0) + now - clock
         clock = now
 
-    pseudonym_key, is_demo_key = resolve_key(paths.raw, demo_key)
-    fingerprint_now = fingerprint(paths, target, pseudonym_key)
+    fingerprint_now = fingerprint(paths, target, run.pseudonym_key)
     previous = None
-    if target == "duckdb" and not full_refresh:
+    if target == "duckdb" and not options.full_refresh:
         previous = _read_state(paths, fingerprint_now)
     forget_state(paths)
-    loaded = load(paths.raw, warehouse, pseudonym_key=pseudonym_key, unchanged=previous)
+    loaded = load(paths.raw, warehouse, pseudonym_key=run.pseudonym_key, unchanged=previous)
     lap("load")
     # The GX process starts now (at the pool's first task). Started beside the load, its
     # import slowed the load by 0.4 s at scale 10 and 0.7 s at scale 50.
@@ -463,6 +508,11 @@ def _build(
     if views is not None:  # before anything is published
         warnings, run_id = _result(great_expectations.submit(_validate, paths, warehouse, views))
         lap("validation")
+    kind = "full" if changed is None else "incremental"
+    record_provenance(
+        warehouse,
+        Provenance(run.build_id, str(paths.raw), kind, run.key_origin, run.started_at),
+    )
     if isinstance(warehouse, PostgresWarehouse):
         publish_postgres(warehouse)
         published: Path | PostgresWarehouse = warehouse
@@ -479,18 +529,19 @@ def _build(
     lap("publish")
     summary = BuildSummary(
         warehouse=published,
-        docs=paths.docs if docs else None,
+        docs=paths.docs if options.docs else None,
         loaded=loaded,
         counts=counts,
         mart_rows=mart_row_counts(published),
         validation_warnings=warnings,
-        is_demo_key=is_demo_key,
+        build_id=run.build_id,
+        pseudonym_key=run.key_origin,
         seconds=seconds,
         changed_tables=changed,
     )
     if target == "duckdb":
         _write_state(paths, fingerprint_now, loaded)
-    if docs:
+    if options.docs:
         # The same project gives the same dbt docs: an incremental build keeps them.
         data_docs = great_expectations.submit(_data_docs, paths.gx_root, run_id)
         if changed is None or not paths.docs.is_file():

@@ -102,6 +102,7 @@ def load(target: Target = "duckdb", demo_key: DemoKey = False) -> None:
     from samspil.build import forget_state
     from samspil.load import LoadError
     from samspil.load import load as load_raw
+    from samspil.lock import WarehouseInUseError, locked
     from samspil.postgres import PostgresSettingsError
     from samspil.pseudonyms import PseudonymKeyError, resolve_key
 
@@ -109,9 +110,10 @@ def load(target: Target = "duckdb", demo_key: DemoKey = False) -> None:
     warehouse = _working_warehouse(paths, target)
     try:
         key, _ = resolve_key(paths.raw, demo_key)
-        forget_state(paths)  # the working file no longer holds what the last build loaded
-        loaded = load_raw(paths.raw, warehouse, pseudonym_key=key)
-    except (LoadError, PseudonymKeyError, PostgresSettingsError) as error:
+        with locked(paths, "load", warehouse=target == "duckdb"):
+            forget_state(paths)  # the working file no longer holds what the last build loaded
+            loaded = load_raw(paths.raw, warehouse, pseudonym_key=key)
+    except (LoadError, PseudonymKeyError, PostgresSettingsError, WarehouseInUseError) as error:
         _fail(str(error))
     _lines(
         f"loaded into {warehouse}",
@@ -125,15 +127,20 @@ def load(target: Target = "duckdb", demo_key: DemoKey = False) -> None:
 @app.command()
 def validate(target: Target = "duckdb") -> None:
     """Run the Great Expectations checkpoint on the staged tables of the working warehouse."""
+    from samspil.lock import WarehouseInUseError, locked
     from samspil.validate import record, summary_lines
     from samspil.validate import validate as run_checkpoint
 
     paths = Paths.from_environment()
     warehouse = _working_warehouse(paths, target)
-    if isinstance(warehouse, Path) and not warehouse.is_file():
-        _fail(f"{warehouse}: no working warehouse; run `samspil build` first.")
-    report = run_checkpoint(warehouse, paths.project, gx_root=paths.gx_root)
-    record(report, warehouse)
+    try:
+        with locked(paths, "validate", warehouse=target == "duckdb"):
+            if isinstance(warehouse, Path) and not warehouse.is_file():
+                _fail(f"{warehouse}: no working warehouse; run `samspil build` first.")
+            report = run_checkpoint(warehouse, paths.project, gx_root=paths.gx_root)
+            record(report, warehouse)
+    except WarehouseInUseError as error:
+        _fail(str(error))
     for line in summary_lines(report):
         console.print(line)
     console.print(
@@ -165,17 +172,26 @@ def build(
     """Load, stage, validate, build the marts, publish them, and document.
 
     After a good build on DuckDB, the next one with the same project rebuilds only what
-    depends on the raw files that changed (a new wave, a new batch of documents)."""
-    from samspil.build import BuildError
+    depends on the raw files that changed (a new wave, a new batch of documents). One build
+    at a time per warehouse: another is refused while it runs."""
+    from samspil.build import BuildError, BuildOptions
     from samspil.build import build as run_build
     from samspil.load import LoadError
+    from samspil.lock import WarehouseInUseError
     from samspil.postgres import PostgresSettingsError
-    from samspil.pseudonyms import KEY_VARIABLE, PseudonymKeyError
+    from samspil.pseudonyms import PseudonymKeyError
 
     paths = Paths.from_environment()
+    options = BuildOptions(docs, full_refresh, demo_key)
     try:
-        summary = run_build(paths, docs, target, full_refresh, demo_key)
-    except (LoadError, BuildError, PseudonymKeyError, PostgresSettingsError) as error:
+        summary = run_build(paths, target, options)
+    except (
+        LoadError,
+        BuildError,
+        PseudonymKeyError,
+        PostgresSettingsError,
+        WarehouseInUseError,
+    ) as error:
         published = "marts of the database" if target == "postgres" else str(paths.warehouse)
         _fail(f"{error}\nThe published warehouse ({published}) is unchanged.")
     for item in summary.loaded:
@@ -184,7 +200,16 @@ def build(
     for line in summary.validation_warnings:
         console.print(f"[yellow]warning:[/] {line}")
     rows = [
+        ("id of this build", f"{summary.build_id} (audit.build_provenance)"),
         ("raw tables loaded", f"{len(summary.loaded)} from {paths.raw}"),
+        *(
+            (
+                f"  {item.table}",
+                f"{item.rows_loaded:,} rows loaded, {item.rows_rejected:,} rejected, from "
+                f"{item.file} (sha256 {item.sha256[:16]}…)",
+            )
+            for item in summary.loaded
+        ),
         ("raw rows read", f"{sum(item.rows_read for item in summary.loaded):,}"),
         ("raw rows rejected", f"{sum(item.rows_rejected for item in summary.loaded):,}"),
         (
@@ -194,12 +219,7 @@ def build(
             else "incremental, raw tables changed: "
             + (", ".join(summary.changed_tables) or "none (nothing to rebuild)"),
         ),
-        (
-            "pseudonym key",
-            "the public demo key (" + ("--demo-key" if demo_key else "the shipped demo") + ")"
-            if summary.is_demo_key
-            else f"from {KEY_VARIABLE}",
-        ),
+        ("pseudonym key", summary.pseudonym_key),
         *((kind, f"{number:,}") for kind, number in sorted(summary.counts.items())),
         *((f"rows in marts.{mart}", f"{rows:,}") for mart, rows in summary.mart_rows.items()),
         (

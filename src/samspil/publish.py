@@ -10,12 +10,18 @@ PostgreSQL (`publish_postgres`): dbt builds the marts into the schema
 `marts_build` of the same database. Publishing renames it to `marts` in one
 transaction, copies the load audit of this build to the schema `audit`, and
 grants the analyst role the use of `marts`. A failed build never gets there.
+
+The published file says which build published it (`record_provenance`):
+`audit.build_provenance` names the build and its raw folder, `audit.load_audit` every
+file it read with its checksum and rows.
 """
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -33,7 +39,29 @@ from samspil.postgres import (
 PUBLISHED_SCHEMAS = ("marts", "reference", "audit", "validation")
 
 # The provenance tables copied from the working file's raw schema.
-AUDIT_TABLES = ("load_audit", "rejected_rows", "load_findings")
+AUDIT_TABLES = ("load_audit", "rejected_rows", "load_findings", "build_provenance")
+
+# What the published file records of the build that published it (audit.build_provenance).
+PROVENANCE_COLUMNS = (
+    ("build_id", "varchar"),
+    ("raw_folder", "varchar"),
+    ("build_kind", "varchar"),
+    ("pseudonym_key", "varchar"),
+    ("started_at", "timestamp"),
+    ("published_at", "timestamp"),
+)
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """The build that publishes: its id, raw folder, kind (full or incremental), which
+    pseudonym key (never the key), when it started."""
+
+    build_id: str
+    raw_folder: str
+    build_kind: str
+    pseudonym_key: str
+    started_at: datetime
 
 
 def _quote(text: str) -> str:
@@ -65,6 +93,33 @@ def _copy_comments(
             connection.execute(
                 f'comment on column {schema}.{table}."{column}" is {_quote(comment)}'
             )
+
+
+def record_provenance(warehouse: Path | PostgresWarehouse, provenance: Provenance) -> None:
+    """Write `raw.build_provenance` into the working `warehouse`, to be published as
+    `audit.build_provenance` beside the load audit of the files the build read."""
+    row = (
+        provenance.build_id,
+        provenance.raw_folder,
+        provenance.build_kind,
+        provenance.pseudonym_key,
+        provenance.started_at,
+        datetime.now(UTC).replace(tzinfo=None),
+    )
+    declaration = ", ".join(f"{name} {sql_type}" for name, sql_type in PROVENANCE_COLUMNS)
+    if isinstance(warehouse, PostgresWarehouse):
+        with transaction(warehouse) as cursor:
+            cursor.execute("drop table if exists raw.build_provenance")
+            cursor.execute(f"create table raw.build_provenance ({declaration})")
+            cursor.execute(
+                f"insert into raw.build_provenance values ({', '.join(['%s'] * len(row))})", row
+            )
+        return
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(f"create or replace table raw.build_provenance ({declaration})")
+        connection.execute(
+            f"insert into raw.build_provenance values ({', '.join('?' * len(row))})", row
+        )
 
 
 def publish(
