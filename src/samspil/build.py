@@ -51,6 +51,8 @@ from samspil.postgres import PostgresWarehouse
 from samspil.pseudonyms import KEY_VARIABLE, resolve_key
 from samspil.publish import (
     Provenance,
+    check_no_shrink,
+    check_not_empty,
     publish,
     publish_postgres,
     record_provenance,
@@ -117,6 +119,8 @@ class BuildSummary:
     build_id: str = ""
     pseudonym_key: str = ""
     """Which key pseudonymised the persons, and why (never the key)."""
+    accepted: list[str] = field(default_factory=list)
+    """What the user accepted with --allow-empty or --allow-shrink that would have stopped it."""
     seconds: dict[str, float] = field(default_factory=dict)
     """Wall time of each phase: load, dbt build (both phases), validation, publish, docs."""
     changed_tables: list[str] | None = None
@@ -353,6 +357,10 @@ class BuildOptions:
     full_refresh: bool = False
     demo_key: bool = False
     """Pseudonymise with the public demo key: the user declares the data synthetic."""
+    allow_empty: bool = False
+    """Publish even where a raw table loaded no rows."""
+    allow_shrink: bool = False
+    """Publish even a mart that shrinks by more than the declared share (`SHRINK_VAR`)."""
 
 
 @dataclass(frozen=True)
@@ -429,6 +437,7 @@ def _build(
         previous = _read_state(paths, fingerprint_now)
     forget_state(paths)
     loaded = load(paths.raw, warehouse, pseudonym_key=run.pseudonym_key, unchanged=previous)
+    accepted = check_not_empty(loaded, options.allow_empty)
     lap("load")
     # The GX process starts now (at the pool's first task). Started beside the load, its
     # import slowed the load by 0.4 s at scale 10 and 0.7 s at scale 50.
@@ -508,10 +517,11 @@ def _build(
     if views is not None:  # before anything is published
         warnings, run_id = _result(great_expectations.submit(_validate, paths, warehouse, views))
         lap("validation")
+    accepted += check_no_shrink(paths, warehouse, options.allow_shrink)
     kind = "full" if changed is None else "incremental"
     record_provenance(
         warehouse,
-        Provenance(run.build_id, str(paths.raw), kind, run.key_origin, run.started_at),
+        Provenance(run.build_id, str(paths.raw), kind, run.key_origin, accepted, run.started_at),
     )
     if isinstance(warehouse, PostgresWarehouse):
         publish_postgres(warehouse)
@@ -536,6 +546,7 @@ def _build(
         validation_warnings=warnings,
         build_id=run.build_id,
         pseudonym_key=run.key_origin,
+        accepted=accepted,
         seconds=seconds,
         changed_tables=changed,
     )

@@ -168,6 +168,21 @@ def build(
         ),
     ] = False,
     demo_key: DemoKey = False,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty",
+            help="Publish even where a raw table loaded no rows (the summary says which).",
+        ),
+    ] = False,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Publish even marts that shrink against the last published build by more "
+            "than max_mart_shrink of dbt_project.yml (the summary says which).",
+        ),
+    ] = False,
 ) -> None:
     """Load, stage, validate, build the marts, publish them, and document.
 
@@ -180,14 +195,16 @@ def build(
     from samspil.lock import WarehouseInUseError
     from samspil.postgres import PostgresSettingsError
     from samspil.pseudonyms import PseudonymKeyError
+    from samspil.publish import NotPublishedError
 
     paths = Paths.from_environment()
-    options = BuildOptions(docs, full_refresh, demo_key)
+    options = BuildOptions(docs, full_refresh, demo_key, allow_empty, allow_shrink)
     try:
         summary = run_build(paths, target, options)
     except (
         LoadError,
         BuildError,
+        NotPublishedError,
         PseudonymKeyError,
         PostgresSettingsError,
         WarehouseInUseError,
@@ -199,6 +216,8 @@ def build(
             console.print(f"[yellow]finding:[/] {item.file}: {finding}")
     for line in summary.validation_warnings:
         console.print(f"[yellow]warning:[/] {line}")
+    for line in summary.accepted:
+        console.print(f"[yellow]accepted:[/] {line}")
     rows = [
         ("id of this build", f"{summary.build_id} (audit.build_provenance)"),
         ("raw tables loaded", f"{len(summary.loaded)} from {paths.raw}"),
@@ -220,6 +239,10 @@ def build(
             + (", ".join(summary.changed_tables) or "none (nothing to rebuild)"),
         ),
         ("pseudonym key", summary.pseudonym_key),
+        (
+            "accepted empty or shrunk",
+            f"{len(summary.accepted)} (the accepted: lines above)" if summary.accepted else "none",
+        ),
         *((kind, f"{number:,}") for kind, number in sorted(summary.counts.items())),
         *((f"rows in marts.{mart}", f"{rows:,}") for mart, rows in summary.mart_rows.items()),
         (
