@@ -32,6 +32,7 @@ import hmac
 import json
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Collection
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -313,7 +314,19 @@ def _downstream_of(tables: list[str]) -> list[str]:
     return [f"source:{_source(table)}+" for table in tables]
 
 
-def _import_great_expectations() -> None:
+# prctl(2): the signal a process gets when its parent dies (Linux).
+PR_SET_PDEATHSIG = 1
+
+
+def _import_great_expectations(build_pid: int) -> None:
+    # The GX process writes the working file (the validation history), which the build's
+    # lock covers only while the build lives: it must not outlive the build, however the
+    # build ends (kill -9 too), or it would write into the next build's working file.
+    libc = ctypes.CDLL(None)
+    if hasattr(libc, "prctl"):
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != build_pid:  # the build ended before this process asked
+        os._exit(1)
     import samspil.validate  # noqa: F401
 
     # Its modules' objects spared the garbage collection at the process's exit: 0.5 s.
@@ -400,7 +413,9 @@ def build(
     with locked(paths, "build", warehouse=target == "duckdb", target=True) as build_id:
         run = _Run(build_id, pseudonym_key, key_origin, started_at)
         spawn = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(1, spawn, _import_great_expectations) as great_expectations:
+        with ProcessPoolExecutor(
+            1, spawn, _import_great_expectations, (os.getpid(),)
+        ) as great_expectations:
             try:
                 return _build(paths, target, options, run, great_expectations)
             except duckdb.IOException as error:

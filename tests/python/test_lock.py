@@ -112,6 +112,76 @@ def test_two_builds_at_once_publish_one_whole_and_refuse_the_other(
     assert "Traceback" not in second.stderr
 
 
+def _children(pid: int) -> list[int]:
+    return [
+        int(child)
+        for children in Path(f"/proc/{pid}/task").glob("*/children")
+        for child in children.read_text().split()
+    ]
+
+
+def _has_open(pid: int, path: Path) -> bool:
+    try:
+        return any(os.path.realpath(fd) == str(path) for fd in Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:  # it ended
+        return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_killed_build_leaves_no_process_writing_and_the_next_build_succeeds(
+    demo_as_csv: Path, tmp_path: Path
+) -> None:
+    """kill -9 while its Great Expectations process validates: that process goes with the
+    build, before it writes its results into the working file, which the next build's lock
+    covers; the next build succeeds."""
+    warehouse = tmp_path / "samspil.duckdb"
+    working = tmp_path / "build" / warehouse.name
+    environment = {
+        **os.environ,
+        "SAMSPIL_WAREHOUSE": str(warehouse),
+        "SAMSPIL_RAW_DIR": str(demo_as_csv),
+    }
+    environment.pop("SAMSPIL_BUILD_WAREHOUSE", None)
+    build = subprocess.Popen(
+        [str(SAMSPIL), "build", "--no-docs"],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 900
+        validating = []
+        while not validating:  # the GX process reads the staged tables
+            assert build.poll() is None, "the build ended before it validated"
+            assert time.monotonic() < deadline, "the build never validated"
+            validating = [pid for pid in _children(build.pid) if _has_open(pid, working)]
+            time.sleep(0.05)
+    finally:
+        build.kill()
+        build.wait()
+    (great_expectations,) = validating
+    deadline = time.monotonic() + 300
+    while _alive(great_expectations) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+    assert not _alive(great_expectations)
+    with duckdb.connect(str(working), read_only=True) as connection:
+        recorded = connection.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'validation'"
+        ).fetchone()[0]
+    assert recorded == 0  # nothing written after the build was killed
+    assert not warehouse.exists()
+    result = run_samspil("build", "--no-docs", warehouse=warehouse, raw=demo_as_csv)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert warehouse.is_file()
+
+
 @pytest.fixture
 def held(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A warehouse whose lock this test process holds, as a running build would."""
