@@ -314,3 +314,15 @@ def test_generated_data_gets_the_demo_key_only_when_asked(
         ).fetchall()
     assert rows
     assert all(key == _hmac(DEMO_KEY, email) for email, key in rows)
+
+
+def test_readme_says_the_working_file_holds_the_raw_personal_data(demo_build: Build) -> None:
+    """The README sends reviewers into the working file for name linking: it must say what
+    that file holds, which is true (the published file holds none of it)."""
+    readme = (DEMO.parents[1] / "README.md").read_text(encoding="utf-8")
+    (linking,) = [part for part in readme.split("\n\n") if part.startswith("**Name linking**")]
+    assert "warehouse/build/samspil.duckdb" in linking
+    assert "**The working file holds the raw\npersonal data**" in linking
+    assert "Only those allowed to see the raw exports" in linking
+    emails = demo_build.query_build("select leader_email from raw.institution_survey__frame")
+    assert emails and all(EMAIL.fullmatch(email) for (email,) in emails)
