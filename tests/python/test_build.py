@@ -177,7 +177,12 @@ def test_unit_tests_cover_the_non_trivial_logic(demo_build: Build) -> None:
     assert tested_models >= {
         "stg_institution_survey__answers",  # missing-code decoding
         "int_name_texts_normalised",  # name normalisation
-        "int_name_candidates_scored",  # every linking method, manual decisions
+        "int_name_candidates_cvr_matched",  # a CVR number in the name, in any municipality
+        "int_name_variants_unplaced",  # weak methods only where no strong one placed a name
+        "int_name_candidates_fuzzy_matched",  # two edits, Danish letters one each
+        "int_name_candidates_partial_matched",  # every word in a longer official name
+        "int_name_candidates_nickname_matched",  # a type's nickname or stem and a place
+        "int_name_candidates_scored",  # method precedence, manual decisions
         "int_name_variants_linked",  # method precedence, ambiguity, review flags
         "int_name_mentions_linked",  # ambiguity settled by context
         "rpt_intercoder_agreement",  # pairwise agreement
