@@ -31,7 +31,7 @@ def open_context(project: Path) -> FileDataContext:
 
 def release_context() -> None:
     """Let go of the context GX keeps as its current project: it holds every batch the
-    validation read (at scale 50, 1 GB of Arrow memory for the rest of the build)."""
+    validation read, for as long as its process lives."""
     from great_expectations.data_context.data_context.context_factory import project_manager
 
     project_manager.set_project(None)
