@@ -1,9 +1,10 @@
 {#- Decode unpivoted survey answers through the codebook seeds.
     Every (response, item) pair is kept; missing answers keep their reason:
     an empty cell means the respondent never reached or skipped the item
-    (`not_answered`), a declared missing code keeps its codebook reason, and a
-    code the codebook does not know gets the status `unknown_code`. -#}
-{% macro decode_survey_answers(answers, survey_items, value_sets, value_labels) -%}
+    (`not_answered`), a declared missing code keeps its codebook reason. Any
+    other code is an answer: a scale point with its label, or a count. The
+    loader has rejected every code off the item's scale, so there is no other. -#}
+{% macro decode_survey_answers(answers, survey_items, value_labels) -%}
     select
         {{ answers }}.response_id || '-' || {{ survey_items }}.variable as survey_answer_id,
         {{ answers }}.response_id,
@@ -15,34 +16,20 @@
             when {{ answers }}.raw_value is null then 'not_answered'
             when {{ value_labels }}.missing_reason is not null
                 then {{ value_labels }}.missing_reason
-            when {{ value_labels }}.code is not null then 'valid'
-            when
-                {{ value_sets }}.value_type = 'count'
-                and {{ is_whole_number(answers ~ '.raw_value') }}
-                then 'valid'
-            else 'unknown_code'
+            else 'valid'
         end as answer_status,
         case
             when {{ answers }}.raw_value is null then 'not_answered'
             else {{ value_labels }}.missing_reason
         end as missing_reason,
         case
-            when
-                {{ value_labels }}.code is not null
-                and {{ value_labels }}.missing_reason is null
-                then cast({{ answers }}.raw_value as integer)
-            when
-                {{ value_labels }}.code is null
-                and {{ value_sets }}.value_type = 'count'
-                and {{ is_whole_number(answers ~ '.raw_value') }}
+            when {{ value_labels }}.missing_reason is null
                 then cast({{ answers }}.raw_value as integer)
         end as answer_value,
         {{ answers }}.raw_value is null as is_blank
     from {{ answers }}
     inner join {{ survey_items }}
         on {{ answers }}.variable = {{ survey_items }}.variable
-    inner join {{ value_sets }}
-        on {{ survey_items }}.value_set = {{ value_sets }}.value_set
     left join {{ value_labels }}
         on
             {{ survey_items }}.value_set = {{ value_labels }}.value_set

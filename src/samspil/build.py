@@ -521,7 +521,8 @@ def _build(
     views = None  # an incremental build's staged views to validate after dbt built from them
     run_id = None  # the validation run of an incremental build ("": none)
     if previous is None:
-        # The marts phase writes the whole project's manifest (target/manifest.json) again.
+        # Writes the project's manifest (target/manifest.json), where the validation finds
+        # the staged relations; the marts phase writes it again.
         staging = _dbt(
             paths,
             "build",
@@ -531,7 +532,6 @@ def _build(
             RELEASE_PHASE,
             *PHASE_TESTS,
             "--full-refresh",
-            "--no-write-json",
             target=target,
         )
         _count(staging, counts)

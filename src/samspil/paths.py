@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from samspil.manifest import target_dir
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -42,8 +44,8 @@ class Paths:
 
     @property
     def target(self) -> Path:
-        """dbt's target folder (DBT_TARGET_PATH moves it, as `samspil bench` does)."""
-        return self.project / os.environ.get("DBT_TARGET_PATH", "target")
+        """dbt's target folder (`samspil.manifest.target_dir`)."""
+        return target_dir(self.project)
 
     @property
     def gx_root(self) -> Path:

@@ -1171,7 +1171,11 @@ def an_unknown_completion_status_or_wave_is_an_unknown_code(raw: Path) -> Outcom
                 r"^'Gennemført' is not one of complete, partial\.$",
             ),
             Rejected(
-                INSTITUTION_RESPONSES, wave, "wave", "unknown_code", r"^2017 is not one of 2016"
+                INSTITUTION_RESPONSES,
+                wave,
+                "wave",
+                "unknown_code",
+                r"^2017 is not a wave of seeds/survey_waves\.csv\.$",
             ),
         )
     )

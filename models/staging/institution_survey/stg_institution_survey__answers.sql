@@ -13,10 +13,6 @@ survey_items as (
     where survey = 'institution'
 ),
 
-survey_value_sets as (
-    select * from {{ ref('survey_value_sets') }}
-),
-
 survey_value_labels as (
     select * from {{ ref('survey_value_labels') }}
 ),
@@ -39,9 +35,7 @@ unpivoted as (
 ),
 
 decoded as (
-    {{ decode_survey_answers(
-        'unpivoted', 'survey_items', 'survey_value_sets', 'survey_value_labels'
-    ) }}
+    {{ decode_survey_answers('unpivoted', 'survey_items', 'survey_value_labels') }}
 )
 
 select * from decoded

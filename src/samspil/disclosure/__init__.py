@@ -12,7 +12,6 @@ file) and PostgreSQL.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from samspil.disclosure.solver import (
     components,
     solve_component,
 )
+from samspil.manifest import ManifestError, read_manifest, relation
 from samspil.postgres import PostgresWarehouse, copy_frame, quote_identifier, transaction
 
 __all__ = ["Suppression", "SuppressionError", "suppress"]
@@ -53,15 +53,6 @@ class Suppression:
     """Components whose pattern protects but was not proved the cheapest (solver.MAX_ROUNDS)."""
     by_table: dict[str, dict[str, int]] = field(default_factory=dict)
     """Release table → reason → suppressed cells."""
-
-
-def relation(manifest: dict, unique_id: str) -> tuple[str, str]:
-    """The schema and name of a dbt node or source, as dbt built (or reads) it."""
-    node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id)
-    if node is None:
-        raise SuppressionError(f"dbt's manifest has no {unique_id}; run `samspil build`")
-    name = node.get("alias") or node.get("identifier") or node["name"]
-    return node["schema"], name
 
 
 def _read(warehouse: Path | PostgresWarehouse, query: str) -> list[tuple]:
@@ -104,10 +95,15 @@ def suppress(
     complementary suppression): for the test that shows an attacker undoing it.
     """
     started = time.perf_counter()
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    cells_schema, cells_table = relation(manifest, f"model.samspil.{CELLS_MODEL}")
-    terms_schema, terms_table = relation(manifest, f"model.samspil.{TERMS_MODEL}")
-    pattern_schema, pattern_table = relation(manifest, "source.samspil." + ".".join(PATTERN_SOURCE))
+    try:
+        manifest = read_manifest(manifest_path)
+        cells_schema, cells_table = relation(manifest, f"model.samspil.{CELLS_MODEL}")
+        terms_schema, terms_table = relation(manifest, f"model.samspil.{TERMS_MODEL}")
+        pattern_schema, pattern_table = relation(
+            manifest, "source.samspil." + ".".join(PATTERN_SOURCE)
+        )
+    except ManifestError as error:
+        raise SuppressionError(str(error)) from None
     cells = _read(
         warehouse,
         "select release_cell_id, release_table, primary_reason, unit_count, is_structural, "

@@ -3,9 +3,8 @@
 `gx/` is committed (config, suites, validation definitions); `gx/uncommitted/`
 (validation results, Data Docs) is ignored by `gx/.gitignore`. Nothing here
 touches GX's private internals: the public file-context API only (and the public
-`set_project` of GX's project manager, to let a used context go), and one module
-setting, `HASH_THRESHOLD` below. Analytics and progress bars are off in
-`gx/great_expectations.yml`.
+`set_project` of GX's project manager, to let a used context go). Analytics and
+progress bars are off in `gx/great_expectations.yml`.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from pathlib import Path
 import great_expectations as gx
 from great_expectations.data_context import FileDataContext
 from great_expectations.exceptions import DataContextError
-from great_expectations.execution_engine import pandas_execution_engine
 
 from samspil.validate.suites import SuiteDefinition, suite_definitions
 
@@ -24,13 +22,6 @@ DATASOURCE = "samspil_staging"
 """The pandas datasource: every staged table (or batch query) is one DataFrame asset."""
 
 BATCH_DEFINITION = "whole_batch"
-
-# GX fingerprints every pandas batch smaller than HASH_THRESHOLD bytes by hashing all
-# of its cells into the results' batch marker `pandas_data_fingerprint`: 2 of
-# validate()'s 12 s at scale 50 (10.0-10.3 s without, 12.0-12.7 s with). Nothing reads
-# the marker; a run's data is identified by the load audit's checksum of every raw
-# file. A threshold of 0 bytes turns it off (test_validate checks that it is off).
-pandas_execution_engine.HASH_THRESHOLD = 0
 
 
 def open_context(project: Path) -> FileDataContext:
@@ -40,7 +31,7 @@ def open_context(project: Path) -> FileDataContext:
 
 def release_context() -> None:
     """Let go of the context GX keeps as its current project: it holds every batch the
-    validation read (at scale 50, 1 GB of Arrow memory for the rest of the build)."""
+    validation read, for as long as its process lives."""
     from great_expectations.data_context.data_context.context_factory import project_manager
 
     project_manager.set_project(None)
@@ -68,6 +59,8 @@ def save_suites(
     for stale in [name for name in stored if name not in saved]:
         with contextlib.suppress(DataContextError):
             context.validation_definitions.delete(stale)
+        with contextlib.suppress(KeyError, LookupError, ValueError):
+            context.data_sources.get(DATASOURCE).delete_asset(stale)
         context.suites.delete(stale)
     return saved
 

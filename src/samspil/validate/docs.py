@@ -1,13 +1,16 @@
 """GX Data Docs that render offline.
 
 The stock pages load Bootstrap, jQuery, Popper, Bootstrap-Table, the
-datepicker, Font Awesome and Vega from public CDNs, and GX's logo from a web
-bucket (with the data context id in the query string). Researchers open the
-docs where there may be no network, so the exact files those URLs serve are
-vendored in `gx/static/vendor/` (fetched once from the npm registry with
-`vendor_static`), copied into the site after every build, and every link to
-them is rewritten to a relative path. A page that still loads anything from
-the network after that is a bug: `build_data_docs` raises.
+datepicker and Font Awesome from public CDNs, and GX's logo from a web bucket
+(with the data context id in the query string); GX offers no supported way to
+change those links. Researchers open the docs where there may be no network, so
+the exact files those URLs serve are vendored in `gx/static/vendor/` (see
+gx/README.md), copied into the site after every build, and every link to them
+is rewritten to a relative path. What the validation pages never use is dropped
+from them instead: Vega (it draws only charts of profiling results and of two
+expectation types the suites do not use) and the dark-mode stylesheet. A page
+that still loads anything from the network after that is a bug:
+`build_data_docs` raises.
 """
 
 from __future__ import annotations
@@ -15,9 +18,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import tarfile
-import tempfile
 from pathlib import Path
 
 from samspil.validate.context import open_context
@@ -49,39 +49,16 @@ VENDORED: dict[str, str] = {
         "bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.css",
     "https://unpkg.com/bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.min.css":
         "bootstrap-table@1.19.0/dist/extensions/filter-control/bootstrap-table-filter-control.min.css",
-    "https://cdn.jsdelivr.net/npm/@forevolve/bootstrap-dark@1.1.0/dist/css/bootstrap-prefers-dark.css":
-        "@forevolve/bootstrap-dark@1.1.0/dist/css/bootstrap-prefers-dark.css",
-    # jsDelivr serves a bare package URL as the package's `jsdelivr` file, from
-    # the newest version in the range: vega 5.33.1, vega-lite 5.23.0, vega-embed
-    # 6.29.0 when vendored.
-    "https://cdn.jsdelivr.net/npm/vega@5": "vega@5.33.1/build/vega.min.js",
-    "https://cdn.jsdelivr.net/npm/vega-lite@5": "vega-lite@5.23.0/build/vega-lite.min.js",
-    "https://cdn.jsdelivr.net/npm/vega-embed@6": "vega-embed@6.29.0/build/vega-embed.min.js",
 }  # fmt: skip
 """CDN URL in GX's pages -> vendored file under gx/static/vendor/ (npm package@version/path)."""
 
-EXTRA_FILES: dict[str, list[str]] = {
-    # all.min.css loads its fonts from ../webfonts/: woff2 only, which every
-    # browser that runs these pages reads (the .ttf fallbacks are left out).
-    "@fortawesome/fontawesome-free@6.6.0": [
-        "webfonts/fa-brands-400.woff2",
-        "webfonts/fa-regular-400.woff2",
-        "webfonts/fa-solid-900.woff2",
-        "webfonts/fa-v4compatibility.woff2",
-        "LICENSE.txt",
-    ],
-    "bootstrap@4.3.1": ["LICENSE"],
-    "jquery@3.7.1": ["LICENSE.txt"],
-    "bootstrap-datepicker@1.9.0": ["LICENSE"],
-    "bootstrap-table@1.19.0": ["LICENSE"],
-    "bootstrap-table@1.19.1": ["LICENSE"],
-    "@forevolve/bootstrap-dark@1.1.0": ["LICENSE"],
-    "vega-lite@5.23.0": ["LICENSE"],
-    "vega-embed@6.29.0": ["LICENSE"],
-}
-"""Files the vendored ones need (fonts) and their licences; every package also keeps its
-package.json (name, version, licence). popper.js and vega ship no licence file: MIT and
-BSD-3-Clause by their package.json."""
+DROPPED = (
+    "https://cdn.jsdelivr.net/npm/vega@5",
+    "https://cdn.jsdelivr.net/npm/vega-lite@5",
+    "https://cdn.jsdelivr.net/npm/vega-embed@6",
+    "https://cdn.jsdelivr.net/npm/@forevolve/bootstrap-dark@1.1.0/dist/css/bootstrap-prefers-dark.css",
+)
+"""CDN URLs in GX's pages whose tags are removed: nothing in the validation pages uses them."""
 
 # GX's logo, loaded from a web bucket with the data context id in the query
 # string: served from the site's own copy instead.
@@ -170,6 +147,12 @@ STATIC_LINK = re.compile(r"(?<=[\"'])(?:\.\./)*static/")
 
 
 def _rewrite(html: str, page: Path, site: Path) -> str:
+    for url in DROPPED:
+        html = re.sub(
+            rf"<(script|link)\b[^>]*\b(?:src|href)=\"{re.escape(url)}\"[^>]*>(</script>)?\s*",
+            "",
+            html,
+        )
     for url, path in VENDORED.items():
         local = f"static/vendor/{path}"
         html = html.replace(f'"{url}"', f'"{local}"').replace(f"'{url}'", f"'{local}'")
@@ -186,51 +169,3 @@ def external_loads(site: Path) -> list[tuple[Path, str]]:
         for match in LOADS.finditer(path.read_text(encoding="utf-8", errors="replace")):
             found.append((path, next(group for group in match.groups() if group)))
     return found
-
-
-# --------------------------------------------------------------------------- vendoring
-
-
-def vendor_static(vendor: Path) -> list[Path]:
-    """Fetch the vendored files from the npm registry (`npm pack`) into `vendor`.
-
-    Run once when GX (and so its pages' URLs) changes; the files are committed.
-    """
-    wanted: dict[str, set[str]] = {}
-    for path in VENDORED.values():
-        package, _, file = _split(path)
-        wanted.setdefault(package, set()).add(file)
-    for package, files in EXTRA_FILES.items():
-        wanted.setdefault(package, set()).update(files)
-    for files in wanted.values():
-        files.add("package.json")
-    written = []
-    with tempfile.TemporaryDirectory() as work:
-        for package, files in sorted(wanted.items()):
-            tarball = (
-                subprocess.run(
-                    ["npm", "pack", package, "--silent", "--pack-destination", work],
-                    check=True,
-                    capture_output=True,
-                    text=True,
-                )
-                .stdout.strip()
-                .splitlines()[-1]
-            )
-            with tarfile.open(Path(work) / tarball) as archive:
-                for file in sorted(files):
-                    member = archive.extractfile(f"package/{file}")
-                    if member is None:
-                        raise FileNotFoundError(f"{package} has no {file}")
-                    target = vendor / package / file
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(member.read())
-                    written.append(target)
-    return written
-
-
-def _split(path: str) -> tuple[str, str, str]:
-    """'@scope/name@1.0/dir/file' -> ('@scope/name@1.0', '/', 'dir/file')."""
-    parts = path.split("/")
-    size = 2 if path.startswith("@") else 1
-    return "/".join(parts[:size]), "/", "/".join(parts[size:])

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -26,8 +25,9 @@ from great_expectations.core.expectation_validation_result import (
 from great_expectations.data_context import FileDataContext
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
+from samspil.manifest import ManifestError, read_manifest, target_dir
 from samspil.postgres import PostgresWarehouse, transaction
-from samspil.validate.batches import BatchError, open_batches, read_ahead
+from samspil.validate.batches import BatchError, open_batches, read_batch, resolve
 from samspil.validate.context import (
     open_context,
     release_context,
@@ -134,11 +134,12 @@ def validate(
     gx_root: Path | None = None,
 ) -> ValidationReport:
     """Validate the staged tables of `warehouse` with the suites of `project` (in the GX
-    file context of `gx_root`/gx, `project`'s own by default).
+    file context of `gx_root`/gx, `project`'s own by default), finding dbt's relations in
+    the manifest of `project`'s dbt target folder.
 
     `suites` names the suites to run (None: every suite); `tables` keeps of those the
-    suites whose batch reads one of these staged tables (an incremental build: the staged
-    tables it rebuilt). They run in the order of the data flow. Every suite is still
+    suites whose batch reads one of these staged models (an incremental build: the staged
+    models it rebuilt). They run in the order of the data flow. Every suite is still
     written to gx/expectations. A name that is no suite's raises UnknownSuiteError
     before anything runs.
     """
@@ -151,16 +152,21 @@ def validate(
     context = open_context(gx_root or project)
     stored = save_suites(context, definitions)
     if tables is not None:
-        selected = [item for item in selected if reads_any(item.batch_query, tables)]
+        selected = [item for item in selected if item.models & set(tables)]
     run_identifier = gx.RunIdentifier(run_name=run_id, run_time=run_at.replace(tzinfo=dt.UTC))
+    manifest_path = target_dir(project) / "manifest.json"
+    manifest: dict | None = None
     with open_batches(warehouse) as run_query:
-        for definition, reading in read_ahead(run_query, selected):
+        for definition in selected:
             suite = stored[definition.name]
             try:
-                batch = reading.result()
-            except (BatchError, KeyError) as error:
-                kind = "batch query failed" if isinstance(error, BatchError) else "missing column"
-                problem = f"{kind}: {str(error).splitlines()[0]}"
+                manifest = manifest or read_manifest(manifest_path)
+                query = resolve(definition.batch_query, manifest)
+                batch = read_batch(
+                    run_query, query, definition.key, list(definition.derived_columns)
+                )
+            except (BatchError, ManifestError) as error:
+                problem = f"batch query failed: {str(error).splitlines()[0]}"
                 report.findings += [
                     _finding(definition, expectation.configuration, None, problem)
                     for expectation in suite.expectations
@@ -176,11 +182,6 @@ def validate(
     release_context()
     report.seconds = time.perf_counter() - started
     return report
-
-
-def reads_any(query: str, tables: Collection[str]) -> bool:
-    """Whether the batch `query` reads one of the staged `tables` (by name)."""
-    return any(re.search(rf"\bstaging\.{re.escape(table)}\b", query) for table in tables)
 
 
 def select_suites(
@@ -284,7 +285,7 @@ def _finding(
 
 
 def describe_condition(condition: object) -> str | None:
-    """A row condition as a short readable text, e.g. `wave == 2016`."""
+    """A row condition as a short readable text, e.g. `completion_status == 'complete'`."""
     if not condition:
         return None
     if hasattr(condition, "dict"):
@@ -375,7 +376,8 @@ _COMMENTS = {
     "suite_name": "The suite: the staged table validated, or survey_response_rates.",
     "expectation_type": "The GX expectation, e.g. expect_column_values_to_be_between.",
     "column_name": "The column checked; two or more joined by ', ' for pair and compound checks.",
-    "row_condition": "The rows the expectation applies to, e.g. wave == 2016; null for all rows.",
+    "row_condition": "The rows the expectation applies to, e.g. completion_status == "
+    "'complete'; null for all rows.",
     "severity": "`error` stops the build before publishing; `warning` is reported only.",
     "why": "The study's reason for the expectation.",
     "mostly": "Share of rows that must pass where the study tolerates exceptions; null for all.",
@@ -445,7 +447,7 @@ def summary_lines(report: ValidationReport) -> list[str]:
     ]
     unevaluated: dict[tuple[str, str], int] = {}
     for finding in [*report.errors, *report.warnings]:
-        if finding.problem and finding.problem.startswith(("batch query", "missing column")):
+        if finding.problem and finding.problem.startswith("batch query"):
             key = (finding.suite_name, finding.problem)
             unevaluated[key] = unevaluated.get(key, 0) + 1
             continue
