@@ -46,6 +46,20 @@ class Build:
             return connection.execute(sql, list(parameters)).fetchall()
 
 
+def loader_contract_copy(folder: Path) -> Path:
+    """A copy of what the loader reads of the project (sources YAML, seeds, dbt_project.yml's
+    vars) in ``folder``/project, for a test to edit."""
+    project = folder / "project"
+    shutil.copytree(PROJECT_DIR / "seeds", project / "seeds")
+    shutil.copytree(
+        PROJECT_DIR / "models" / "staging",
+        project / "models" / "staging",
+        ignore=shutil.ignore_patterns("*.sql"),
+    )
+    shutil.copy(PROJECT_DIR / "dbt_project.yml", project)
+    return project
+
+
 def run_samspil(
     *args: str,
     warehouse: Path,

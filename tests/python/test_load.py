@@ -11,7 +11,8 @@ import duckdb
 import pytest
 
 from samspil.load import RAW_FILES, LoadError, SchemaError, load
-from samspil.paths import PROJECT_DIR
+
+from conftest import loader_contract_copy
 
 
 @pytest.fixture
@@ -155,21 +156,9 @@ def test_missing_raw_folder_is_named(tmp_path: Path) -> None:
         load(tmp_path / "nowhere", tmp_path / "w.duckdb")
 
 
-def _project_copy(tmp_path: Path) -> Path:
-    project = tmp_path / "project"
-    shutil.copytree(PROJECT_DIR / "seeds", project / "seeds")
-    shutil.copytree(
-        PROJECT_DIR / "models" / "staging",
-        project / "models" / "staging",
-        ignore=shutil.ignore_patterns("*.sql"),
-    )
-    shutil.copy(PROJECT_DIR / "dbt_project.yml", project)  # its var personal_data_patterns
-    return project
-
-
 def test_the_checks_come_from_the_sources_yaml(raw_copy: Path, tmp_path: Path) -> None:
     """Drop `cases` from the allowed values of actor_type: the demo's case actors are rejected."""
-    project = _project_copy(tmp_path)
+    project = loader_contract_copy(tmp_path)
     sources = project / "models" / "staging" / "cases" / "_cases__sources.yml"
     text = sources.read_text(encoding="utf-8")
     sources.write_text(
@@ -192,7 +181,7 @@ def test_the_checks_come_from_the_sources_yaml(raw_copy: Path, tmp_path: Path) -
 def test_a_misspelt_meta_key_is_an_error_not_a_silent_no_check(
     raw_copy: Path, tmp_path: Path
 ) -> None:
-    project = _project_copy(tmp_path)
+    project = loader_contract_copy(tmp_path)
     sources = project / "models" / "staging" / "discourse" / "_discourse__sources.yml"
     text = sources.read_text(encoding="utf-8")
     sources.write_text(text.replace("references: segments.", "reference: segments."), "utf-8")
@@ -206,7 +195,7 @@ def test_a_decimal_column_takes_the_files_decimal_mark_and_stores_a_point(
     raw_copy: Path, tmp_path: Path
 ) -> None:
     """No demo column is decimal: give the first six cases a budget, in Danish Excel's CSV."""
-    project = _project_copy(tmp_path)
+    project = loader_contract_copy(tmp_path)
     sources = project / "models" / "staging" / "cases" / "_cases__sources.yml"
     text = sources.read_text(encoding="utf-8")
     budget = "          - name: budget_mio_dkk\n            meta:\n              type: decimal\n"
@@ -255,7 +244,7 @@ def test_a_decimal_column_takes_the_files_decimal_mark_and_stores_a_point(
 
 def test_the_decimal_mark_is_a_setting(raw_copy: Path, tmp_path: Path) -> None:
     """A semicolon-separated file whose tool writes a decimal point says so in its YAML."""
-    project = _project_copy(tmp_path)
+    project = loader_contract_copy(tmp_path)
     sources = project / "models" / "staging" / "cases" / "_cases__sources.yml"
     text = sources.read_text(encoding="utf-8")
     sources.write_text(
@@ -273,7 +262,7 @@ def test_the_decimal_mark_is_a_setting(raw_copy: Path, tmp_path: Path) -> None:
 
 
 def test_an_unknown_csv_setting_is_an_error(raw_copy: Path, tmp_path: Path) -> None:
-    project = _project_copy(tmp_path)
+    project = loader_contract_copy(tmp_path)
     sources = project / "models" / "staging" / "cases" / "_cases__sources.yml"
     text = sources.read_text(encoding="utf-8")
     sources.write_text(

@@ -28,17 +28,13 @@ from samspil.load import LoadError, load
 from samspil.load.qdpx import QdpxProblem, read_qdpx
 from samspil.paths import PROJECT_DIR
 
+from conftest import loader_contract_copy
+
 
 def _project_dir(tmp_path: Path, mapping: str = MAPPING, source_meta: str = "") -> Path:
-    """A copy of the project's contract (sources YAML, seeds) with ``mapping`` as the seed;
+    """A copy of the loader's contract with ``mapping`` as the seed;
     ``source_meta`` is put on the discourse source (e.g. its qdpx settings)."""
-    project = tmp_path / "project"
-    shutil.copytree(PROJECT_DIR / "seeds", project / "seeds")
-    shutil.copytree(
-        PROJECT_DIR / "models" / "staging",
-        project / "models" / "staging",
-        ignore=shutil.ignore_patterns("*.sql"),
-    )
+    project = loader_contract_copy(tmp_path)
     (project / "seeds" / "qda_mapping.csv").write_text(mapping, encoding="utf-8")
     if source_meta:
         sources = project / "models/staging/discourse/_discourse__sources.yml"
@@ -177,8 +173,9 @@ def test_the_study_names_map_to_themselves_without_rows(tmp_path: Path) -> None:
 
 
 def test_every_missing_variable_of_a_row_is_named(tmp_path: Path, demo_as_csv: Path) -> None:
-    """Without the variable rows of the mapping, each document lacks kommunekode and
-    document_type: the rejected row names both, and the findings name the variables."""
+    """Without the variable rows of the mapping, each document lacks kommunekode,
+    document_type and published_date: the rejected row names all three, and the findings
+    name the variables."""
     raw = _raw_with(tmp_path, demo_as_csv, MAXQDA)
     codes_only = "\n".join(line for line in MAPPING.splitlines() if ",variable," not in line)
     warehouse = tmp_path / "w.duckdb"
@@ -189,7 +186,7 @@ def test_every_missing_variable_of_a_row_is_named(tmp_path: Path, demo_as_csv: P
         "select detail from raw.rejected_rows where table_name = 'discourse__documents'",
     )
     assert details == [
-        ("kommunekode is empty; every row needs one. Also empty: document_type.",)
+        ("kommunekode is empty; every row needs one. Also empty: document_type, published_date.",)
     ] * len(DOCUMENTS)
     findings = [
         finding
