@@ -191,7 +191,7 @@ def _measure(folder: Path, raw: Path, scale: int, build: str) -> ScaleResult:
     )
 
 
-def _median(results: list[ScaleResult]) -> ScaleResult:
+def medians(results: list[ScaleResult]) -> ScaleResult:
     """One result of several timings of the same build: medians, and the highest peak."""
     last = results[-1]
     return ScaleResult(
@@ -228,7 +228,7 @@ def bench_scale(out: Path, scale: int, seed: int, repeat: int = 1) -> ScaleResul
     for _ in range(repeat):
         _start_afresh(folder)
         results.append(_measure(folder, raw, scale, "full"))
-    return _median(results)
+    return medians(results)
 
 
 def bench_increment(
@@ -252,7 +252,7 @@ def bench_increment(
         arrive(complete, folder / "raw", increment)
         results.append(_measure(folder, folder / "raw", scale, f"+{increment}"))
     shutil.rmtree(before)
-    return _median(results)
+    return medians(results)
 
 
 @dataclass(frozen=True)
