@@ -345,7 +345,7 @@ def bench(
             f"{result.raw_read_seconds:.2f}",
             f"{result.peak_memory_mb:,.0f}",
         )
-    goals = Table(title="the targets (issue 7), judged on these figures")
+    goals = Table(title="the targets, judged on these figures")
     for column in ("target", "figure", "limit", ""):
         goals.add_column(column, justify="left" if column == "target" else "right")
     for goal in targets(results):

@@ -1,4 +1,4 @@
-"""dbt docs explain the study: overview, codebook, exposures (issue 6)."""
+"""dbt docs explain the study: overview, codebook, exposures."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every export format gives the same staged tables (issue 4), and an SPSS file's own
+"""Every export format gives the same staged tables, and an SPSS file's own
 codebook is checked against the codebook seeds."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Publishing: readers never see a half-built warehouse (issue 3)."""
+"""Publishing: readers never see a half-built warehouse."""
 
 from __future__ import annotations
 

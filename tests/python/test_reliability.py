@@ -1,4 +1,4 @@
-"""Inter-coder reliability (issue 5): the warehouse's Krippendorff alphas and Cohen's
+"""Inter-coder reliability: the warehouse's Krippendorff alphas and Cohen's
 kappas agree with independent implementations (the krippendorff package,
 scikit-learn) on the demo's published coded segments, and recover what the
 generator planted (raw/demo/truth/coder_reliability.csv)."""
