@@ -38,10 +38,11 @@ FORMATS = ("parquet", "csv", "sav", "dta")
 # Languages of the codebook's labels (the seeds have label_da/label_en, question_da/_en).
 LANGUAGES = ("en", "da")
 
-# Stata: variable names of at most 32 characters, variable labels of at most 80,
+# Stata: variable names of at most 32 characters, but a labelled variable's name is also
+# its value label set's, which ReadStat refuses beyond 31; variable labels of at most 80,
 # value labels only on numeric columns. SPSS: labels of at most 256 bytes (longer ones
 # are cut silently by the format), names of at most 64 bytes.
-STATA_NAME_LENGTH = 32
+STATA_NAME_LENGTH = 31
 STATA_LABEL_LENGTH = 80
 SPSS_NAME_LENGTH = 64
 SPSS_LABEL_BYTES = 256

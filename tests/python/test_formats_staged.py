@@ -28,6 +28,14 @@ PROVENANCE = ("source_file", "source_line")
 # so cases from a .qdpx have no contact person to pseudonymise: the view's last column,
 # contact_person_key, is empty.
 NOT_IN_QDPX = ("stg_cases__actors",)
+# The study's four strands; the build's own records (the load audit, validation results,
+# the suppression pattern) describe files and runs, which differ by format by design.
+STRANDS = ("association_survey", "institution_survey", "cases", "discourse")
+STAGED = sorted(
+    path.stem
+    for strand in STRANDS
+    for path in (PROJECT_DIR / "models" / "staging" / strand).glob("stg_*.sql")
+)
 
 
 def _staged(warehouse: Path) -> dict[str, list[tuple]]:
@@ -47,6 +55,7 @@ def _staged(warehouse: Path) -> dict[str, list[tuple]]:
                 else f"select * from staging.{view} order by all"
             ).fetchall()
             for view in views
+            if view in STAGED
         }
 
 
@@ -121,7 +130,8 @@ def staged_by_format(demo_build: Build, tmp_path_factory: pytest.TempPathFactory
 def test_every_format_gives_the_same_staged_tables(staged_by_format: dict, formats: str) -> None:
     expected, actual = staged_by_format["csv"], staged_by_format[formats]
     assert sorted(actual) == sorted(expected)
-    assert len(expected) == 15
+    # Every staging model of the strands, each with rows.
+    assert sorted(expected) == STAGED
     for view, rows in expected.items():
         assert len(rows) > 0, view
         if formats in ("mix", "qdpx") and view in NOT_IN_QDPX:
