@@ -19,6 +19,7 @@ build: $(STAMP)
 	$(BIN)/samspil build
 
 test: $(STAMP) $(ACRO_STAMP) lint
+	tools/system/install-test-packages
 	$(BIN)/pytest
 
 lint: $(STAMP)

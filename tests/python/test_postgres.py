@@ -36,7 +36,7 @@ from samspil.load import RAW_FILES
 
 from conftest import DEMO, Build, run_samspil
 
-# The versions Debian ships; `.ci/run` installs the `postgresql` package where none is.
+# The versions Debian ships; `make test` installs the `postgresql` package where none is.
 SERVER_BINARIES = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), reverse=True)
 
 DATABASE = "samspil"
@@ -102,7 +102,7 @@ def postgres_server() -> Iterator[PostgresServer]:
     if not SERVER_BINARIES:
         pytest.fail(
             "no PostgreSQL server in /usr/lib/postgresql: `apt-get install -y postgresql` "
-            "(.ci/run does it) to run the PostgreSQL tests"
+            "(make test does it) to run the PostgreSQL tests"
         )
     binaries = SERVER_BINARIES[0].parent
     folder = Path(tempfile.mkdtemp(prefix="samspil-pg-"))

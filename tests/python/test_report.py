@@ -80,7 +80,7 @@ def _browser() -> str:
     found = shutil.which("chromium")
     if found:
         return found
-    pytest.fail("no chromium: `apt-get install -y chromium` (.ci/run does it) to run this test")
+    pytest.fail("no chromium: `apt-get install -y chromium` (make test does it) to run this test")
 
 
 class RefusingProxy:
