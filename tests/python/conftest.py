@@ -1,8 +1,15 @@
-"""Shared fixtures: one real build of the shipped demo, by the real CLI."""
+"""Shared fixtures: one real build of the shipped demo, by the real CLI.
+
+The tests run in parallel processes (pytest-xdist, one module per process): every build
+a test starts gets its own dbt target folder and GX results beside its warehouse, and
+the session's demo build is made once, by whichever process asks first.
+"""
 
 from __future__ import annotations
 
 import csv
+import fcntl
+import json
 import os
 import shutil
 import subprocess
@@ -60,21 +67,38 @@ def loader_contract_copy(folder: Path) -> Path:
     return project
 
 
+def own_folders(folder: Path) -> dict[str, str]:
+    """Environment giving a build in `folder` its own dbt target and logs and its own GX
+    results (a copy of the project's GX configuration, without results)."""
+    gx_root = folder / "gx_root"
+    if not (gx_root / "gx").is_dir():
+        shutil.copytree(
+            PROJECT_DIR / "gx", gx_root / "gx", ignore=shutil.ignore_patterns("uncommitted")
+        )
+    return {
+        "DBT_TARGET_PATH": str(folder / "target"),
+        "DBT_LOG_PATH": str(folder / "logs"),
+        "SAMSPIL_GX_ROOT": str(gx_root),
+    }
+
+
 def run_samspil(
     *args: str,
     warehouse: Path,
     raw: Path = DEMO,
     unset: tuple[str, ...] = (),
     environment: dict[str, str] | None = None,
+    project_folders: bool = False,
 ) -> subprocess.CompletedProcess:
     """The real CLI in a subprocess; `unset` names environment variables to leave out,
-    `environment` adds some (a PostgreSQL server's PG* variables)."""
-    env = {
-        **os.environ,
-        **(environment or {}),
-        "SAMSPIL_WAREHOUSE": str(warehouse),
-        "SAMSPIL_RAW_DIR": str(raw),
-    }
+    `environment` adds some (a PostgreSQL server's PG* variables). Unless the test's
+    environment or `environment` names them, or `project_folders` asks for the
+    project's, the command gets dbt target and GX folders of its own beside `warehouse`."""
+    env = {**os.environ, **(environment or {})}
+    if not project_folders:
+        for name, value in own_folders(warehouse.parent).items():
+            env.setdefault(name, value)
+    env.update({"SAMSPIL_WAREHOUSE": str(warehouse), "SAMSPIL_RAW_DIR": str(raw)})
     for name in ("SAMSPIL_BUILD_WAREHOUSE", *unset):
         env.pop(name, None)
     return subprocess.run(
@@ -82,23 +106,49 @@ def run_samspil(
     )
 
 
+def _once(tmp_path_factory: pytest.TempPathFactory, name: str, make) -> object:
+    """`make(folder)`'s result, made once for the whole session however many processes
+    run it: the first to take the lock makes it, the others read what it recorded."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by the session's processes
+    folder, record = root / name, root / f"{name}.json"
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            folder.mkdir(exist_ok=True)
+            record.write_text(json.dumps(make(folder)), encoding="utf-8")
+    return json.loads(record.read_text(encoding="utf-8"))
+
+
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """`samspil build` of raw/demo into a fresh warehouse file."""
-    warehouse = tmp_path_factory.mktemp("demo") / "samspil.duckdb"
-    result = run_samspil("build", warehouse=warehouse)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return Build(warehouse=warehouse, output=result.stdout)
+    """`samspil build` of raw/demo into a fresh warehouse file, with the project's dbt
+    target (its manifest and docs, which tests read) and GX folders."""
+
+    def build(folder: Path) -> dict[str, str]:
+        warehouse = folder / "samspil.duckdb"
+        result = run_samspil("build", warehouse=warehouse, project_folders=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return {"warehouse": str(warehouse), "output": result.stdout}
+
+    made = _once(tmp_path_factory, "demo", build)
+    return Build(warehouse=Path(made["warehouse"]), output=made["output"])
 
 
 @pytest.fixture(scope="session")
 def demo_as_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo's data (seed 2016, scale 1) with every table as CSV, without truth/: the
-    starting point of the loader's tests, whatever formats raw/demo mixes."""
-    out = tmp_path_factory.mktemp("demo_as_csv") / "raw"
-    generate(out, seed=2016, scale=1, formats="csv")
-    shutil.rmtree(out / "truth")
-    return out
+    starting point of the loader's tests, whatever formats raw/demo mixes. Tests copy it
+    before they change it."""
+
+    def write(folder: Path) -> str:
+        out = folder / "raw"
+        generate(out, seed=2016, scale=1, formats="csv")
+        shutil.rmtree(out / "truth")
+        return str(out)
+
+    return Path(_once(tmp_path_factory, "demo_as_csv", write))
 
 
 def read_truth(name: str) -> list[dict[str, str]]:
