@@ -1,9 +1,8 @@
 {#- The abbreviation rules of a relation like the seed name_contractions, in
     rule order, as [pattern, replacement] pairs: read when the model runs, so
     that `apply_contraction_rules` writes each pattern into the SQL as a
-    constant, which the database compiles once. (A pattern read from a column
-    is compiled again for every row: 12 s instead of 0.5 s for the 207,000
-    names at scale 50.) Before the seed exists only a linter compiles the
+    constant, which the database compiles once (a pattern read from a column
+    is compiled again for every row: docs/performance.md). Before the seed exists only a linter compiles the
     model (var `lint`, set in .sqlfluff): then there are no rules. -#}
 {% macro name_contraction_rules(rules_relation) %}
     {%- if not execute -%}

@@ -24,8 +24,8 @@ file if that is the file the last good build published (the state records which)
 any other file (restored from a backup, say) is replaced whole.
 
 Great Expectations (the validation, its Data Docs) runs in a second process,
-started after the load: it imports (about 1.6 s) on the other core while dbt
-runs in this one, and renders its Data Docs while dbt writes its docs.
+started after the load: it imports on the other core while dbt runs in this one,
+and renders its Data Docs while dbt writes its docs.
 """
 
 from __future__ import annotations
@@ -47,7 +47,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pyarrow
 
 import samspil
 from samspil.disclosure import Suppression, SuppressionError, suppress
@@ -147,12 +146,12 @@ def _dbt(paths: Paths, *args: str, target: str = "duckdb") -> list:
     """Run one dbt command in-process against the working warehouse of `paths` (DuckDB),
     or against the PostgreSQL database of the environment (target postgres)."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-    from dbt.cli.main import dbtRunner  # slow import (about 3 s): only when dbt runs
+    from dbt.cli.main import dbtRunner  # a slow import: only when dbt runs
 
     os.environ["SAMSPIL_BUILD_WAREHOUSE"] = str(paths.build_warehouse)
     os.environ.setdefault("DO_NOT_TRACK", "1")
-    # logs/dbt.log at info level: each node's result and every error. The debug level
-    # adds every statement and cost a full build of the demo about 1 s (7 % of dbt's time).
+    # logs/dbt.log at info level: each node's result and every error (the debug level's
+    # every statement costs time: docs/performance.md).
     os.environ.setdefault("DBT_LOG_LEVEL_FILE", "info")
     result = dbtRunner().invoke(
         [
@@ -387,21 +386,10 @@ def _import_great_expectations(build_pid: int) -> None:
         os._exit(1)
     import samspil.validate  # noqa: F401
 
-    # Its modules' objects spared the garbage collection at the process's exit: 0.5 s.
-    gc.freeze()
-
 
 def _validate(paths: Paths, warehouse: Path | PostgresWarehouse, tables: list[str] | None):
-    """`validate_staging` in the GX process, which then gives the memory of the batches
-    back to the system (about 0.8 GB at scale 50): the marts phase runs beside it."""
-    try:
-        return validate_staging(paths, warehouse, tables=tables)
-    finally:
-        gc.collect()
-        pyarrow.default_memory_pool().release_unused()
-        libc = ctypes.CDLL(None)
-        if hasattr(libc, "malloc_trim"):  # glibc
-            libc.malloc_trim(0)
+    """`validate_staging`, in the GX process: the marts phase runs beside it."""
+    return validate_staging(paths, warehouse, tables=tables)
 
 
 def _data_docs(gx_root: Path, run_name: str | None) -> Path:
@@ -513,8 +501,8 @@ def _build(
     loaded = load(paths.raw, warehouse, pseudonym_key=run.pseudonym_key, unchanged=previous)
     accepted = check_not_empty(loaded, options.allow_empty)
     lap("load")
-    # The GX process starts now (at the pool's first task). Started beside the load, its
-    # import slowed the load by 0.4 s at scale 10 and 0.7 s at scale 50.
+    # The GX process starts now (at the pool's first task), not beside the load, which
+    # its import slows (docs/performance.md).
     great_expectations.submit(int)
     counts: dict[str, int] = {}
     changed = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 from pathlib import Path
@@ -287,9 +286,6 @@ def build(
     if timings:
         timings.write_text(json.dumps(summary.seconds, indent=2) + "\n", encoding="utf-8")
     _lines("samspil build done", rows)
-    # A build leaves millions of objects behind (dbt's manifest, GX's context). Frozen,
-    # they are spared the garbage collection at interpreter exit: about 1.5 s a build.
-    gc.freeze()
 
 
 @app.command()
