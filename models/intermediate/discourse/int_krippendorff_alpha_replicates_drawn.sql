@@ -63,10 +63,11 @@ binomial_probabilities as (
         reliability_id,
         disagreeing_count,
         exp(
-            sum(log_ratio) over (
-                partition by reliability_id order by disagreeing_count
-                rows between unbounded preceding and current row
-            )
+            sum(log_ratio)
+                over (
+                    partition by reliability_id order by disagreeing_count
+                    rows between unbounded preceding and current row
+                )
             + disagreeing_count * log_disagreement
             + (value_pair_count - disagreeing_count) * log_agreement
         ) as probability
@@ -122,7 +123,7 @@ counted as (
         replicate,
         is_replicate,
         sum(1 - is_replicate) over (
-            partition by reliability_id order by position, is_replicate desc
+            partition by reliability_id order by position asc, is_replicate desc
             rows between unbounded preceding and current row
         ) as below_count
     from positions

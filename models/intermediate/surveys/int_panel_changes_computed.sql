@@ -53,8 +53,12 @@ survey_items as (
 t_quantiles as (
     select
         degrees_of_freedom,
-        t_quantile,
-        normal_quantile
+        t_quantile
+    from {{ ref('int_student_t_quantiles_extended') }}
+),
+
+normal_quantile as (
+    select max(normal_quantile) as normal_quantile
     from {{ ref('int_student_t_quantiles_extended') }}
 ),
 
@@ -188,8 +192,15 @@ domain_members as (
 domain_pairs as (
     select
         'municipality' as domain_level,
-        kommunekode as domain_code,
-        pairs.*
+        pairs.kommunekode as domain_code,
+        pairs.survey,
+        pairs.kommunekode,
+        pairs.from_wave,
+        pairs.to_wave,
+        pairs.survey_item_id,
+        pairs.statistic,
+        pairs.value_from,
+        pairs.value_to
     from pairs
     union all
     select
@@ -257,16 +268,24 @@ computed as (
             when cells.pair_count > 1
                 then
                     sqrt(
-                        (cells.pair_count * cells.change_square_sum - cells.change_sum * cells.change_sum)
-                        / (cast(cells.pair_count as float8) * cells.pair_count * (cells.pair_count - 1))
+                        (
+                            cells.pair_count * cells.change_square_sum
+                            - cells.change_sum * cells.change_sum
+                        )
+                        / (
+                            cast(cells.pair_count as float8)
+                            * cells.pair_count
+                            * (cells.pair_count - 1)
+                        )
                     )
         end as standard_error,
         case when cells.pair_count > 1 then cells.pair_count - 1 end as degrees_of_freedom,
         case when cells.statistic = 'mean' then 'student_t' else 'newcombe_hybrid_score' end
             as interval_method,
         t_quantiles.t_quantile,
-        (select max(normal_quantile) from t_quantiles) as normal_quantile
+        normal_quantile.normal_quantile
     from cells
+    cross join normal_quantile
     inner join panel_sizes
         on
             cells.domain_level = panel_sizes.domain_level
