@@ -177,7 +177,7 @@ def test_unit_tests_cover_the_non_trivial_logic(demo_build: Build) -> None:
         "int_coder_pair_kappas_computed",  # Cohen's kappa, textbook example
         "int_survey_strata_collapsed",  # collapsing post-strata with too few respondents
         "int_survey_estimates_computed",  # weighted estimates, variances and CIs
-        "int_panel_changes_computed",  # each wave against the previous one
+        "int_panel_pairs_counted",  # each wave against the previous one
     }
 
 

@@ -1,53 +1,36 @@
 {#- Change within the panel between consecutive waves of the survey_waves
-    seed: the institutions and associations that returned a questionnaire in
-    both waves of a pair. Per survey, item, statistic and domain (the whole
-    survey, or the municipality of the earlier wave's frame): the values of
-    the pairs (members with a valid answer in both waves) in each wave, the
-    mean within-respondent change and its confidence interval at the var
+    seed (int_panel_pairs_counted), per survey, item, statistic and domain:
+    the values of the pairs in each wave, the mean within-respondent change,
+    its standard error and its confidence interval at the var
     confidence_level: Newcombe's hybrid score interval for paired
     proportions, a t interval with n - 1 degrees of freedom for means.
     Unweighted and without a finite population correction: see the doc
     blocks estimand and panel_changes. -#}
 with
 
-survey_waves as (
-    select wave
-    from {{ ref('survey_waves') }}
-),
-
-survey_responses as (
+panel_pairs as (
     select
-        response_id,
+        panel_change_id,
+        domain_level,
+        domain_code,
         survey,
-        coalesce(institution_id, association_id) as respondent_entity_id,
         kommunekode,
-        wave
-    from {{ ref('int_survey_responses_unioned') }}
-),
-
-institution_answers as (
-    select
-        response_id,
         survey_item_id,
-        answer_value
-    from {{ ref('stg_institution_survey__answers') }}
-    where answer_status = 'valid'
-),
-
-association_answers as (
-    select
-        response_id,
-        survey_item_id,
-        answer_value
-    from {{ ref('stg_association_survey__answers') }}
-    where answer_status = 'valid'
-),
-
-survey_items as (
-    select
-        survey_item_id,
-        value_set
-    from {{ ref('survey_items') }}
+        statistic,
+        from_wave,
+        to_wave,
+        panel_member_count,
+        pair_count,
+        distinct_value_count,
+        both_count,
+        from_only_count,
+        to_only_count,
+        neither_count,
+        from_sum,
+        to_sum,
+        change_sum,
+        change_square_sum
+    from {{ ref('int_panel_pairs_counted') }}
 ),
 
 t_quantiles as (
@@ -62,249 +45,41 @@ normal_quantile as (
     from {{ ref('int_student_t_quantiles_extended') }}
 ),
 
--- Which statistics each value set gets, as in int_survey_values_counted.
-item_statistics as (
-    select
-        'share_yes' as statistic,
-        'yes_no' as value_set
-    union all
-    select
-        'share_yes' as statistic,
-        'yes_no_filtered' as value_set
-    union all
-    select
-        'mean' as statistic,
-        'likert5' as value_set
-    union all
-    select
-        'mean' as statistic,
-        'count' as value_set
-    union all
-    select
-        'share_agreeing' as statistic,
-        'likert5' as value_set
-),
-
-wave_pairs as (
-    select
-        lag(wave) over (order by wave) as from_wave,
-        wave as to_wave
-    from survey_waves
-),
-
-answers as (
-    select * from institution_answers
-    union all
-    select * from association_answers
-),
-
--- One observed value per valid answer and statistic, as in the cross-section:
--- 1/0 for a share, the answer for a mean.
-observations as (
-    select
-        survey_responses.survey,
-        survey_responses.respondent_entity_id,
-        survey_responses.kommunekode,
-        survey_responses.wave,
-        answers.survey_item_id,
-        item_statistics.statistic,
-        cast(
-            case
-                when item_statistics.statistic = 'mean' then answers.answer_value
-                when item_statistics.statistic = 'share_yes' and answers.answer_value = 1 then 1
-                when item_statistics.statistic = 'share_agreeing' and answers.answer_value >= 4
-                    then 1
-                else 0
-            end as float8
-        ) as observed_value
-    from answers
-    inner join survey_responses
-        on answers.response_id = survey_responses.response_id
-    inner join survey_items
-        on answers.survey_item_id = survey_items.survey_item_id
-    inner join item_statistics
-        on survey_items.value_set = item_statistics.value_set
-),
-
--- Panel members of a wave pair, in the municipality of the earlier wave.
-panel_members as (
-    select
-        first_wave.survey,
-        first_wave.respondent_entity_id,
-        first_wave.kommunekode,
-        wave_pairs.from_wave,
-        wave_pairs.to_wave
-    from wave_pairs
-    inner join survey_responses as first_wave
-        on wave_pairs.from_wave = first_wave.wave
-    inner join survey_responses as second_wave
-        on
-            first_wave.survey = second_wave.survey
-            and first_wave.respondent_entity_id = second_wave.respondent_entity_id
-            and wave_pairs.to_wave = second_wave.wave
-),
-
-pairs as (
-    select
-        panel_members.survey,
-        panel_members.kommunekode,
-        panel_members.from_wave,
-        panel_members.to_wave,
-        first_values.survey_item_id,
-        first_values.statistic,
-        first_values.observed_value as value_from,
-        second_values.observed_value as value_to
-    from panel_members
-    inner join observations as first_values
-        on
-            panel_members.survey = first_values.survey
-            and panel_members.respondent_entity_id = first_values.respondent_entity_id
-            and panel_members.from_wave = first_values.wave
-    inner join observations as second_values
-        on
-            panel_members.survey = second_values.survey
-            and panel_members.respondent_entity_id = second_values.respondent_entity_id
-            and panel_members.to_wave = second_values.wave
-            and first_values.survey_item_id = second_values.survey_item_id
-            and first_values.statistic = second_values.statistic
-),
-
-domain_members as (
-    select
-        'municipality' as domain_level,
-        kommunekode as domain_code,
-        survey,
-        kommunekode,
-        from_wave,
-        to_wave
-    from panel_members
-    union all
-    select
-        'survey' as domain_level,
-        'all' as domain_code,
-        survey,
-        cast(null as varchar) as kommunekode,
-        from_wave,
-        to_wave
-    from panel_members
-),
-
-domain_pairs as (
-    select
-        'municipality' as domain_level,
-        pairs.kommunekode as domain_code,
-        pairs.survey,
-        pairs.kommunekode,
-        pairs.from_wave,
-        pairs.to_wave,
-        pairs.survey_item_id,
-        pairs.statistic,
-        pairs.value_from,
-        pairs.value_to
-    from pairs
-    union all
-    select
-        'survey' as domain_level,
-        'all' as domain_code,
-        pairs.survey,
-        cast(null as varchar) as kommunekode,
-        pairs.from_wave,
-        pairs.to_wave,
-        pairs.survey_item_id,
-        pairs.statistic,
-        pairs.value_from,
-        pairs.value_to
-    from pairs
-),
-
-panel_sizes as (
-    select
-        domain_level,
-        domain_code,
-        survey,
-        from_wave,
-        to_wave,
-        count(*) as panel_member_count
-    from domain_members
-    group by 1, 2, 3, 4, 5
-),
-
--- The values are whole numbers, so these sums are exact and a rebuild gives
--- the same bits whatever order the rows come in.
-cells as (
-    select
-        domain_level,
-        domain_code,
-        survey,
-        kommunekode,
-        survey_item_id,
-        statistic,
-        from_wave,
-        to_wave,
-        count(*) as pair_count,
-        sum(value_from) as from_sum,
-        sum(value_to) as to_sum,
-        sum(value_to - value_from) as change_sum,
-        sum((value_to - value_from) * (value_to - value_from)) as change_square_sum,
-        sum(case when value_from = 1 and value_to = 1 then 1 else 0 end) as both_count,
-        sum(case when value_from = 1 and value_to = 0 then 1 else 0 end) as from_only_count,
-        sum(case when value_from = 0 and value_to = 1 then 1 else 0 end) as to_only_count,
-        sum(case when value_from = 0 and value_to = 0 then 1 else 0 end) as neither_count,
-        least(
-            count(distinct value_from),
-            count(distinct value_to),
-            count(distinct value_to - value_from)
-        ) as distinct_value_count
-    from domain_pairs
-    group by 1, 2, 3, 4, 5, 6, 7, 8
-),
-
 -- s_d² / n written as (n Σd² - (Σd)²) / (n² (n - 1)): exact up to one division.
 computed as (
     select
-        cells.*,
-        panel_sizes.panel_member_count,
+        panel_pairs.*,
         case
-            when cells.pair_count > 1
+            when panel_pairs.pair_count > 1
                 then
                     sqrt(
                         (
-                            cells.pair_count * cells.change_square_sum
-                            - cells.change_sum * cells.change_sum
+                            panel_pairs.pair_count * panel_pairs.change_square_sum
+                            - panel_pairs.change_sum * panel_pairs.change_sum
                         )
                         / (
-                            cast(cells.pair_count as float8)
-                            * cells.pair_count
-                            * (cells.pair_count - 1)
+                            cast(panel_pairs.pair_count as float8)
+                            * panel_pairs.pair_count
+                            * (panel_pairs.pair_count - 1)
                         )
                     )
         end as standard_error,
-        case when cells.pair_count > 1 then cells.pair_count - 1 end as degrees_of_freedom,
-        case when cells.statistic = 'mean' then 'student_t' else 'newcombe_hybrid_score' end
-            as interval_method,
+        case when panel_pairs.pair_count > 1 then panel_pairs.pair_count - 1 end
+            as degrees_of_freedom,
+        case
+            when panel_pairs.statistic = 'mean' then 'student_t' else 'newcombe_hybrid_score'
+        end as interval_method,
         t_quantiles.t_quantile,
         normal_quantile.normal_quantile
-    from cells
+    from panel_pairs
     cross join normal_quantile
-    inner join panel_sizes
-        on
-            cells.domain_level = panel_sizes.domain_level
-            and cells.domain_code = panel_sizes.domain_code
-            and cells.survey = panel_sizes.survey
-            and cells.from_wave = panel_sizes.from_wave
-            and cells.to_wave = panel_sizes.to_wave
     left join t_quantiles
-        on cells.pair_count - 1 = t_quantiles.degrees_of_freedom
+        on panel_pairs.pair_count - 1 = t_quantiles.degrees_of_freedom
 ),
 
 final as (
     select
-        survey_item_id
-        || '-' || statistic
-        || '-' || cast(from_wave as varchar)
-        || '-' || cast(to_wave as varchar)
-        || '-' || domain_level
-        || '-' || domain_code as panel_change_id,
+        panel_change_id,
         domain_level,
         domain_code,
         survey,
