@@ -58,20 +58,27 @@ binomial_terms as (
         as series (disagreeing_count)
 ),
 
+binomial_logarithms as (
+    select
+        reliability_id,
+        disagreeing_count,
+        sum(log_ratio)
+            over (
+                partition by reliability_id order by disagreeing_count
+                rows between unbounded preceding and current row
+            )
+        + disagreeing_count * log_disagreement
+        + (value_pair_count - disagreeing_count) * log_agreement as log_probability
+    from binomial_terms
+),
+
+-- 0 below e^-700: PostgreSQL raises an error where exp() underflows.
 binomial_probabilities as (
     select
         reliability_id,
         disagreeing_count,
-        exp(
-            sum(log_ratio)
-                over (
-                    partition by reliability_id order by disagreeing_count
-                    rows between unbounded preceding and current row
-                )
-            + disagreeing_count * log_disagreement
-            + (value_pair_count - disagreeing_count) * log_agreement
-        ) as probability
-    from binomial_terms
+        case when log_probability > -700 then exp(log_probability) else 0.0 end as probability
+    from binomial_logarithms
 ),
 
 distribution as (

@@ -126,11 +126,24 @@ marginals as (
         sum(pairable_values.value_total * pairable_values.value_total) as value_total_square_sum,
         sum(case when pairable_values.coincident_value_count > 0 then 1 else 0 end)
             as agreed_value_count,
+        -- (o_vv / n)^M through its logarithm, 0 below e^-700 (PostgreSQL raises
+        -- an error where a power underflows)
         sum(
-            power(
-                pairable_values.coincident_value_count / coincidences.pairable_value_count,
-                coincidences.value_pair_count
-            )
+            case
+                when pairable_values.coincident_value_count = 0 then 0.0
+                when
+                    coincidences.value_pair_count * ln(
+                        pairable_values.coincident_value_count / coincidences.pairable_value_count
+                    ) > -700
+                    then
+                        exp(
+                            coincidences.value_pair_count * ln(
+                                pairable_values.coincident_value_count
+                                / coincidences.pairable_value_count
+                            )
+                        )
+                else 0.0
+            end
             order by pairable_values.coded_value
         ) as all_agreement_probability
     from pairable_values
