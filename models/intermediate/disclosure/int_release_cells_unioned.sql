@@ -71,6 +71,22 @@ tie_reciprocity as (
     from {{ ref('int_tie_reciprocity_computed') }}
 ),
 
+-- The panel's published changes: yes/no cooperation items (the share
+-- answering yes) and attitude items (the mean agreement).
+published_panel_changes as (
+    select panel_changes.*
+    from panel_changes
+    inner join survey_items
+        on panel_changes.survey_item_id = survey_items.survey_item_id
+    where
+        (
+            survey_items.topic = 'cooperation'
+            and survey_items.value_set = 'yes_no'
+            and panel_changes.statistic = 'share_yes'
+        )
+        or (survey_items.topic = 'attitude' and panel_changes.statistic = 'mean')
+),
+
 -- Institutions' cooperation by municipality and area (and by municipality),
 -- and both surveys' attitudes over all municipalities.
 published_estimates as (
@@ -172,7 +188,7 @@ unioned as (
             when distinct_value_count = 1 then 'all_alike'
         end as primary_reason,
         false as is_structural
-    from panel_changes
+    from published_panel_changes
 
     union all
 
@@ -187,7 +203,7 @@ unioned as (
         pair_count as unit_count,
         cast(null as varchar) as primary_reason,
         true as is_structural
-    from panel_changes
+    from published_panel_changes
     where domain_level = 'municipality' and statistic = 'share_yes'
 
     union all
