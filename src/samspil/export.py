@@ -41,7 +41,9 @@ LANGUAGES = ("en", "da")
 # Stata: variable names of at most 32 characters, variable labels of at most 80,
 # value labels only on numeric columns. SPSS: labels of at most 256 bytes (longer ones
 # are cut silently by the format), names of at most 64 bytes.
-STATA_NAME_LENGTH = 32
+STATA_NAME_LENGTH = 31
+"""Stata allows 32 characters, but readstat names a variable's value labels after it and
+allows 31 there (a boolean column gets labels)."""
 STATA_LABEL_LENGTH = 80
 SPSS_NAME_LENGTH = 64
 SPSS_LABEL_BYTES = 256
