@@ -131,7 +131,14 @@ def _build(folder: Path, raw: Path) -> tuple[float, float, dict[str, float]]:
         "DBT_LOG_PATH": str(folder / "logs"),
     }
     environment.pop("SAMSPIL_BUILD_WAREHOUSE", None)
-    command = [str(Path(sys.executable).with_name("samspil")), "build", "--timings", str(timings)]
+    # The data is the generator's: synthetic, so the public demo key is the right one.
+    command = [
+        str(Path(sys.executable).with_name("samspil")),
+        "build",
+        "--demo-key",
+        "--timings",
+        str(timings),
+    ]
     log = folder / "build.log"
     started = time.perf_counter()
     with log.open("w", encoding="utf-8") as output:

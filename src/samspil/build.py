@@ -37,24 +37,34 @@ import hmac
 import json
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Collection
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pyarrow
 
 import samspil
-from samspil.failures import failing_rows
 from samspil.disclosure import Suppression, SuppressionError, suppress
+from samspil.failures import failing_rows
 from samspil.load import LoadedFile, load
+from samspil.lock import locked
 from samspil.paths import Paths
 from samspil.postgres import PostgresWarehouse
-from samspil.pseudonyms import resolve_key
-from samspil.publish import publish, publish_postgres
+from samspil.pseudonyms import KEY_VARIABLE, resolve_key
+from samspil.publish import (
+    Provenance,
+    check_no_shrink,
+    check_not_empty,
+    publish,
+    publish_postgres,
+    record_provenance,
+)
 
 # How a build's summary names dbt's node types.
 NODE_KINDS = {"seed": "seeds", "model": "models", "test": "data tests", "unit_test": "unit tests"}
@@ -120,7 +130,11 @@ class BuildSummary:
     mart_rows: dict[str, int] = field(default_factory=dict)
     validation_warnings: list[str] = field(default_factory=list)
     data_docs: Path | None = None
-    is_demo_key: bool = False
+    build_id: str = ""
+    pseudonym_key: str = ""
+    """Which key pseudonymised the persons, and why (never the key)."""
+    accepted: list[str] = field(default_factory=list)
+    """What the user accepted with --allow-empty or --allow-shrink that would have stopped it."""
     seconds: dict[str, float] = field(default_factory=dict)
     """Wall time of each phase: load, dbt build (both phases), validation, publish, docs."""
     changed_tables: list[str] | None = None
@@ -358,7 +372,19 @@ def _release(
     return suppression, nodes
 
 
-def _import_great_expectations() -> None:
+# prctl(2): the signal a process gets when its parent dies (Linux).
+PR_SET_PDEATHSIG = 1
+
+
+def _import_great_expectations(build_pid: int) -> None:
+    # The GX process writes the working file (the validation history), which the build's
+    # lock covers only while the build lives: it must not outlive the build, however the
+    # build ends (kill -9 too), or it would write into the next build's working file.
+    libc = ctypes.CDLL(None)
+    if hasattr(libc, "prctl"):
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != build_pid:  # the build ended before this process asked
+        os._exit(1)
     import samspil.validate  # noqa: F401
 
     # Its modules' objects spared the garbage collection at the process's exit: 0.5 s.
@@ -394,28 +420,76 @@ def _result(future: Future):
         ) from None
 
 
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build, besides where (`Paths`) and on which target."""
+
+    docs: bool = True
+    full_refresh: bool = False
+    demo_key: bool = False
+    """Pseudonymise with the public demo key: the user declares the data synthetic."""
+    allow_empty: bool = False
+    """Publish even where a raw table loaded no rows."""
+    allow_shrink: bool = False
+    """Publish even a mart that shrinks by more than the declared share (`SHRINK_VAR`)."""
+
+
+@dataclass(frozen=True)
+class _Run:
+    """This build: its id, its key and how the key was chosen, when it started."""
+
+    build_id: str
+    pseudonym_key: bytes
+    key_origin: str
+    started_at: datetime
+
+
 def build(
-    paths: Paths, docs: bool = True, target: str = "duckdb", full_refresh: bool = False
+    paths: Paths, target: str = "duckdb", options: BuildOptions | None = None
 ) -> BuildSummary:
     """The whole flow on `target`: `duckdb` (the working file, published as a file) or
     `postgres` (the database of PGHOST, PGDATABASE…, published as the schema marts).
 
-    The validation and its Data Docs run in the build's Great Expectations process (see the
-    module docstring): a script that calls `build` needs the `if __name__ == "__main__":`
-    guard of Python's `spawn` start method.
+    One build at a time per warehouse: the build holds the warehouse's lock and dbt's
+    target folder's from its first write to its last (`samspil.lock`), and is refused at
+    once (`WarehouseInUseError`) while another process holds one. The validation and its
+    Data Docs run in the build's Great Expectations process (see the module docstring): a
+    script that calls `build` needs the `if __name__ == "__main__":` guard of Python's
+    `spawn` start method.
     """
+    options = options or BuildOptions()
     if target not in TARGETS:
         raise BuildError(f"unknown target {target!r}: use one of {', '.join(TARGETS)}")
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, spawn, _import_great_expectations) as great_expectations:
-        return _build(paths, docs, target, full_refresh, great_expectations)
+    pseudonym_key, is_demo_key = resolve_key(paths.raw, options.demo_key)
+    if not is_demo_key:
+        key_origin = f"a secret key from {KEY_VARIABLE}"
+    elif options.demo_key:
+        key_origin = "the public demo key (--demo-key: synthetic data)"
+    else:
+        key_origin = "the public demo key (the raw folder is the shipped demo)"
+    started_at = datetime.now(UTC).replace(tzinfo=None)
+    with locked(paths, "build", warehouse=target == "duckdb", target=True) as build_id:
+        run = _Run(build_id, pseudonym_key, key_origin, started_at)
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            1, spawn, _import_great_expectations, (os.getpid(),)
+        ) as great_expectations:
+            try:
+                return _build(paths, target, options, run, great_expectations)
+            except duckdb.IOException as error:
+                if "lock" not in str(error):
+                    raise
+                raise BuildError(
+                    f"{paths.build_warehouse} is open in another program "
+                    f"({str(error).splitlines()[0]}); close it there, then build again."
+                ) from None
 
 
 def _build(
     paths: Paths,
-    docs: bool,
     target: str,
-    full_refresh: bool,
+    options: BuildOptions,
+    run: _Run,
     great_expectations: ProcessPoolExecutor,
 ) -> BuildSummary:
     warehouse: Path | PostgresWarehouse = (
@@ -430,14 +504,14 @@ def _build(
         seconds[phase] = seconds.get(phase, 0.0) + now - clock
         clock = now
 
-    pseudonym_key, is_demo_key = resolve_key(paths.raw)
-    fingerprint_now = fingerprint(paths, target, pseudonym_key)
+    fingerprint_now = fingerprint(paths, target, run.pseudonym_key)
     previous = None
-    if target == "duckdb" and not full_refresh:
+    if target == "duckdb" and not options.full_refresh:
         previous = _read_state(paths, fingerprint_now)
     is_last_published = previous is not None and _is_last_published(paths)
     forget_state(paths)
-    loaded = load(paths.raw, warehouse, pseudonym_key=pseudonym_key, unchanged=previous)
+    loaded = load(paths.raw, warehouse, pseudonym_key=run.pseudonym_key, unchanged=previous)
+    accepted = check_not_empty(loaded, options.allow_empty)
     lap("load")
     # The GX process starts now (at the pool's first task). Started beside the load, its
     # import slowed the load by 0.4 s at scale 10 and 0.7 s at scale 50.
@@ -528,6 +602,12 @@ def _build(
         )
         _count(release, counts)
         lap("disclosure control")
+    accepted += check_no_shrink(paths, warehouse, options.allow_shrink)
+    kind = "full" if changed is None else "incremental"
+    record_provenance(
+        warehouse,
+        Provenance(run.build_id, str(paths.raw), kind, run.key_origin, accepted, run.started_at),
+    )
     if isinstance(warehouse, PostgresWarehouse):
         publish_postgres(warehouse)
         published: Path | PostgresWarehouse = warehouse
@@ -544,19 +624,21 @@ def _build(
     lap("publish")
     summary = BuildSummary(
         warehouse=published,
-        docs=paths.docs if docs else None,
+        docs=paths.docs if options.docs else None,
         loaded=loaded,
         counts=counts,
         mart_rows=mart_row_counts(published),
         validation_warnings=warnings,
-        is_demo_key=is_demo_key,
+        build_id=run.build_id,
+        pseudonym_key=run.key_origin,
+        accepted=accepted,
         seconds=seconds,
         changed_tables=changed,
         suppression=suppression,
     )
     if target == "duckdb":
         _write_state(paths, fingerprint_now, loaded)
-    if docs:
+    if options.docs:
         # The same project gives the same dbt docs: an incremental build keeps them.
         data_docs = great_expectations.submit(_data_docs, paths.gx_root, run_id)
         if changed is None or not paths.docs.is_file():

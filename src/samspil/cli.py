@@ -72,6 +72,14 @@ Target = Annotated[
         "PGUSER, PGPASSWORD, PGDATABASE)."
     ),
 ]
+DemoKey = Annotated[
+    bool,
+    typer.Option(
+        "--demo-key",
+        help="Pseudonymise with the public demo key: only for synthetic data (samspil "
+        "generate); the shipped demo gets it without this option.",
+    ),
+]
 
 
 def _working_warehouse(paths: Paths, target: str) -> Path | PostgresWarehouse:
@@ -90,20 +98,23 @@ def _working_warehouse(paths: Paths, target: str) -> Path | PostgresWarehouse:
 
 
 @app.command()
-def load(target: Target = "duckdb") -> None:
+def load(target: Target = "duckdb", demo_key: DemoKey = False) -> None:
     """Load the raw exports (SAMSPIL_RAW_DIR, default raw/demo) into the working warehouse."""
     from samspil.build import forget_state
     from samspil.load import LoadError
     from samspil.load import load as load_raw
+    from samspil.lock import WarehouseInUseError, locked
     from samspil.postgres import PostgresSettingsError
-    from samspil.pseudonyms import PseudonymKeyError
+    from samspil.pseudonyms import PseudonymKeyError, resolve_key
 
     paths = Paths.from_environment()
     warehouse = _working_warehouse(paths, target)
-    forget_state(paths)  # the working file no longer holds what the last build loaded
     try:
-        loaded = load_raw(paths.raw, warehouse)
-    except (LoadError, PseudonymKeyError, PostgresSettingsError) as error:
+        key, _ = resolve_key(paths.raw, demo_key)
+        with locked(paths, "load", warehouse=target == "duckdb"):
+            forget_state(paths)  # the working file no longer holds what the last build loaded
+            loaded = load_raw(paths.raw, warehouse, pseudonym_key=key)
+    except (LoadError, PseudonymKeyError, PostgresSettingsError, WarehouseInUseError) as error:
         _fail(str(error))
     _lines(
         f"loaded into {warehouse}",
@@ -117,15 +128,20 @@ def load(target: Target = "duckdb") -> None:
 @app.command()
 def validate(target: Target = "duckdb") -> None:
     """Run the Great Expectations checkpoint on the staged tables of the working warehouse."""
+    from samspil.lock import WarehouseInUseError, locked
     from samspil.validate import record, summary_lines
     from samspil.validate import validate as run_checkpoint
 
     paths = Paths.from_environment()
     warehouse = _working_warehouse(paths, target)
-    if isinstance(warehouse, Path) and not warehouse.is_file():
-        _fail(f"{warehouse}: no working warehouse; run `samspil build` first.")
-    report = run_checkpoint(warehouse, paths.project, gx_root=paths.gx_root)
-    record(report, warehouse)
+    try:
+        with locked(paths, "validate", warehouse=target == "duckdb"):
+            if isinstance(warehouse, Path) and not warehouse.is_file():
+                _fail(f"{warehouse}: no working warehouse; run `samspil build` first.")
+            report = run_checkpoint(warehouse, paths.project, gx_root=paths.gx_root)
+            record(report, warehouse)
+    except WarehouseInUseError as error:
+        _fail(str(error))
     for line in summary_lines(report):
         console.print(line)
     console.print(
@@ -167,21 +183,48 @@ def build(
             "good build (which otherwise rebuilds only what depends on them).",
         ),
     ] = False,
+    demo_key: DemoKey = False,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty",
+            help="Publish even where a raw table loaded no rows (the summary says which).",
+        ),
+    ] = False,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Publish even marts that shrink against the last published build by more "
+            "than max_mart_shrink of dbt_project.yml (the summary says which).",
+        ),
+    ] = False,
 ) -> None:
     """Load, stage, validate, build the marts, publish them, and document.
 
     After a good build on DuckDB, the next one with the same project rebuilds only what
-    depends on the raw files that changed (a new wave, a new batch of documents)."""
-    from samspil.build import BuildError
+    depends on the raw files that changed (a new wave, a new batch of documents). One build
+    at a time per warehouse: another is refused while it runs."""
+    from samspil.build import BuildError, BuildOptions
     from samspil.build import build as run_build
     from samspil.load import LoadError
+    from samspil.lock import WarehouseInUseError
     from samspil.postgres import PostgresSettingsError
-    from samspil.pseudonyms import KEY_VARIABLE, PseudonymKeyError
+    from samspil.pseudonyms import PseudonymKeyError
+    from samspil.publish import NotPublishedError
 
     paths = Paths.from_environment()
+    options = BuildOptions(docs, full_refresh, demo_key, allow_empty, allow_shrink)
     try:
-        summary = run_build(paths, docs=docs, target=target, full_refresh=full_refresh)
-    except (LoadError, BuildError, PseudonymKeyError, PostgresSettingsError) as error:
+        summary = run_build(paths, target, options)
+    except (
+        LoadError,
+        BuildError,
+        NotPublishedError,
+        PseudonymKeyError,
+        PostgresSettingsError,
+        WarehouseInUseError,
+    ) as error:
         published = "marts of the database" if target == "postgres" else str(paths.warehouse)
         _fail(f"{error}\nThe published warehouse ({published}) is unchanged.")
     for item in summary.loaded:
@@ -189,8 +232,19 @@ def build(
             console.print(f"[yellow]finding:[/] {item.file}: {finding}")
     for line in summary.validation_warnings:
         console.print(f"[yellow]warning:[/] {line}")
+    for line in summary.accepted:
+        console.print(f"[yellow]accepted:[/] {line}")
     rows = [
+        ("id of this build", f"{summary.build_id} (audit.build_provenance)"),
         ("raw tables loaded", f"{len(summary.loaded)} from {paths.raw}"),
+        *(
+            (
+                f"  {item.table}",
+                f"{item.rows_loaded:,} rows loaded, {item.rows_rejected:,} rejected, from "
+                f"{item.file} (sha256 {item.sha256[:16]}…)",
+            )
+            for item in summary.loaded
+        ),
         ("raw rows read", f"{sum(item.rows_read for item in summary.loaded):,}"),
         ("raw rows rejected", f"{sum(item.rows_rejected for item in summary.loaded):,}"),
         (
@@ -200,11 +254,10 @@ def build(
             else "incremental, raw tables changed: "
             + (", ".join(summary.changed_tables) or "none (nothing to rebuild)"),
         ),
+        ("pseudonym key", summary.pseudonym_key),
         (
-            "pseudonym key",
-            "the public demo key (synthetic data only)"
-            if summary.is_demo_key
-            else f"from {KEY_VARIABLE}",
+            "accepted empty or shrunk",
+            f"{len(summary.accepted)} (the accepted: lines above)" if summary.accepted else "none",
         ),
         *((kind, f"{number:,}") for kind, number in sorted(summary.counts.items())),
         *_suppression_rows(summary.suppression),

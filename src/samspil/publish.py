@@ -16,15 +16,26 @@ schemas `marts_build` and `release_build` of the same database. Publishing renam
 to `marts` and `release` in one transaction, copies the load audit of this build to the
 schema `audit`, and grants the analyst role the use of `marts` and `release`, the reader
 role the use of `release` only. A failed build never gets there.
+
+Nothing silently empty: a build stops before publishing where a raw table loaded no
+rows (`check_not_empty`) or a mart would have far fewer rows than the last published
+one (`check_no_shrink`), unless the user accepts it (`--allow-empty`, `--allow-shrink`).
+What the user accepted is published with the build's provenance (`record_provenance`):
+`audit.build_provenance` names the build and its raw folder, `audit.load_audit` every
+file it read with its checksum and rows.
 """
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
+import yaml
 
 from samspil.paths import release_file
 from samspil.postgres import (
@@ -39,6 +50,10 @@ from samspil.postgres import (
     transaction,
 )
 
+if TYPE_CHECKING:
+    from samspil.load import LoadedFile
+    from samspil.paths import Paths
+
 # The restricted tier: the marts, the reference seeds, the provenance of the build, and
 # the release tier.
 PUBLISHED_SCHEMAS = ("marts", "reference", "audit", "validation", "release")
@@ -47,7 +62,39 @@ PUBLISHED_SCHEMAS = ("marts", "reference", "audit", "validation", "release")
 RELEASE_SCHEMAS = ("release", "reference")
 
 # The provenance tables copied from the working file's raw schema.
-AUDIT_TABLES = ("load_audit", "rejected_rows", "load_findings")
+AUDIT_TABLES = ("load_audit", "rejected_rows", "load_findings", "build_provenance")
+
+# The dbt var (dbt_project.yml) declaring by how large a share a mart may shrink against
+# the last published build before a build stops instead of publishing it.
+SHRINK_VAR = "max_mart_shrink"
+
+# What the published file records of the build that published it (audit.build_provenance).
+PROVENANCE_COLUMNS = (
+    ("build_id", "varchar"),
+    ("raw_folder", "varchar"),
+    ("build_kind", "varchar"),
+    ("pseudonym_key", "varchar"),
+    ("accepted", "varchar"),
+    ("started_at", "timestamp"),
+    ("published_at", "timestamp"),
+)
+
+
+class NotPublishedError(Exception):
+    """What a build would publish is empty or shrunk; the message says what and what to do."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """The build that publishes: its id, raw folder, kind (full or incremental), which
+    pseudonym key (never the key), what the user accepted, when it started."""
+
+    build_id: str
+    raw_folder: str
+    build_kind: str
+    pseudonym_key: str
+    accepted: list[str]
+    started_at: datetime
 
 
 def _quote(text: str) -> str:
@@ -79,6 +126,119 @@ def _copy_comments(
             connection.execute(
                 f'comment on column {schema}.{table}."{column}" is {_quote(comment)}'
             )
+
+
+def check_not_empty(loaded: list[LoadedFile], allow_empty: bool) -> list[str]:
+    """Refuse to publish where a raw table loaded no rows, unless `allow_empty`; return what
+    was so accepted."""
+    lines = []
+    for item in loaded:
+        if item.rows_loaded:
+            continue
+        strand, stem = item.table.split("__", 1)
+        why = (
+            "the file holds no rows, only its header"
+            if not item.rows_read
+            else f"all {item.rows_read:,} rows rejected, for the reasons in raw.rejected_rows "
+            "of the working file"
+        )
+        lines.append(
+            f"{item.file}: no rows loaded ({why}): the {strand} strand would be published "
+            f"without its {stem}"
+        )
+    if lines and not allow_empty:
+        raise NotPublishedError(
+            "\n".join(
+                f"{line}; correct the export, or build with --allow-empty to publish it so."
+                for line in lines
+            )
+        )
+    return [f"{line} (--allow-empty)" for line in lines]
+
+
+def _table_rows(warehouse: Path | PostgresWarehouse, schema: str) -> dict[str, int]:
+    """The rows of every table of `schema`; none where the DuckDB file does not exist."""
+    if isinstance(warehouse, PostgresWarehouse):
+        with transaction(warehouse) as cursor:
+            cursor.execute(
+                "select table_name from information_schema.tables where table_schema = %s",
+                [schema],
+            )
+            counts = {}
+            for (table,) in cursor.fetchall():
+                cursor.execute(f"select count(*) from {schema}.{quote_identifier(table)}")
+                counts[table] = cursor.fetchone()[0]
+            return counts
+    if not warehouse.is_file():
+        return {}
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        tables = connection.execute(
+            "select table_name from duckdb_tables() "
+            "where database_name = current_database() and schema_name = ?",
+            [schema],
+        ).fetchall()
+        return {
+            table: connection.execute(
+                f"select count(*) from {schema}.{quote_identifier(table)}"
+            ).fetchone()[0]
+            for (table,) in tables
+        }
+
+
+def check_no_shrink(
+    paths: Paths, warehouse: Path | PostgresWarehouse, allow_shrink: bool
+) -> list[str]:
+    """Refuse to publish a mart of the working `warehouse` with fewer rows than the last
+    published build by more than the share `SHRINK_VAR` of dbt_project.yml, unless
+    `allow_shrink`; return what was so accepted."""
+    project = yaml.safe_load((paths.project / "dbt_project.yml").read_text(encoding="utf-8"))
+    share = float(project["vars"][SHRINK_VAR])
+    if isinstance(warehouse, PostgresWarehouse):
+        published, built = _table_rows(warehouse, MARTS), _table_rows(warehouse, MARTS_BUILD)
+    else:
+        published, built = _table_rows(paths.warehouse, MARTS), _table_rows(warehouse, MARTS)
+    lines = [
+        f"marts.{mart}: {rows:,} rows where the last published build has {published[mart]:,} "
+        f"({rows / published[mart] - 1:.0%}), a larger drop than {SHRINK_VAR} "
+        f"({share:.0%}, dbt_project.yml) allows"
+        for mart, rows in sorted(built.items())
+        if published.get(mart) and rows < published[mart] * (1 - share)
+    ]
+    if lines and not allow_shrink:
+        raise NotPublishedError(
+            "\n".join(lines)
+            + f"\nCheck the raw folder ({paths.raw}), or build with --allow-shrink to publish "
+            "the smaller marts."
+        )
+    return [f"{line} (--allow-shrink)" for line in lines]
+
+
+def record_provenance(warehouse: Path | PostgresWarehouse, provenance: Provenance) -> None:
+    """Write `raw.build_provenance` into the working `warehouse`, to be published as
+    `audit.build_provenance` beside the load audit of the files the build read."""
+    row = (
+        provenance.build_id,
+        provenance.raw_folder,
+        provenance.build_kind,
+        provenance.pseudonym_key,
+        "; ".join(provenance.accepted) or None,
+        provenance.started_at,
+        datetime.now(UTC).replace(tzinfo=None),
+    )
+    declaration = ", ".join(f"{name} {sql_type}" for name, sql_type in PROVENANCE_COLUMNS)
+    if isinstance(warehouse, PostgresWarehouse):
+        with transaction(warehouse) as cursor:
+            cursor.execute("drop table if exists raw.build_provenance")
+            cursor.execute(f"create table raw.build_provenance ({declaration})")
+            cursor.execute(
+                f"insert into raw.build_provenance values ({', '.join(['%s'] * len(row))})", row
+            )
+        return
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(f"create or replace table raw.build_provenance ({declaration})")
+        connection.execute(
+            f"insert into raw.build_provenance values ({', '.join('?' * len(row))})", row
+        )
 
 
 def _write(

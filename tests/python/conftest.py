@@ -17,8 +17,8 @@ from samspil.generate import generate
 from samspil.paths import PROJECT_DIR
 from samspil.pseudonyms import KEY_VARIABLE
 
-# The tests load copies of the demo that are not marked synthetic (no truth/), as real
-# exports would be: they need a pseudonym key, as a real build does.
+# The tests load data that is not the shipped demo (the demo as CSV, edited copies), as
+# real exports would be: they need a pseudonym key, as a real build does.
 TEST_KEY = "samspil-test-key-not-secret-either"
 os.environ.setdefault(KEY_VARIABLE, TEST_KEY)
 

@@ -16,6 +16,7 @@ import csv
 import io
 import re
 import shutil
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -369,12 +370,54 @@ def a_tab_separated_file_loads(raw: Path) -> Outcome:
 
 
 @case
-def a_header_in_none_of_the_delimiters_fails_naming_the_columns(raw: Path) -> Outcome:
+def a_header_in_none_of_the_delimiters_fails_naming_the_delimiter(raw: Path) -> Outcome:
     path = raw / "cases" / "episode_participants.csv"
     path.write_text(path.read_text(encoding="utf-8").replace(",", "|"), encoding="utf-8")
     return Outcome(
-        error=r"^cases/episode_participants\.csv: missing columns 'episode_id', 'actor_id' and "
-        r"unknown extra column 'episode_id\|actor_id'"
+        error=r"^cases/episode_participants\.csv: the header is separated by '\|', which samspil "
+        r"does not read; export it again as CSV UTF-8 .*, separated by commas, semicolons or "
+        r"tabs\.$"
+    )
+
+
+@case
+def another_delimiter_than_the_sources_yaml_says_fails_naming_both(raw: Path) -> Outcome:
+    """The YAML says the survey tool writes semicolons; this export has commas."""
+    return Outcome(
+        error=r"^association_survey/responses\.csv: the header is separated by commas, but "
+        r"csv: \{delimiter: ';'\} on responses in "
+        r"models/staging/association_survey/_association_survey__sources\.yml says semicolons; "
+        r"set delimiter: ',' there\.$",
+        sources=(
+            (
+                "association_survey",
+                "survey: association\n          csv: {encoding: cp1252}",
+                "survey: association\n          csv: {encoding: cp1252, delimiter: ';'}",
+            ),
+        ),
+    )
+
+
+@case
+def a_workbook_named_csv_fails_saying_what_it_is(raw: Path) -> Outcome:
+    workbook = to_xlsx(raw / "cases" / "actors.csv")
+    workbook.rename(raw / "cases" / "actors.csv")
+    return Outcome(
+        error=r"^cases/actors\.csv: the file is an Excel workbook \(\.xlsx\), not CSV text, "
+        r"though named \.csv; rename it to actors\.xlsx: samspil reads \.xlsx files\.$"
+    )
+
+
+@case
+def a_zip_archive_named_csv_fails_saying_what_it_is(raw: Path) -> Outcome:
+    path = raw / "discourse" / "codings.csv"
+    archive = raw / "codings.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as handle:
+        handle.write(path, "codings.csv")
+    archive.replace(path)
+    return Outcome(
+        error=r"^discourse/codings\.csv: the file is a ZIP archive, not CSV text, though named "
+        r"\.csv; unpack it, or export the table as CSV UTF-8\.$"
     )
 
 

@@ -352,6 +352,8 @@ def test_publish_leaves_no_build_schema_and_keeps_provenance(
                 "and severity = 'error') from validation.expectation_results"
             )
             runs, errors_found = cursor.fetchone()
+            cursor.execute("select build_kind, accepted from audit.build_provenance")
+            provenance = cursor.fetchall()
             cursor.execute(
                 "select count(*) from information_schema.columns "
                 "where table_schema = 'marts' and col_description("
@@ -373,6 +375,7 @@ def test_publish_leaves_no_build_schema_and_keeps_provenance(
     assert not {"marts_build", "release_build"} & schemas
     assert audited == sum(len(stems) for stems in RAW_FILES.values())
     assert (runs, errors_found) == (1, 0)
+    assert provenance == [("full", None)]  # the build that published, as on DuckDB
     assert undescribed == 0  # dbt's persisted descriptions travel with the renamed schema
 
 

@@ -21,7 +21,14 @@ import pytest
 from samspil.load import RAW_FILES, load
 from samspil.load.schema import Column, personal_data_pattern, read_schema
 from samspil.paths import PROJECT_DIR
-from samspil.pseudonyms import DEMO_KEY, KEY_VARIABLE, PseudonymKeyError, resolve_key
+from samspil.pseudonyms import (
+    DEMO_KEY,
+    DEMO_MANIFEST,
+    KEY_VARIABLE,
+    PseudonymKeyError,
+    demo_difference,
+    resolve_key,
+)
 
 from conftest import DEMO, TEST_KEY, Build, run_samspil
 
@@ -445,3 +452,88 @@ def test_personal_data_in_any_text_column_reaches_no_mart(
     )
     assert all(rejected[key][1].startswith("<masked: ") for key in screened)
     assert {(file, line) for file, line, _ in rejected} & scrubbed == set()
+
+
+def _demo_checksums() -> dict[str, str]:
+    """raw/demo's files and their SHA-256, computed here."""
+    return {
+        path.relative_to(DEMO).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in DEMO.rglob("*")
+        if path.is_file()
+    }
+
+
+def test_the_committed_demo_checksums_are_the_shipped_demo() -> None:
+    """raw/demo.sha256 decides what is the demo: it lists exactly raw/demo's files (after
+    regenerating the demo, write it again as demo_difference's docstring says)."""
+    committed = {}
+    for line in DEMO_MANIFEST.read_text(encoding="utf-8").splitlines():
+        digest, name = line.split("  ", 1)
+        committed[name] = digest
+    assert committed == _demo_checksums()
+    assert demo_difference(DEMO) is None
+
+
+def test_a_changed_or_added_file_is_not_the_demo(tmp_path: Path) -> None:
+    demo = tmp_path / "demo"
+    shutil.copytree(DEMO, demo)
+    assert demo_difference(demo) is None  # a copy of the demo is the demo, wherever it is
+    responses = demo / "association_survey" / "responses.csv"
+    original = responses.read_bytes()
+    responses.write_bytes(original.replace(b"2016", b"2017", 1))
+    assert demo_difference(demo) == "association_survey/responses.csv is not the demo's"
+    responses.write_bytes(original)
+    (demo / "association_survey" / "frame.csv").write_text("association_code\n", "utf-8")
+    assert demo_difference(demo) == "association_survey/frame.csv is not a file of the demo"
+
+
+def test_real_looking_exports_with_an_empty_truth_file_get_no_public_key(tmp_path: Path) -> None:
+    """The demo's exports with one value changed, as real exports of the same shape would be,
+    and an empty truth/parameters.json: without a key the build is refused."""
+    raw = tmp_path / "raw"
+    shutil.copytree(DEMO, raw)
+    responses = raw / "association_survey" / "responses.csv"
+    responses.write_bytes(responses.read_bytes().replace(b"2016", b"2017", 1))
+    (raw / "truth" / "parameters.json").write_text("", encoding="utf-8")
+    warehouse = tmp_path / "samspil.duckdb"
+
+    result = run_samspil("build", "--no-docs", warehouse=warehouse, raw=raw, unset=(KEY_VARIABLE,))
+
+    assert result.returncode == 1, result.stdout
+    assert f"{KEY_VARIABLE} is not set" in result.stderr
+    assert "association_survey/responses.csv is not the demo's" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not warehouse.exists()
+
+
+def test_generated_data_gets_the_demo_key_only_when_asked(
+    demo_as_csv: Path, tmp_path: Path
+) -> None:
+    """Synthetic data of `samspil generate` is not the shipped demo: the user says it is
+    synthetic with --demo-key (a key in the environment is then not used)."""
+    warehouse = tmp_path / "samspil.duckdb"
+    refused = run_samspil("load", warehouse=warehouse, raw=demo_as_csv, unset=(KEY_VARIABLE,))
+    assert refused.returncode == 1
+    assert "--demo-key" in refused.stderr
+
+    result = run_samspil("load", "--demo-key", warehouse=warehouse, raw=demo_as_csv)
+
+    assert result.returncode == 0, result.stderr
+    with duckdb.connect(str(tmp_path / "build" / "samspil.duckdb"), read_only=True) as connection:
+        rows = connection.execute(
+            "select leader_email, leader_key from raw.institution_survey__frame"
+        ).fetchall()
+    assert rows
+    assert all(key == _hmac(DEMO_KEY, email) for email, key in rows)
+
+
+def test_readme_says_the_working_file_holds_the_raw_personal_data(demo_build: Build) -> None:
+    """The README sends reviewers into the working file for name linking: it must say what
+    that file holds, which is true (the published file holds none of it)."""
+    readme = (DEMO.parents[1] / "README.md").read_text(encoding="utf-8")
+    (linking,) = [part for part in readme.split("\n\n") if part.startswith("**Name linking**")]
+    assert "warehouse/build/samspil.duckdb" in linking
+    assert "**The working file holds the raw\npersonal data**" in linking
+    assert "Only those allowed to see the raw exports" in linking
+    emails = demo_build.query_build("select leader_email from raw.institution_survey__frame")
+    assert emails and all(EMAIL.fullmatch(email) for (email,) in emails)

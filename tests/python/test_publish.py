@@ -15,7 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 
+from samspil.generate.increments import withhold
 from samspil.paths import release_file
 from samspil.publish import PUBLISHED_SCHEMAS, RELEASE_SCHEMAS
 
@@ -337,3 +339,112 @@ def test_readme_r_and_psql_queries_are_valid_sql(demo_build: Build, language: st
         release_file(demo_build.warehouse) if language == "sh" else demo_build.warehouse, sql
     )
     assert len(rows) >= 4
+
+
+def _rewrite_column(path: Path, column: str, value: str) -> int:
+    """Set `column` of every data row; returns how many rows there are."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    for row in rows[1:]:
+        row[rows[0].index(column)] = value
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    return len(rows) - 1
+
+
+def test_a_raw_table_whose_rows_are_all_rejected_stops_the_build(
+    demo_build: Build, demo_as_csv: Path, tmp_path: Path
+) -> None:
+    """Every episode names a case the cases file does not have: each row is rejected, and
+    nothing would be published of the cases' episodes."""
+    published = tmp_path / "published" / "samspil.duckdb"
+    published.parent.mkdir()
+    shutil.copy(demo_build.warehouse, published)
+    before = _sha256(published)
+    raw = _demo_copy(demo_as_csv, tmp_path)
+    episodes = _rewrite_column(raw / "cases" / "episodes.csv", "case_id", "K99")
+
+    result = run_samspil("build", "--no-docs", warehouse=published, raw=raw)
+
+    assert result.returncode == 1, result.stdout
+    assert (
+        f"cases/episodes.csv: no rows loaded (all {episodes:,} rows rejected, for the reasons "
+        "in raw.rejected_rows of the working file): the cases strand would be published "
+        "without its episodes; correct the export, or build with --allow-empty to publish it "
+        "so." in result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert _sha256(published) == before
+
+
+def test_an_empty_raw_table_is_published_only_when_the_user_allows_it(
+    demo_as_csv: Path, tmp_path: Path
+) -> None:
+    published = tmp_path / "published" / "samspil.duckdb"
+    raw = _demo_copy(demo_as_csv, tmp_path)
+    (raw / "cases" / "episode_participants.csv").write_text(
+        "episode_id,actor_id\n", encoding="utf-8"
+    )
+    empty = (
+        "cases/episode_participants.csv: no rows loaded (the file holds no rows, only its "
+        "header): the cases strand would be published without its episode_participants"
+    )
+
+    refused = run_samspil("build", "--no-docs", warehouse=published, raw=raw)
+    allowed = run_samspil("build", "--no-docs", "--allow-empty", warehouse=published, raw=raw)
+
+    assert refused.returncode == 1, refused.stdout
+    assert f"{empty}; correct the export, or build with --allow-empty" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    assert f"accepted: {empty} (--allow-empty)" in allowed.stdout
+    assert re.search(r"accepted empty or shrunk\s+1 ", allowed.stdout)
+    build = Build(warehouse=published, output=allowed.stdout)
+    assert build.query("select accepted from audit.build_provenance") == [
+        (f"{empty} (--allow-empty)",)
+    ]
+    assert build.query(
+        "select rows_read from audit.load_audit where file = 'cases/episode_participants.csv'"
+    ) == [(0,)]
+
+
+def test_a_mart_that_would_shrink_past_the_declared_share_is_published_only_when_allowed(
+    demo_build: Build, demo_as_csv: Path, tmp_path: Path
+) -> None:
+    """After a good build of both waves, the exports of 2016 alone (an old export folder):
+    the answers mart would lose more than the share dbt_project.yml declares."""
+    share = yaml.safe_load((DEMO.parents[1] / "dbt_project.yml").read_text(encoding="utf-8"))[
+        "vars"
+    ]["max_mart_shrink"]
+    published = tmp_path / "published" / "samspil.duckdb"
+    published.parent.mkdir()
+    shutil.copy(demo_build.warehouse, published)
+    before = _sha256(published)
+    (answers_before,) = demo_build.query("select count(*) from marts.fct_survey_answers")[0]
+    raw = withhold(demo_as_csv, tmp_path / "raw", "wave")
+
+    refused = run_samspil("build", "--no-docs", warehouse=published, raw=raw)
+
+    assert refused.returncode == 1, refused.stdout
+    shrunk = re.search(
+        rf"^marts\.fct_survey_answers: ([\d,]+) rows where the last published build has "
+        rf"{answers_before:,} \(-\d+%\), a larger drop than max_mart_shrink \({share:.0%}, "
+        r"dbt_project\.yml\) allows$",
+        refused.stderr,
+        flags=re.MULTILINE,
+    )
+    assert shrunk, refused.stderr
+    assert f"Check the raw folder ({raw}), or build with --allow-shrink" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert _sha256(published) == before
+
+    allowed = run_samspil("build", "--no-docs", "--allow-shrink", warehouse=published, raw=raw)
+
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    assert f"accepted: {shrunk.group(0)} (--allow-shrink)" in allowed.stdout
+    build = Build(warehouse=published, output=allowed.stdout)
+    answers_after = int(shrunk.group(1).replace(",", ""))
+    assert build.query("select count(*) from marts.fct_survey_answers") == [(answers_after,)]
+    assert answers_after < answers_before * (1 - share)
+    (accepted,) = build.query("select accepted from audit.build_provenance")[0]
+    assert f"{shrunk.group(0)} (--allow-shrink)" in accepted

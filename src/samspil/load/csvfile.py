@@ -7,13 +7,18 @@ which must split into the contract's columns, unless `csv: {delimiter: ...}`
 says); a decimal comma where the file is semicolon-separated (or where
 `csv: {decimal_mark: ...}` says). A file-level problem (not UTF-8, wrong
 columns, cut off mid-record, broken quoting) raises `FileProblem`; ragged rows
-are left for the row checks, so that one bad row never stops a load.
+are left for the row checks, so that one bad row never stops a load. So does a
+file that is no text at all (a workbook or an archive named `.csv`, known by its
+first bytes) and a header separated by another delimiter than the one read with:
+the message names what the file is, or the delimiter found.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import zipfile
+from pathlib import PurePosixPath
 
 from samspil.load.rawfile import FileProblem, RawTable, ReadDetails, Record, check_header
 from samspil.load.schema import FileSchema
@@ -28,15 +33,69 @@ EXPORT_AGAIN = "export it again as CSV UTF-8 (Excel: Save As, 'CSV UTF-8')"
 
 # The delimiters detected from the header, in the order a tie is decided.
 DELIMITERS = (",", ";", "\t")
+DELIMITER_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs"}
+
+# Files that are no CSV, by their first bytes: what they are, and what to do.
+ZIP_STARTS = (b"PK\x03\x04", b"PK\x05\x06")
+OTHER_STARTS = {
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": (
+        "an Excel 97-2003 workbook (.xls) or another old Office file",
+        "save it as an Excel workbook (.xlsx) or export it as CSV UTF-8",
+    ),
+    b"$FL2": ("an SPSS data file", "rename it to {stem}.sav: samspil reads .sav files"),
+    b"$FL3": (
+        "an SPSS data file (compressed)",
+        "rename it to {stem}.sav: samspil reads .sav files",
+    ),
+    b"\x1f\x8b": ("a gzip-compressed file", "decompress it"),
+}
+# What a ZIP archive holds, by a member's name: what it is, and what to do.
+ZIP_KINDS = {
+    "xl/workbook.xml": (
+        "an Excel workbook (.xlsx)",
+        "rename it to {stem}.xlsx: samspil reads .xlsx files",
+    ),
+    "project.qde": (
+        "a REFI-QDA project (.qdpx)",
+        "put it in the raw folder as a .qdpx file where docs/raw-exports.md says",
+    ),
+    "word/document.xml": ("a Word document (.docx)", "export the table as CSV UTF-8"),
+}
 
 
 def _sources_yaml(schema: FileSchema) -> str:
     return f"models/staging/{schema.source}/_{schema.source}__sources.yml"
 
 
+def _check_is_text(data: bytes, schema: FileSchema) -> None:
+    """Raise `FileProblem` where the first bytes say the file is a workbook, an archive or
+    another format, not text."""
+    if data.startswith(ZIP_STARTS):
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())  # the directory only
+        except zipfile.BadZipFile:
+            names = set()
+        kind, action = next(
+            (found for member, found in ZIP_KINDS.items() if member in names),
+            ("a ZIP archive", "unpack it, or export the table as CSV UTF-8"),
+        )
+    else:
+        kind, action = next(
+            (found for start, found in OTHER_STARTS.items() if data.startswith(start)),
+            ("", ""),
+        )
+    if kind:
+        stem = PurePosixPath(schema.file).stem
+        raise FileProblem(
+            f"{schema.file}: the file is {kind}, not CSV text, though named .csv; "
+            f"{action.format(stem=stem)}."
+        )
+
+
 def _decode(data: bytes, schema: FileSchema) -> tuple[str, str]:
     """The text of the file and the encoding it was read with."""
     file = schema.file
+    _check_is_text(data, schema)
     if data.startswith(UTF16_BOMS):
         raise FileProblem(f"{file}: the file is UTF-16 (Excel's 'Unicode text'); {EXPORT_AGAIN}.")
     encoding = "utf-8"
@@ -88,18 +147,45 @@ def _decode_cp1252(data: bytes, file: str) -> str:
         ) from None
 
 
+def _columns_found(first_line: str, schema: FileSchema, delimiter: str) -> int:
+    """How many of the contract's columns the header splits into at `delimiter`."""
+    fields = next(csv.reader([first_line], delimiter=delimiter), [])
+    return len(set(schema.column_names) & set(fields))
+
+
 def _delimiter(text: str, schema: FileSchema) -> str:
-    """The configured delimiter, or the one that splits the header into most contract columns."""
-    if schema.csv.delimiter:
-        return schema.csv.delimiter
+    """The configured delimiter, or the one that splits the header into most contract columns;
+    raise `FileProblem` where another character splits it into more of them."""
     first_line = text.split("\n", 1)[0].rstrip("\r")
-    expected = set(schema.column_names)
-
-    def columns_found(delimiter: str) -> int:
-        fields = next(csv.reader([first_line], delimiter=delimiter), [])
-        return len(expected & set(fields))
-
-    return max(DELIMITERS, key=columns_found)  # a tie goes to the first: the comma
+    delimiter = schema.csv.delimiter or max(
+        DELIMITERS, key=lambda candidate: _columns_found(first_line, schema, candidate)
+    )  # a tie goes to the first: the comma
+    found = _columns_found(first_line, schema, delimiter)
+    if found == len(schema.column_names):
+        return delimiter
+    others = sorted(
+        {char for char in first_line if not (char.isalnum() or char in '_"')} - {delimiter},
+        key=lambda candidate: (-_columns_found(first_line, schema, candidate), candidate),
+    )
+    if not others or _columns_found(first_line, schema, others[0]) <= found:
+        return delimiter  # not a matter of the delimiter: the header check says what is wrong
+    actual = others[0]
+    shown = DELIMITER_NAMES.get(actual, repr(actual))
+    if schema.csv.delimiter:
+        what = (
+            f"set delimiter: {actual!r} there"
+            if actual in DELIMITERS
+            else f"export it again separated by {DELIMITER_NAMES[delimiter]}"
+        )
+        raise FileProblem(
+            f"{schema.file}: the header is separated by {shown}, but csv: {{delimiter: "
+            f"{delimiter!r}}} on {schema.stem} in {_sources_yaml(schema)} says "
+            f"{DELIMITER_NAMES[delimiter]}; {what}."
+        )
+    raise FileProblem(
+        f"{schema.file}: the header is separated by {shown}, which samspil does not read; "
+        f"{EXPORT_AGAIN}, separated by commas, semicolons or tabs."
+    )
 
 
 def _records(text: str, file: str, width: int, delimiter: str) -> list[Record]:

@@ -1,0 +1,104 @@
+"""One build at a time: exclusive locks on what a build writes and reads back.
+
+A build writes the working file (`warehouse/build/samspil.duckdb`), the incremental
+state beside it (`build-state.json`), the file it publishes through
+(`.samspil.duckdb.publishing` beside the published one) and dbt's target folder (the
+manifest an incremental build reads, the docs). Two builds interleaving there publish
+one build's data under the other's summary. So a build holds, from its first write to
+its last, the lock of its warehouse (a file beside the working file; the working file
+and the published one go together) and the lock of dbt's target folder; `samspil load`
+and `samspil validate`, which write the working file too, hold the warehouse's lock.
+
+The locks are `flock` locks: the system releases them when the process ends, however
+it ends (kill -9 too), so a lock never outlives its build. A second process is refused
+at once, with one line naming the holder.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from samspil.paths import Paths
+
+TARGET_LOCK = "samspil.lock"
+
+
+class WarehouseInUseError(Exception):
+    """Another samspil process holds the lock; the message names it and what to do."""
+
+
+def warehouse_lock(paths: Paths) -> Path:
+    """The lock file of the warehouse: beside its working file."""
+    return paths.build_warehouse.with_name(paths.build_warehouse.name + ".lock")
+
+
+def _holder(text: str) -> str:
+    """Who holds a lock, from what it wrote into the lock file."""
+    try:
+        holder = json.loads(text)
+    except ValueError:
+        return "another samspil process"
+    return (
+        f"samspil {holder.get('command', '')} (run {holder.get('run_id', '')}, "
+        f"process {holder.get('pid', '')}, raw folder {holder.get('raw', '')}, "
+        f"started {holder.get('started', '')})"
+    )
+
+
+@contextmanager
+def _exclusive(lock_file: Path, what: str, advice: str, holder: dict[str, str]) -> Iterator[None]:
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with lock_file.open("a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            raise WarehouseInUseError(
+                f"{what} is in use by {_holder(handle.read())}; {advice}"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps(holder) + "\n")
+        handle.flush()
+        yield  # closing the file releases the lock
+
+
+@contextmanager
+def locked(
+    paths: Paths, command: str, *, warehouse: bool = True, target: bool = False
+) -> Iterator[str]:
+    """Hold the lock of the warehouse of `paths` (and of dbt's target folder, `target`) for
+    the `with` block, which gets the id of this run (when it started, and a random part);
+    raise `WarehouseInUseError` at once if another process holds one."""
+    now = datetime.now(UTC)
+    run_id = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+    holder = {
+        "command": command,
+        "run_id": run_id,
+        "pid": str(os.getpid()),
+        "raw": str(paths.raw),
+        "started": f"{now:%Y-%m-%d %H:%M:%S} UTC",
+    }
+    wait = "wait until it has ended, then run this again"
+    with ExitStack() as locks:
+        if warehouse:
+            locks.enter_context(
+                _exclusive(warehouse_lock(paths), f"the warehouse {paths.warehouse}", wait, holder)
+            )
+        if target:
+            locks.enter_context(
+                _exclusive(
+                    paths.target / TARGET_LOCK,
+                    f"dbt's target folder {paths.target}",
+                    f"{wait}, or give this build a target folder of its own (DBT_TARGET_PATH)",
+                    holder,
+                )
+            )
+        yield run_id
