@@ -417,11 +417,12 @@ def test_the_attacker_finds_every_suppressed_count_in_a_wide_range(demo_build: B
 
 
 def _build_release(working: Path, folder: Path) -> None:
-    """dbt's build of the release models on `working`, with the pattern written there."""
+    """dbt's run of the release models on `working`, with the pattern written there (their
+    data tests ran in the demo build)."""
     result = subprocess.run(
         [
             str(DBT),
-            "build",
+            "run",
             "--select",
             "staging.disclosure",
             "staging.validation",
@@ -446,7 +447,7 @@ def _build_release(working: Path, folder: Path) -> None:
 def primary_only(demo_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo's release tier as it was before complementary suppression: a copy of the
     working file, the pattern written with the solver's secondary step off, and dbt's
-    build of the release models on it."""
+    run of the release models on it."""
     folder = tmp_path_factory.mktemp("primary_only")
     working = folder / "samspil.duckdb"
     shutil.copy(demo_build.build_warehouse, working)
