@@ -13,6 +13,7 @@ are not about persons.
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 from collections import Counter
@@ -158,6 +159,41 @@ CODED = """
 """
 
 
+FIGURE_ANSWERS = """
+    select survey, survey_item_id, kommunekode, wave,
+        case when answer_value = 1 then 1 else 0 end as y
+    from intermediate.int_survey_answers_weighted
+"""
+
+
+def _figure_entries() -> list[tuple[dict, str, Callable[[list[str]], str | None]]]:
+    """One crosstab per published figure (seed published_figures), of the units behind
+    it: the valid answers to its item (a share), the units invited, or the returned
+    questionnaires; a response rate is the mean of responded over those invited."""
+    with (PROJECT_DIR / "seeds" / "published_figures.csv").open(encoding="utf-8") as handle:
+        figures = list(csv.DictReader(handle))
+    entries = []
+    for figure in figures:
+        where = f"wave = {int(figure['wave'])}"
+        if figure["domain_level"] == "municipality":
+            where += f" and kommunekode = '{figure['domain_code']}'"
+        if figure["statistic"] == "share_yes":
+            crosstab = {"index": ["survey_item_id"], "columns": ["wave"], "values": "y"}
+            where += f" and survey_item_id = '{figure['survey_item_id']}'"
+            query = f"select * from ({FIGURE_ANSWERS}) where {where}"
+        else:
+            values = "responded" if figure["statistic"] == "response_rate" else None
+            crosstab = {"index": ["survey"], "columns": ["wave"], "values": values}
+            where += f" and survey = '{figure['survey']}'"
+            if figure["statistic"] == "responded_count":
+                where += " and responded = 1"
+            query = f"select * from ({FRAMES}) where {where}"
+        entries.append(
+            (crosstab, query, lambda key, figure=figure: f"figure-{figure['figure_id']}")
+        )
+    return entries
+
+
 def _entries() -> list[tuple[dict, str, Callable[[list[str]], str | None]]]:
     """(acro's crosstab, the query of its unit-level data, cell key → release cell)."""
     entries = []
@@ -210,12 +246,16 @@ def _entries() -> list[tuple[dict, str, Callable[[list[str]], str | None]]]:
             (
                 {"index": ["kommunekode"], "columns": columns, "values": "y"},
                 data,
-                lambda key: f"panel-{key[1]}-{key[2]}-{key[3]}-municipality-{key[0]}",
+                lambda key, statistic=statistic: (
+                    f"panel-{key[1]}-{statistic}-{key[2]}-{key[3]}-municipality-{key[0]}"
+                ),
             ),
             (
                 {"index": ["survey_item_id"], "columns": ["from_wave", "to_wave"], "values": "y"},
                 data,
-                lambda key: f"panel-{key[0]}-{key[1]}-{key[2]}-survey-all",
+                lambda key, statistic=statistic: (
+                    f"panel-{key[0]}-{statistic}-{key[1]}-{key[2]}-survey-all"
+                ),
             ),
         ]
     entries += [
@@ -254,7 +294,7 @@ def _entries() -> list[tuple[dict, str, Callable[[list[str]], str | None]]]:
             lambda key: f"code-{key[0]}",
         ),
     ]
-    return entries
+    return entries + _figure_entries()
 
 
 def _release_flags(build: Build) -> dict[str, tuple[str, bool, str | None]]:

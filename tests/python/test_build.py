@@ -188,13 +188,14 @@ def test_unit_tests_cover_the_non_trivial_logic(demo_build: Build) -> None:
         "int_name_candidates_scored",  # method precedence, manual decisions
         "int_name_variants_linked",  # method precedence, ambiguity, review flags
         "int_name_mentions_linked",  # ambiguity settled by context
-        "rpt_intercoder_agreement",  # pairwise agreement
+        "int_coder_agreements_computed",  # pairwise and positive specific agreement
         "int_reliability_values_counted",  # values per code, frame and overall
-        "rpt_intercoder_reliability",  # Krippendorff's alpha, textbook examples
-        "rpt_coder_pair_kappa",  # Cohen's kappa, textbook example
+        "int_krippendorff_alphas_computed",  # Krippendorff's alpha, textbook examples
+        "int_coder_pair_kappas_computed",  # Cohen's kappa, textbook example
         "int_survey_strata_collapsed",  # collapsing post-strata with too few respondents
         "int_survey_estimates_computed",  # weighted estimates, variances and CIs
         "int_survey_answers_recoded",  # one base per filtered item, derived items
+        "int_panel_pairs_counted",  # each wave against the previous one
     }
 
 

@@ -306,6 +306,79 @@ def _attitudes(system: System, release: duckdb.DuckDBPyConnection) -> None:
             system.target(row["release_cell_id"], "units", {row["release_cell_id"]: 1.0})
 
 
+def _in_domain(figure: dict, kommunekode: str) -> bool:
+    return figure["domain_level"] == "survey" or figure["domain_code"] == kommunekode
+
+
+def _figures(system: System, release: duckdb.DuckDBPyConnection, weights: dict) -> None:
+    """The study's published figures: a survey's (or municipality's) invited units and
+    returned questionnaires are the sums of its strata; a share of an item published by
+    municipality and area is the sum of those cells (its weighted share an equation with
+    the weights known), of any other item a pair of unknowns of its own."""
+    strata = _rows(release, "select * from release.rpt_response_rates_by_stratum")
+    areas = _rows(release, "select * from release.rpt_cooperation_by_municipality_area")
+    for figure in _rows(release, "select * from release.rpt_published_figures"):
+        cell, statistic = figure["release_cell_id"], figure["statistic"]
+        if statistic == "share_yes":
+            cells = [
+                area
+                for area in areas
+                if (area["survey_item_id"], area["wave"])
+                == (figure["survey_item_id"], figure["wave"])
+                and _in_domain(figure, area["kommunekode"])
+            ]
+            names = [
+                f"coop|{area['survey_item_id']}|{area['wave']}|{area['kommunekode']}|"
+                + area["policy_area_code"]
+                for area in cells
+            ] or [f"figure|{figure['figure_id']}"]
+            units = {f"{name}|{kind}": 1.0 for name in names for kind in ("yes", "other")}
+            counts = {"units": units, "yes": {f"{name}|yes": 1.0 for name in names}}
+        else:
+            members = [
+                "response|"
+                + "|".join(
+                    map(
+                        str,
+                        (
+                            stratum["survey"],
+                            stratum["wave"],
+                            stratum["kommunekode"],
+                            stratum["policy_area_code"] or stratum["association_field_code"],
+                        ),
+                    )
+                )
+                for stratum in strata
+                if (stratum["survey"], stratum["wave"]) == (figure["survey"], figure["wave"])
+                and _in_domain(figure, stratum["kommunekode"])
+            ]
+            kinds = ("complete", "partial", "not")
+            invited = {f"{m}|{kind}": 1.0 for m in members for kind in kinds}
+            responded = {f"{m}|{kind}": 1.0 for m in members for kind in kinds[:2]}
+            counts = {"units": responded if statistic == "responded_count" else invited}
+            if statistic == "response_rate":
+                counts["responded"] = responded
+        if figure["is_suppressed"]:
+            for count, form in counts.items():
+                system.target(cell, count, form)
+            continue
+        system.equation(counts["units"], figure["unit_count"])
+        if statistic == "response_rate":
+            system.equation(
+                counts["responded"], _count(figure["estimate"] / 100, figure["unit_count"])
+            )
+        if statistic == "share_yes" and cells:
+            share = figure["estimate"] / 100
+            weighted = {}
+            for name, area in zip(names, cells, strict=True):
+                weight = weights[
+                    ("institution", area["wave"], area["kommunekode"], area["policy_area_code"])
+                ][0]
+                weighted[f"{name}|yes"] = weight * (1 - share)
+                weighted[f"{name}|other"] = -weight * share
+            system.equation(weighted, 0.0)
+
+
 def attack(release_path: Path, design_path: Path) -> list[tuple[str, str, float, float]]:
     """Every suppressed count of the release file with the range the attacker finds."""
     with duckdb.connect(str(design_path), read_only=True) as design:
@@ -323,6 +396,7 @@ def attack(release_path: Path, design_path: Path) -> list[tuple[str, str, float,
         _panel(system, release)
         _ties(system, release)
         _attitudes(system, release)
+        _figures(system, release, weights)
     return system.ranges()
 
 
@@ -342,20 +416,13 @@ def test_the_attacker_finds_every_suppressed_count_in_a_wide_range(demo_build: B
     assert narrow == []
 
 
-@pytest.fixture(scope="module")
-def primary_only(demo_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo's release tier as it was before complementary suppression: a copy of the
-    working file, the pattern written with the solver's secondary step off, and dbt's
-    build of the release models on it."""
-    folder = tmp_path_factory.mktemp("primary_only")
-    working = folder / "samspil.duckdb"
-    shutil.copy(demo_build.build_warehouse, working)
-    outcome = suppress(working, PROJECT_DIR / "target" / "manifest.json", secondary=False)
-    assert outcome.complementary == 0 and outcome.narrow
+def _build_release(working: Path, folder: Path) -> None:
+    """dbt's run of the release models on `working`, with the pattern written there (their
+    data tests ran in the demo build)."""
     result = subprocess.run(
         [
             str(DBT),
-            "build",
+            "run",
             "--select",
             "staging.disclosure",
             "staging.validation",
@@ -374,6 +441,19 @@ def primary_only(demo_build: Build, tmp_path_factory: pytest.TempPathFactory) ->
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def primary_only(demo_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's release tier as it was before complementary suppression: a copy of the
+    working file, the pattern written with the solver's secondary step off, and dbt's
+    run of the release models on it."""
+    folder = tmp_path_factory.mktemp("primary_only")
+    working = folder / "samspil.duckdb"
+    shutil.copy(demo_build.build_warehouse, working)
+    outcome = suppress(working, PROJECT_DIR / "target" / "manifest.json", secondary=False)
+    assert outcome.complementary == 0 and outcome.narrow
+    _build_release(working, folder)
     return working
 
 
@@ -384,16 +464,103 @@ def test_the_attacker_recovers_cells_of_primary_suppression(
     exact = {(cell, count): low for cell, count, low, high in ranges if high - low < 0.5}
     cells = {cell for cell, _ in exact}
     assert len(cells) >= 10, exact
-    # Rudersdal, health, 2016: 62 of 109 minus 61 of 105 in the shown cells = 1 of 4.
-    cell = "estimate-institution__coop_associations-share_yes-2016-municipality_area-0230-health"
+    # Faaborg-Midtfyn, health, 2018: 62 of 105 minus 59 of 101 in the shown cells = 3 of 4.
+    cell = "estimate-institution__coop_associations-share_yes-2018-municipality_area-0430-health"
     assert round(exact[(cell, "units")]) == 4
-    assert round(exact[(cell, "yes")]) == 1
+    assert round(exact[(cell, "yes")]) == 3
+
+
+SMALL_MUNICIPALITY = "response-institution-2016-0751"
+"""A municipality's row of rpt_response_rates (Aarhus, one housing area: the fewest
+institutions invited) that the next tests treat as a small cell."""
+
+
+def _release_with_a_small_municipality(
+    demo_build: Build, folder: Path, figures_in_system: bool
+) -> Path:
+    """The demo's release tier as if SMALL_MUNICIPALITY had fewer than min_cell_size units
+    invited: a copy of the working file with the cell marked small, the pattern solved
+    again and dbt's build of the release models. With `figures_in_system` false the
+    solver does not see the published figures' equations (their cells are shown, as the
+    figures' own rule of min_cell_size units did)."""
+    working = folder / "samspil.duckdb"
+    shutil.copy(demo_build.build_warehouse, working)
+    with duckdb.connect(str(working)) as connection:
+        connection.execute(
+            "update intermediate.int_release_cells_unioned set primary_reason = 'small_cell' "
+            "where release_cell_id = ?",
+            [SMALL_MUNICIPALITY],
+        )
+        if not figures_in_system:
+            connection.execute(
+                "delete from intermediate.int_release_terms_unioned "
+                "where release_cell_id like 'figure-%'"
+            )
+    suppress(working, PROJECT_DIR / "target" / "manifest.json")
+    _build_release(working, folder)
+    return working
+
+
+def _municipality_ranges(release: Path, design: Path) -> dict[str, tuple[float, float]]:
+    ranges = {
+        count: (low, high)
+        for cell, count, low, high in attack(release, design)
+        if cell == SMALL_MUNICIPALITY
+    }
+    assert set(ranges) == {"invited", "responded", "complete"}
+    return ranges
+
+
+def test_a_published_figure_cannot_undo_a_suppressed_response_row(
+    demo_build: Build, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The survey's published invited count and response rate are the sums of its
+    municipalities' rows: with them in the system, the solver withholds enough that the
+    attacker, reading rpt_published_figures too, still finds every count of the small
+    municipality (and every other suppressed count) in a wide range."""
+    folder = tmp_path_factory.mktemp("small_municipality")
+    release = _release_with_a_small_municipality(demo_build, folder, figures_in_system=True)
+    with duckdb.connect(str(release), read_only=True) as connection:
+        shown_figures = connection.execute(
+            "select count(*) from release.rpt_published_figures "
+            "where not is_suppressed and survey = 'institution' and wave = 2016 "
+            "and statistic in ('invited_count', 'response_rate')"
+        ).fetchone()[0]
+    ranges = attack(release, demo_build.build_warehouse)
+    narrow = [row for row in ranges if row[3] - row[2] < MIN_CELL_SIZE - 1e-6]
+    assert narrow == []
+    assert shown_figures == 3  # the figures are shown: other cells are withheld instead
+    assert all(
+        high - low >= MIN_CELL_SIZE - 1e-6
+        for low, high in _municipality_ranges(release, demo_build.build_warehouse).values()
+    )
+
+
+def test_a_figure_the_solver_does_not_see_undoes_a_suppressed_response_row(
+    demo_build: Build, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The same attacker on a pattern solved without the figures' equations: the survey's
+    invited count and response rate give the small municipality's invited and responded
+    counts back exactly (the test above can fail)."""
+    folder = tmp_path_factory.mktemp("figures_unseen")
+    release = _release_with_a_small_municipality(demo_build, folder, figures_in_system=False)
+    ranges = _municipality_ranges(release, demo_build.build_warehouse)
+    invited, responded = demo_build.query_build(
+        "select invited_count, responded_count from intermediate.int_response_rates_computed "
+        "where 'response-' || response_rate_id = ?",
+        SMALL_MUNICIPALITY,
+    )[0]
+    assert ranges["invited"] == pytest.approx((invited, invited), abs=1e-6)
+    assert ranges["responded"] == pytest.approx((responded, responded), abs=1e-6)
 
 
 # ---------------------------------------------------------------------------- the rules
 
 
 KEY_COLUMNS = {"wave", "from_wave", "to_wave", "is_suppressed"}
+PUBLIC_COLUMNS = {"published_value", "rounding_unit", "is_exact"}
+"""rpt_published_figures: the figure a source published, its rounding, and whether the
+statistic is a count (not an estimate) are public, shown whatever the warehouse's cell."""
 
 
 def suppression_violations(connection: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -407,7 +574,7 @@ def suppression_violations(connection: duckdb.DuckDBPyConnection, table: str) ->
     withheld = [
         name
         for name, kind in columns
-        if name not in KEY_COLUMNS
+        if name not in KEY_COLUMNS | PUBLIC_COLUMNS
         and (
             kind in ("INTEGER", "BIGINT", "DOUBLE", "BOOLEAN")
             or kind.startswith("DECIMAL")

@@ -6,7 +6,12 @@ import math
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pytest
+import yaml
+
+from samspil.paths import PROJECT_DIR
 
 from conftest import DEMO, Build
 
@@ -186,7 +191,8 @@ def test_weighted_cooperation_shares_cover_the_population_share(
     warehouse: duckdb.DuckDBPyConnection,
 ) -> None:
     """The weighted share of a municipality estimates the share among all its invited
-    institutions, which the generator knows: within 3 standard errors in every cell."""
+    institutions, which the generator knows: within 3 standard errors in every cell (as
+    computed, shown by the release tier or withheld by its complementary suppression)."""
     cells = warehouse.execute(
         f"""
         with population as (
@@ -197,15 +203,18 @@ def test_weighted_cooperation_shares_cover_the_population_share(
             from read_csv('{DEMO / "truth" / "institutions.csv"}', all_varchar = true)
         )
         select
-            report.wave,
-            report.kommunekode,
-            report.estimate,
-            report.standard_error,
+            estimates.wave,
+            estimates.kommunekode,
+            estimates.weighted_estimate,
+            estimates.standard_error,
             avg(population.yes) as population_share
-        from release.rpt_cooperation_by_municipality as report
+        from intermediate.int_survey_estimates_computed as estimates
         inner join population
-            on report.kommunekode = population.kommunekode and report.wave = population.wave
-        where not report.is_suppressed and report.construct = 'coop_associations'
+            on estimates.kommunekode = population.kommunekode and estimates.wave = population.wave
+        where
+            estimates.domain_level = 'municipality'
+            and estimates.survey_item_id = 'institution__coop_associations'
+            and estimates.statistic = 'share_yes'
         group by 1, 2, 3, 4
         """
     ).fetchall()
@@ -307,3 +316,130 @@ def test_tie_reciprocity_is_recovered(warehouse: duckdb.DuckDBPyConnection) -> N
     assert len(rows) == 10
     for kommunekode, wave, planted, recovered in rows:
         assert recovered == pytest.approx(planted, abs=0.03), (kommunekode, wave)
+
+
+COVERAGE = 0.93
+"""The least share of shown intervals that must cover the planted value."""
+TRUTH_ITEMS = {
+    # survey item -> (truth file, the columns whose any yes is the item's yes). A filtered
+    # item's base is every unit with a valid answer to its filter question, those it routed
+    # past counting as no (the doc block item_base), and the truth files have 0 for them;
+    # a derived item is yes where any component is.
+    "institution__coop_associations": ("institutions", ("coop_associations",)),
+    "institution__coop_volunteers": ("institutions", ("coop_volunteers",)),
+    "institution__coop_associations_or_volunteers": (
+        "institutions",
+        ("coop_associations", "coop_volunteers"),
+    ),
+    "association__coop_municipal": ("associations", ("coop_municipal",)),
+    "association__coop_administration": ("associations", ("coop_administration",)),
+    "association__coop_municipal_or_administration": (
+        "associations",
+        ("coop_municipal", "coop_administration"),
+    ),
+    "association__coop_school": ("associations", ("coop_school",)),
+    "association__coop_daycare_sfo_youth": ("associations", ("coop_daycare_sfo_youth",)),
+    "association__coop_other_institution": ("associations", ("coop_other_institution",)),
+}
+
+
+def _planted_shares(waves: list[int]) -> pd.DataFrame:
+    """One row per unit of the frame, wave and item with its true answer, from the
+    truth files."""
+    frames = {
+        "institutions": pd.read_csv(DEMO / "truth" / "institutions.csv", dtype=str),
+        "associations": pd.read_csv(DEMO / "truth" / "associations.csv", dtype=str),
+    }
+    rows = []
+    for item, (file, stems) in TRUTH_ITEMS.items():
+        frame = frames[file]
+        area = "policy_area_code" if file == "institutions" else "association_field_code"
+        for wave in waves:
+            units = frame if file == "institutions" else frame[frame[f"in_frame_{wave}"] == "1"]
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "survey_item_id": item,
+                        "wave": wave,
+                        "kommunekode": units["kommunekode"],
+                        "area": units[area],
+                        "value": units[[f"{stem}_{wave}" for stem in stems]]
+                        .astype(int)
+                        .max(axis=1),
+                    }
+                )
+            )
+    return pd.concat(rows, ignore_index=True)
+
+
+def _domain_values(units: pd.DataFrame, value: str) -> dict[tuple, float]:
+    """(item, wave, domain_level, domain_code) -> the units' mean of `value`."""
+    keys = ["survey_item_id", "wave"]
+    levels = {
+        "municipality_area": units.assign(code=units["kommunekode"] + "-" + units["area"]),
+        "municipality": units.assign(code=units["kommunekode"]),
+        "survey": units.assign(code="all"),
+    }
+    values = {}
+    for level, frame in levels.items():
+        means = (
+            frame.groupby([*keys, "code"])[value].sum()
+            / frame.groupby([*keys, "code"])["weight"].sum()
+        )
+        for (item, wave, code), mean in means.items():
+            values[(item, wave, level, code)] = float(mean)
+    return values
+
+
+def test_shown_intervals_cover_the_planted_values(
+    warehouse: duckdb.DuckDBPyConnection,
+) -> None:
+    """Every interval the release tier would show (at least min_cell_size answers, not
+    everyone alike) of a share whose truth the generator planted, at every domain level
+    and wave: at least 93 % cover the share among all invited units (the
+    finite-population value), and, for the institution items whose probabilities
+    cooperation_rates.csv holds, at least 93 % cover the expected share the planted
+    probabilities give the domain (the model value, the estimand of the doc block
+    estimand: Σ N_area p_area / N)."""
+    min_cell_size = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"][
+        "min_cell_size"
+    ]
+    estimates = warehouse.execute(
+        """
+        select survey_item_id, wave, domain_level, domain_code, ci_lower, ci_upper
+        from intermediate.int_survey_estimates_computed
+        where statistic = 'share_yes' and answer_base >= ? and distinct_value_count > 1
+        """,
+        [min_cell_size],
+    ).fetchall()
+    waves = sorted({wave for _, wave, *_ in estimates})
+    units = _planted_shares(waves).assign(weight=1.0)
+    population = _domain_values(units, "value")
+    rates = pd.read_csv(DEMO / "truth" / "cooperation_rates.csv", dtype={"kommunekode": str})
+    planted = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "survey_item_id": f"institution__coop_{kind}",
+                    "wave": wave,
+                    "kommunekode": rates["kommunekode"],
+                    "area": rates["policy_area_code"],
+                    "weight": rates["n_institutions"].astype(float),
+                    "value": rates[f"planted_probability_{kind}"] * rates["n_institutions"],
+                }
+            )
+            for kind in ("associations", "volunteers")
+            for wave in waves
+        ]
+    )
+    model = _domain_values(planted, "value")
+    finite, expected = [], []
+    for item, wave, level, code, lower, upper in estimates:
+        if item not in TRUTH_ITEMS:
+            continue
+        finite.append(lower <= population[(item, wave, level, code)] <= upper)
+        if (item, wave, level, code) in model:
+            expected.append(lower <= model[(item, wave, level, code)] <= upper)
+    assert len(finite) > 500 and len(expected) > 100
+    assert np.mean(finite) >= COVERAGE, (np.mean(finite), len(finite))
+    assert np.mean(expected) >= COVERAGE, (np.mean(expected), len(expected))

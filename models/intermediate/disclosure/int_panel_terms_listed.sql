@@ -116,6 +116,7 @@ cell_atoms as (
     inner join atoms
         on
             panel_changes.survey_item_id = atoms.survey_item_id
+            and panel_changes.statistic = atoms.statistic
             and panel_changes.from_wave = atoms.from_wave
             and panel_changes.to_wave = atoms.to_wave
     where

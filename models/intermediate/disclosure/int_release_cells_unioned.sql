@@ -6,8 +6,9 @@
     `all_alike` (every unit answered alike: a share of 0 or 1). Structural
     rows (is_structural) are not published cells but facts an attacker knows
     anyway (a panel pair answers in both waves; a stratum's respondents answer
-    an item validly or not). The release tables select
-    their rows from here; samspil.disclosure reads it with
+    an item validly or not). The study's published figures
+    (int_published_figures_computed) are cells like any other. The release
+    tables select their rows from here; samspil.disclosure reads it with
     int_release_terms_unioned and writes the suppression pattern. -#}
 with
 
@@ -61,6 +62,18 @@ panel_changes as (
     from {{ ref('int_panel_changes_computed') }}
 ),
 
+published_figures as (
+    select
+        figure_id,
+        source_cell_id,
+        survey,
+        statistic,
+        survey_item_id,
+        wave,
+        unit_count
+    from {{ ref('int_published_figures_computed') }}
+),
+
 tie_reciprocity as (
     select
         tie_reciprocity_id,
@@ -69,6 +82,32 @@ tie_reciprocity as (
         reciprocated_tie_count,
         both_responded_tie_count
     from {{ ref('int_tie_reciprocity_computed') }}
+),
+
+-- The panel's published changes: yes/no cooperation items (the share
+-- answering yes) and attitude items (the mean agreement).
+published_panel_changes as (
+    select panel_changes.*
+    from panel_changes
+    inner join survey_items
+        on panel_changes.survey_item_id = survey_items.survey_item_id
+    where
+        (
+            survey_items.topic = 'cooperation'
+            and survey_items.value_set = 'yes_no'
+            and panel_changes.statistic = 'share_yes'
+        )
+        or (survey_items.topic = 'attitude' and panel_changes.statistic = 'mean')
+),
+
+-- A figure is all alike where the survey estimate it is read from is.
+figure_cells as (
+    select
+        published_figures.*,
+        survey_estimates.distinct_value_count
+    from published_figures
+    left join survey_estimates
+        on published_figures.source_cell_id = survey_estimates.survey_estimate_id
 ),
 
 -- Institutions' cooperation by municipality and area (and by municipality),
@@ -172,7 +211,7 @@ unioned as (
             when distinct_value_count = 1 then 'all_alike'
         end as primary_reason,
         false as is_structural
-    from panel_changes
+    from published_panel_changes
 
     union all
 
@@ -187,7 +226,7 @@ unioned as (
         pair_count as unit_count,
         cast(null as varchar) as primary_reason,
         true as is_structural
-    from panel_changes
+    from published_panel_changes
     where domain_level = 'municipality' and statistic = 'share_yes'
 
     union all
@@ -202,6 +241,29 @@ unioned as (
         cast(null as varchar) as primary_reason,
         true as is_structural
     from answered_strata
+
+    union all
+
+    -- The study's published figures: a count or response rate of a survey is
+    -- in the response block, a share in its item's estimate block.
+    select
+        'figure-' || figure_id as release_cell_id,
+        'rpt_published_figures' as release_table,
+        figure_id as source_id,
+        case
+            when statistic = 'share_yes'
+                then
+                    'estimate-' || survey || '-' || cast(wave as varchar) || '-'
+                    || survey_item_id || '-' || statistic
+            else 'response-' || survey || '-' || cast(wave as varchar)
+        end as block_id,
+        coalesce(unit_count, 0) as unit_count,
+        case
+            when coalesce(unit_count, 0) < {{ var('min_cell_size') }} then 'small_cell'
+            when distinct_value_count = 1 then 'all_alike'
+        end as primary_reason,
+        false as is_structural
+    from figure_cells
 
     union all
 

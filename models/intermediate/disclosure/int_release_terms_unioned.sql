@@ -22,6 +22,10 @@ tie_terms as (
     select * from {{ ref('int_tie_terms_listed') }}
 ),
 
+figure_terms as (
+    select * from {{ ref('int_figure_terms_listed') }}
+),
+
 unioned as (
     select * from estimate_terms
     union all
@@ -30,6 +34,8 @@ unioned as (
     select * from panel_terms
     union all
     select * from tie_terms
+    union all
+    select * from figure_terms
 ),
 
 final as (

@@ -5,14 +5,14 @@ coded_segments as (
         segment_id,
         coder_id,
         justification_code
-    from {{ ref('fct_coded_segments') }}
+    from {{ ref('stg_discourse__codings') }}
 ),
 
 justification_codes as (
     select
-        justification_code_id,
+        justification_code as justification_code_id,
         frame_code
-    from {{ ref('dim_justification_codes') }}
+    from {{ ref('justification_codes') }}
 ),
 
 frames as (

@@ -1,207 +1,43 @@
-{#- Weighted (post-stratified) and unweighted estimates of every survey item,
-    with the design-based standard error of the weighted estimate (Taylor
-    linearisation, stratified by post-stratum, with the finite population
-    correction) and a 95 % confidence interval, for three kinds of domain:
-    municipality × policy area or association field, municipality, and the
-    whole survey; by wave. See the doc block survey_estimates. -#}
+{#- Weighted (post-stratified) and unweighted estimates of every survey item
+    for three kinds of domain (municipality × policy area or association
+    field, municipality, the whole survey) by wave, with the design-based
+    standard error of the weighted estimate (Taylor linearisation, stratified
+    by post-stratum, model-based: no finite population correction), the
+    design's degrees of freedom, the effective sample size and a confidence
+    interval at the var confidence_level: Wilson's score interval with the
+    effective sample size and a t quantile for shares, a t interval for means.
+    See the doc blocks estimand and survey_estimates. -#}
 with
-
-weighted_answers as (
-    select
-        survey_answer_id,
-        post_stratum_id,
-        survey,
-        kommunekode,
-        policy_area_code,
-        association_field_code,
-        survey_item_id,
-        value_set,
-        wave,
-        answer_value,
-        post_stratum_invited_count,
-        post_stratum_responded_count,
-        nonresponse_weight
-    from {{ ref('int_survey_answers_weighted') }}
-),
-
--- One observation per answer and statistic: y is 1 or 0 for a share, the
--- answer itself for a mean.
-observations as (
-    select
-        survey_answer_id,
-        post_stratum_id,
-        survey,
-        kommunekode,
-        policy_area_code,
-        association_field_code,
-        survey_item_id,
-        'share_yes' as statistic,
-        wave,
-        cast(case when answer_value = 1 then 1 else 0 end as float8) as observed_value,
-        post_stratum_invited_count,
-        post_stratum_responded_count,
-        nonresponse_weight
-    from weighted_answers
-    where value_set in ('yes_no', 'yes_no_filtered')
-
-    union all
-
-    select
-        survey_answer_id,
-        post_stratum_id,
-        survey,
-        kommunekode,
-        policy_area_code,
-        association_field_code,
-        survey_item_id,
-        'mean' as statistic,
-        wave,
-        cast(answer_value as float8) as observed_value,
-        post_stratum_invited_count,
-        post_stratum_responded_count,
-        nonresponse_weight
-    from weighted_answers
-    where value_set in ('likert5', 'count')
-
-    union all
-
-    select
-        survey_answer_id,
-        post_stratum_id,
-        survey,
-        kommunekode,
-        policy_area_code,
-        association_field_code,
-        survey_item_id,
-        'share_agreeing' as statistic,
-        wave,
-        cast(case when answer_value >= 4 then 1 else 0 end as float8) as observed_value,
-        post_stratum_invited_count,
-        post_stratum_responded_count,
-        nonresponse_weight
-    from weighted_answers
-    where value_set = 'likert5'
-),
-
--- Answers counted per post-stratum and value in the finest domains
--- (municipality × policy area or association field). Every sum below runs
--- over these counts in a fixed order (post-stratum, value), so a rebuild
--- gives the same bits whatever order the database reads the answers in.
-area_value_counts as (
-    select
-        survey,
-        kommunekode,
-        policy_area_code,
-        association_field_code,
-        survey_item_id,
-        statistic,
-        wave,
-        post_stratum_id,
-        observed_value,
-        count(*) as answer_count,
-        min(post_stratum_invited_count) as stratum_invited_count,
-        min(post_stratum_responded_count) as stratum_responded_count,
-        min(nonresponse_weight) as nonresponse_weight
-    from observations
-    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
-),
-
--- Each answer belongs to one domain of each level: the municipality's and the
--- survey's counts add up those of their finest domains (far fewer rows than
--- the answers).
-municipality_value_counts as (
-    select
-        survey,
-        kommunekode,
-        survey_item_id,
-        statistic,
-        wave,
-        post_stratum_id,
-        observed_value,
-        cast(sum(answer_count) as bigint) as answer_count,
-        min(stratum_invited_count) as stratum_invited_count,
-        min(stratum_responded_count) as stratum_responded_count,
-        min(nonresponse_weight) as nonresponse_weight
-    from area_value_counts
-    group by 1, 2, 3, 4, 5, 6, 7
-),
-
-survey_value_counts as (
-    select
-        survey,
-        survey_item_id,
-        statistic,
-        wave,
-        post_stratum_id,
-        observed_value,
-        cast(sum(answer_count) as bigint) as answer_count,
-        min(stratum_invited_count) as stratum_invited_count,
-        min(stratum_responded_count) as stratum_responded_count,
-        min(nonresponse_weight) as nonresponse_weight
-    from municipality_value_counts
-    group by 1, 2, 3, 4, 5, 6
-),
 
 value_counts as (
     select
-        'municipality_area' as domain_level,
-        kommunekode || '-' || coalesce(policy_area_code, association_field_code) as domain_code,
+        domain_level,
+        domain_code,
         survey,
         kommunekode,
         policy_area_code,
         association_field_code,
         survey_item_id,
         statistic,
-        wave,
         post_stratum_id,
+        wave,
         observed_value,
         answer_count,
         stratum_invited_count,
         stratum_responded_count,
         nonresponse_weight
-    from area_value_counts
-
-    union all
-
-    select
-        'municipality' as domain_level,
-        kommunekode as domain_code,
-        survey,
-        kommunekode,
-        cast(null as varchar) as policy_area_code,
-        cast(null as varchar) as association_field_code,
-        survey_item_id,
-        statistic,
-        wave,
-        post_stratum_id,
-        observed_value,
-        answer_count,
-        stratum_invited_count,
-        stratum_responded_count,
-        nonresponse_weight
-    from municipality_value_counts
-
-    union all
-
-    select
-        'survey' as domain_level,
-        'all' as domain_code,
-        survey,
-        cast(null as varchar) as kommunekode,
-        cast(null as varchar) as policy_area_code,
-        cast(null as varchar) as association_field_code,
-        survey_item_id,
-        statistic,
-        wave,
-        post_stratum_id,
-        observed_value,
-        answer_count,
-        stratum_invited_count,
-        stratum_responded_count,
-        nonresponse_weight
-    from survey_value_counts
+    from {{ ref('int_survey_values_counted') }}
 ),
 
+t_quantiles as (
+    select
+        degrees_of_freedom,
+        t_quantile
+    from {{ ref('int_student_t_quantiles_extended') }}
+),
+
+-- Every sum runs over the value counts in a fixed order (post-stratum,
+-- value), so a rebuild gives the same bits whatever order the rows come in.
 cells as (
     select
         domain_level,
@@ -244,6 +80,7 @@ stratum_residuals as (
         value_counts.post_stratum_id,
         min(value_counts.stratum_invited_count) as stratum_invited_count,
         min(value_counts.stratum_responded_count) as stratum_responded_count,
+        min(value_counts.nonresponse_weight) as nonresponse_weight,
         sum(
             value_counts.answer_count * (value_counts.observed_value - cells.weighted_estimate)
             order by value_counts.observed_value
@@ -265,9 +102,9 @@ stratum_residuals as (
     group by 1, 2, 3, 4, 5, 6
 ),
 
--- Per post-stratum: (1 - n_h/N_h) · n_h/(n_h - 1) · w_h² · Σ (e_i - ē_h)²,
--- with w_h = N_h/n_h, which is N_h (N_h - n_h) / (n_h (n_h - 1)) times
--- (Σ e_i² - (Σ e_i)² / n_h); divided by the squared weighted base below.
+-- Per post-stratum: n_h/(n_h - 1) · w_h² · Σ (e_i - ē_h)², with w_h = N_h/n_h,
+-- which is N_h² / (n_h (n_h - 1)) times (Σ e_i² - (Σ e_i)² / n_h); and
+-- w_h Σ e_i², the weighted sum of squares of the element variance.
 linearised as (
     select
         domain_level,
@@ -277,11 +114,13 @@ linearised as (
         wave,
         sum(
             cast(stratum_invited_count as float8)
-            * (stratum_invited_count - stratum_responded_count)
+            * stratum_invited_count
             / (cast(stratum_responded_count as float8) * (stratum_responded_count - 1))
             * (residual_square_sum - residual_sum * residual_sum / stratum_responded_count)
             order by post_stratum_id
-        ) as linearised_sum
+        ) as linearised_sum,
+        sum(nonresponse_weight * residual_square_sum order by post_stratum_id)
+            as weighted_square_sum
     from stratum_residuals
     group by 1, 2, 3, 4, 5
 ),
@@ -304,7 +143,9 @@ estimates as (
         cells.unweighted_estimate,
         cells.weighted_estimate,
         greatest(linearised.linearised_sum, 0.0)
-        / (cells.weighted_base * cells.weighted_base) as sampling_variance
+        / (cells.weighted_base * cells.weighted_base) as sampling_variance,
+        linearised.weighted_square_sum / cells.weighted_base as element_variance,
+        greatest(cells.answer_base - cells.post_stratum_count, 1) as degrees_of_freedom
     from cells
     inner join linearised
         on
@@ -313,6 +154,34 @@ estimates as (
             and cells.survey_item_id = linearised.survey_item_id
             and cells.statistic = linearised.statistic
             and cells.wave = linearised.wave
+),
+
+-- n* = σ̂² / V(R), the answers a simple random sample would need for the same
+-- variance, at most the answers themselves (a design effect below 1 is
+-- taken as 1); where V(R) or σ̂² is 0 (every answer alike), n* = n.
+effective as (
+    select
+        estimates.*,
+        case
+            when estimates.sampling_variance > 0 and estimates.element_variance > 0
+                then
+                    least(
+                        cast(estimates.answer_base as float8),
+                        estimates.element_variance / estimates.sampling_variance
+                    )
+            else cast(estimates.answer_base as float8)
+        end as effective_sample_size,
+        t_quantiles.t_quantile
+    from estimates
+    inner join t_quantiles
+        on estimates.degrees_of_freedom = t_quantiles.degrees_of_freedom
+),
+
+intervals as (
+    select
+        *,
+        case when statistic = 'mean' then 'student_t' else 'wilson' end as interval_method
+    from effective
 ),
 
 final as (
@@ -330,26 +199,40 @@ final as (
         association_field_code,
         survey_item_id,
         statistic,
+        interval_method,
         wave,
         cast(answer_base as integer) as answer_base,
         cast(post_stratum_count as integer) as post_stratum_count,
         cast(distinct_value_count as integer) as distinct_value_count,
+        cast(degrees_of_freedom as integer) as degrees_of_freedom,
         cast(weighted_base as float8) as weighted_base,
         cast(unweighted_estimate as float8) as unweighted_estimate,
         cast(weighted_estimate as float8) as weighted_estimate,
         cast(sampling_variance as float8) as sampling_variance,
         cast(sqrt(sampling_variance) as float8) as standard_error,
+        cast(effective_sample_size as float8) as effective_sample_size,
+        cast(t_quantile as float8) as critical_value,
         cast(
-            weighted_estimate
-            - cast({{ var('confidence_z') }} as float8) * sqrt(sampling_variance)
-            as float8
+            case
+                when interval_method = 'student_t'
+                    then weighted_estimate - t_quantile * sqrt(sampling_variance)
+                else
+                    {{ wilson_bound(
+                        'weighted_estimate', 'effective_sample_size', 't_quantile', 'lower'
+                    ) }}
+            end as float8
         ) as ci_lower,
         cast(
-            weighted_estimate
-            + cast({{ var('confidence_z') }} as float8) * sqrt(sampling_variance)
-            as float8
+            case
+                when interval_method = 'student_t'
+                    then weighted_estimate + t_quantile * sqrt(sampling_variance)
+                else
+                    {{ wilson_bound(
+                        'weighted_estimate', 'effective_sample_size', 't_quantile', 'upper'
+                    ) }}
+            end as float8
         ) as ci_upper
-    from estimates
+    from intervals
 )
 
 select * from final

@@ -1,174 +1,50 @@
+{#- Krippendorff's alpha per code, frame and overall with its bootstrap
+    interval and the share of replicates below the var
+    reliability_minimum_alpha, from int_intercoder_reliability_computed. Not
+    suppressed: coders of public documents (doc block disclosure_exempt). -#}
 with
 
-reliability_values as (
+alphas as (
     select
         reliability_id,
-        segment_id,
-        coded_value,
-        value_count,
-        is_code_applied
-    from {{ ref('int_reliability_values_counted') }}
-),
-
-justification_codes as (
-    select
-        justification_code_id,
-        frame_code
-    from {{ ref('dim_justification_codes') }}
-),
-
-frames as (
-    select distinct frame_code
-    from justification_codes
-),
-
--- Every row of the report: each code of the codebook, each frame, and overall.
-subjects as (
-    select
-        'code-' || justification_code_id as reliability_id,
-        'code' as reliability_level,
-        justification_code_id as justification_code,
-        frame_code
-    from justification_codes
-
-    union all
-
-    select
-        'frame-' || frame_code as reliability_id,
-        'frame' as reliability_level,
-        cast(null as varchar) as justification_code,
-        frame_code
-    from frames
-
-    union all
-
-    select
-        'overall' as reliability_id,
-        'overall' as reliability_level,
-        cast(null as varchar) as justification_code,
-        cast(null as varchar) as frame_code
-),
-
--- A unit u holds m_u values; n_uv(n_uv - 1) of its ordered value pairs are equal.
-units as (
-    select
-        reliability_id,
-        segment_id,
-        sum(value_count) as unit_value_count,
-        sum(value_count * (value_count - 1)) as equal_pair_count,
-        max(case when is_code_applied then 1 else 0 end) as is_code_applied
-    from reliability_values
-    group by reliability_id, segment_id
-),
-
--- Units of the same size share the weight 1 / (m_u - 1) of their pairs: summing
--- the integer pair counts first keeps the result exact and order-independent.
-unit_sizes as (
-    select
-        reliability_id,
-        unit_value_count,
-        count(*) as unit_count,
-        sum(is_code_applied) as coded_segment_count,
-        sum(equal_pair_count) as equal_pair_count
-    from units
-    where unit_value_count >= 2
-    group by reliability_id, unit_value_count
-),
-
--- n (pairable values) and the diagonal of the coincidence matrix, sum of o_vv.
-coincidences as (
-    select
-        reliability_id,
-        sum(unit_count) as unit_count,
-        sum(coded_segment_count) as coded_segment_count,
-        sum(unit_count * unit_value_count) as pairable_value_count,
-        sum(
-            cast(equal_pair_count as float8) / cast(unit_value_count - 1 as float8)
-        ) as coincident_agreement
-    from unit_sizes
-    group by reliability_id
-),
-
-pairable_values as (
-    select
-        reliability_values.reliability_id,
-        reliability_values.coded_value,
-        sum(reliability_values.value_count) as value_total
-    from reliability_values
-    inner join units
-        on
-            reliability_values.reliability_id = units.reliability_id
-            and reliability_values.segment_id = units.segment_id
-    where units.unit_value_count >= 2
-    group by reliability_values.reliability_id, reliability_values.coded_value
-),
-
--- The sum over values of n_v squared, for the expected (chance) disagreement.
-marginals as (
-    select
-        reliability_id,
-        sum(value_total * value_total) as value_total_square_sum
-    from pairable_values
-    group by reliability_id
-),
-
-computed as (
-    select
-        subjects.reliability_id,
-        subjects.reliability_level,
-        subjects.justification_code,
-        subjects.frame_code,
-        coalesce(coincidences.unit_count, 0) as unit_count,
-        coalesce(coincidences.coded_segment_count, 0) as coded_segment_count,
-        coalesce(coincidences.pairable_value_count, 0) as pairable_value_count,
-        coincidences.coincident_agreement,
-        -- n² - sum of n_v²: zero when every value is the same (alpha undefined)
-        nullif(
-            coincidences.pairable_value_count * coincidences.pairable_value_count
-            - marginals.value_total_square_sum,
-            0
-        ) as chance_pair_count
-    from subjects
-    left join coincidences
-        on subjects.reliability_id = coincidences.reliability_id
-    left join marginals
-        on subjects.reliability_id = marginals.reliability_id
+        reliability_level,
+        justification_code,
+        frame_code,
+        interval_method,
+        unit_count,
+        coded_segment_count,
+        pairable_value_count,
+        replicate_count,
+        observed_disagreement,
+        expected_disagreement,
+        estimate,
+        ci_lower,
+        ci_upper,
+        probability_below_minimum
+    from {{ ref('int_intercoder_reliability_computed') }}
+    where statistic = 'krippendorff_alpha'
 ),
 
 final as (
     select
-        cast(reliability_id as varchar) as reliability_id,
-        cast(reliability_level as varchar) as reliability_level,
-        cast(justification_code as varchar) as justification_code,
-        cast(frame_code as varchar) as frame_code,
-        cast(unit_count as integer) as unit_count,
-        cast(coded_segment_count as integer) as coded_segment_count,
-        cast(pairable_value_count as integer) as pairable_value_count,
-        case
-            when pairable_value_count > 0
-                then
-                    (cast(pairable_value_count as float8) - coincident_agreement)
-                    / cast(pairable_value_count as float8)
-        end as observed_disagreement,
-        case
-            when pairable_value_count > 0
-                then
-                    coalesce(cast(chance_pair_count as float8), 0)
-                    / (
-                        cast(pairable_value_count as float8)
-                        * cast(pairable_value_count - 1 as float8)
-                    )
-        end as expected_disagreement,
-        case
-            when chance_pair_count is not null
-                then
-                    1 - cast(pairable_value_count - 1 as float8)
-                    * (cast(pairable_value_count as float8) - coincident_agreement)
-                    / cast(chance_pair_count as float8)
-        end as krippendorff_alpha,
+        reliability_id,
+        reliability_level,
+        justification_code,
+        frame_code,
+        interval_method,
         cast(null as varchar) as suppression_reason,
+        unit_count,
+        coded_segment_count,
+        pairable_value_count,
+        replicate_count,
+        observed_disagreement,
+        expected_disagreement,
+        estimate as krippendorff_alpha,
+        ci_lower,
+        ci_upper,
+        probability_below_minimum,
         false as is_suppressed
-    from computed
+    from alphas
 )
 
 select * from final

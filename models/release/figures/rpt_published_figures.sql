@@ -1,57 +1,97 @@
 {#- The study's published figures beside the warehouse's: every row of the
     published_figures seed with its source, the construct the warehouse
-    computes (items, wave, base), its estimate and 95 % interval (counts and
-    response rates are exact) and whether the published value lies inside.
-    Suppression: a figure resting on fewer than min_cell_size units is not
-    shown (interim rule until the figure cells join the release tier's shared
-    suppression pattern). -#}
+    computes (items, wave, base), its estimate and interval (counts and
+    response rates are exact) and whether the published value lies inside;
+    the warehouse's values withheld where the suppression pattern says so.
+    The figures are cells of the release tier's linear system
+    (int_figure_terms_listed), protected with the tables they overlap. -#}
 with
 
-figure_cells as (
-    select * from {{ ref('int_published_figures_computed') }}
+cells as (
+    select
+        release_cell_id,
+        source_id
+    from {{ ref('int_release_cells_unioned') }}
+    where release_table = 'rpt_published_figures'
 ),
 
-suppression as (
+published_figures as (
     select
         figure_id,
-        coalesce(unit_count, 0) < {{ var('min_cell_size') }} as is_suppressed
-    from figure_cells
+        source_cell_id,
+        figure,
+        survey,
+        statistic,
+        survey_item_id,
+        construct_items,
+        denominator,
+        domain_level,
+        domain_code,
+        kommunekode,
+        unit,
+        source,
+        source_detail,
+        note,
+        wave,
+        unit_count,
+        published_value,
+        rounding_unit,
+        estimate,
+        ci_lower,
+        ci_upper,
+        is_exact,
+        is_published_value_inside_interval
+    from {{ ref('int_published_figures_computed') }}
+),
+
+suppression_pattern as (
+    select
+        release_cell_id,
+        is_suppressed,
+        suppression_reason
+    from {{ ref('stg_disclosure__suppression_pattern') }}
+),
+
+joined as (
+    select
+        cells.release_cell_id,
+        published_figures.*,
+        suppression_pattern.suppression_reason,
+        coalesce(suppression_pattern.is_suppressed, true) as is_suppressed
+    from cells
+    inner join published_figures
+        on cells.source_id = published_figures.figure_id
+    left join suppression_pattern
+        on cells.release_cell_id = suppression_pattern.release_cell_id
 ),
 
 final as (
     select
-        figure_cells.figure_id,
-        figure_cells.source_cell_id,
-        figure_cells.figure,
-        figure_cells.survey,
-        figure_cells.statistic,
-        figure_cells.survey_item_id,
-        figure_cells.construct_items,
-        figure_cells.denominator,
-        figure_cells.domain_level,
-        figure_cells.domain_code,
-        figure_cells.kommunekode,
-        figure_cells.unit,
-        figure_cells.source,
-        figure_cells.source_detail,
-        figure_cells.note,
-        case when suppression.is_suppressed then 'small_cell' end as suppression_reason,
-        figure_cells.wave,
-        figure_cells.unit_count,
-        figure_cells.published_value,
-        figure_cells.rounding_unit,
-        case when not suppression.is_suppressed then figure_cells.estimate end as estimate,
-        case when not suppression.is_suppressed then figure_cells.ci_lower end as ci_lower,
-        case when not suppression.is_suppressed then figure_cells.ci_upper end as ci_upper,
-        figure_cells.is_exact,
-        case
-            when not suppression.is_suppressed
-                then figure_cells.is_published_value_inside_interval
-        end as is_published_value_inside_interval,
-        suppression.is_suppressed
-    from figure_cells
-    inner join suppression
-        on figure_cells.figure_id = suppression.figure_id
+        release_cell_id,
+        figure_id,
+        source_cell_id,
+        figure,
+        survey,
+        statistic,
+        survey_item_id,
+        construct_items,
+        denominator,
+        domain_level,
+        domain_code,
+        kommunekode,
+        unit,
+        source,
+        source_detail,
+        note,
+        suppression_reason,
+        wave,
+        published_value,
+        rounding_unit,
+        {{ released_measures(['unit_count', 'estimate', 'ci_lower', 'ci_upper']) }},
+        is_exact,
+        {{ released_measures(['is_published_value_inside_interval']) }},
+        is_suppressed
+    from joined
 )
 
 select * from final

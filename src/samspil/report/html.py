@@ -140,6 +140,14 @@ fewer units than the minimum count (dbt var <code>min_cell_size</code>, default 
 everyone answered alike, and enough other cells that none of the withheld counts can be
 worked out from what is shown. A suppressed cell is drawn grey and hatched and labelled
 “{SUPPRESSED}”, never as a number.</p>
+<p class="note">The intervals are 95 % confidence intervals (dbt var
+<code>confidence_level</code>) of a model-based estimand: they describe the process that
+produced the answers (institutions or associations like these, in this municipality and
+area), not only the units invited in one wave, so no finite population correction is
+applied, in the cross-section and in the panel alike (doc block <code>estimand</code>).
+Shares: Wilson's score interval with the effective sample size and the design's t
+quantile; means: a t interval with the design's degrees of freedom; panel changes of
+shares: Newcombe's paired interval; Krippendorff's alpha: a bootstrap interval.</p>
 """
 
 
