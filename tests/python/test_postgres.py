@@ -333,7 +333,7 @@ def test_validation_finds_the_same_on_both_engines(
         cursor.execute(VALIDATION_OUTCOME)
         on_postgres = sorted(cursor.fetchall())
     on_duckdb = sorted(demo_build.query(VALIDATION_OUTCOME))
-    assert len(on_postgres) > 100
+    assert len(on_postgres) >= 40  # every expectation of the suites
     assert on_postgres == on_duckdb
 
 
