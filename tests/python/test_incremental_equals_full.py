@@ -24,7 +24,6 @@ import pytest
 
 from samspil.generate.increments import arrive, withhold
 from samspil.generate.writer import write_xlsx
-from samspil.paths import PROJECT_DIR
 
 from conftest import run_samspil
 
@@ -39,29 +38,15 @@ IMPOSSIBLE_DATE = "2016-02-31"
 
 
 class Warehouse:
-    """A published warehouse file with its own dbt target, logs and GX results: two
-    warehouses built side by side share nothing but the project."""
+    """A published warehouse file with its own dbt target, logs and GX results (as
+    `run_samspil` gives every build): two warehouses built side by side share nothing but
+    the project."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
         self.file = folder / "samspil.duckdb"
-        shutil.copytree(
-            PROJECT_DIR / "gx", folder / "gx", ignore=shutil.ignore_patterns("uncommitted")
-        )
 
     def build(self, raw: Path, *options: str) -> str:
-        result = run_samspil(
-            "build",
-            "--no-docs",
-            *options,
-            warehouse=self.file,
-            raw=raw,
-            environment={
-                "SAMSPIL_GX_ROOT": str(self.folder),
-                "DBT_TARGET_PATH": str(self.folder / "target"),
-                "DBT_LOG_PATH": str(self.folder / "logs"),
-            },
-        )
+        result = run_samspil("build", "--no-docs", *options, warehouse=self.file, raw=raw)
         assert result.returncode == 0, (
             f"samspil build {' '.join(options)} failed:\n{result.stdout}{result.stderr}"
         )

@@ -30,7 +30,7 @@ from samspil.pseudonyms import (
     resolve_key,
 )
 
-from conftest import DEMO, TEST_KEY, Build, run_samspil
+from conftest import DEMO, TEST_KEY, Build, own_folders, run_samspil
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # Danish phone numbers as people write them: +45 first, in pairs or fours, or after "tlf.".
@@ -316,12 +316,10 @@ def test_great_expectations_keeps_no_failing_value(demo_as_csv: Path, tmp_path: 
     for row, value in zip(rows, planted.values(), strict=True):
         row["cvr"] = value
     _write_csv(actors, header, records)
-    gx_root = tmp_path / "gx_root"  # the project's GX context, without its results
-    shutil.copytree(
-        PROJECT_DIR / "gx", gx_root / "gx", ignore=shutil.ignore_patterns("uncommitted")
-    )
     warehouse = tmp_path / "warehouse" / "samspil.duckdb"
-    environment = {"SAMSPIL_GX_ROOT": str(gx_root)}
+    # The project's GX context without its results, the builds' own (as run_samspil's).
+    environment = own_folders(warehouse.parent)
+    gx_root = Path(environment["SAMSPIL_GX_ROOT"])
 
     failed = run_samspil("build", warehouse=warehouse, raw=raw, environment=environment)
     assert failed.returncode == 1
