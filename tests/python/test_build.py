@@ -201,6 +201,32 @@ def test_unit_tests_cover_the_non_trivial_logic(demo_build: Build) -> None:
     }
 
 
+def test_staging_and_intermediate_read_only_earlier_layers(demo_build: Build) -> None:
+    """Raw → staged → linked → published: staging reads sources and seeds, intermediate
+    reads staging, intermediate and seeds. An intermediate model reading a mart would make
+    the layers a cycle (mart → intermediate → mart)."""
+    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    nodes = manifest["nodes"]
+    readable = {"staging": {"source", "seed"}, "intermediate": {"staging", "intermediate", "seed"}}
+
+    def layer(unique_id: str) -> str:
+        if unique_id.startswith("source."):
+            return "source"
+        node = nodes[unique_id]
+        return "seed" if node["resource_type"] == "seed" else node["fqn"][1]
+
+    models = [node for node in nodes.values() if node["resource_type"] == "model"]
+    assert {node["fqn"][1] for node in models} >= set(readable)
+    misread = [
+        (node["name"], parent)
+        for node in models
+        if node["fqn"][1] in readable
+        for parent in node["depends_on"]["nodes"]
+        if layer(parent) not in readable[node["fqn"][1]]
+    ]
+    assert misread == []
+
+
 def test_survey_staging_compiles_before_anything_is_loaded(tmp_path: Path) -> None:
     """The survey models take their items from the codebook seed in their SQL, not from the
     export's columns asked of the database while dbt compiles: they compile against an
