@@ -267,7 +267,7 @@ def test_validate_command_runs_the_checkpoint_alone(demo_build: Build) -> None:
     runs_before = demo_build.query_build(
         "select count(distinct run_id) from validation.expectation_results"
     )[0][0]
-    result = run_samspil("validate", warehouse=demo_build.warehouse)
+    result = run_samspil("validate", warehouse=demo_build.warehouse, project_folders=True)
     assert result.returncode == 0, result.stderr
     assert "0 errors" in result.stdout
     runs_after = demo_build.query_build(
