@@ -6,6 +6,8 @@ import json
 import multiprocessing
 import os
 import re
+import subprocess
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -199,6 +201,68 @@ def test_unit_tests_cover_the_non_trivial_logic(demo_build: Build) -> None:
         "int_survey_answers_recoded",  # one base per filtered item, derived items
         "int_panel_pairs_counted",  # each wave against the previous one
     }
+
+
+def test_staging_and_intermediate_read_only_earlier_layers(demo_build: Build) -> None:
+    """Raw → staged → linked → published: staging reads sources and seeds, intermediate
+    reads staging, intermediate and seeds. An intermediate model reading a mart would make
+    the layers a cycle (mart → intermediate → mart)."""
+    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    nodes = manifest["nodes"]
+    readable = {"staging": {"source", "seed"}, "intermediate": {"staging", "intermediate", "seed"}}
+
+    def layer(unique_id: str) -> str:
+        if unique_id.startswith("source."):
+            return "source"
+        node = nodes[unique_id]
+        return "seed" if node["resource_type"] == "seed" else node["fqn"][1]
+
+    models = [node for node in nodes.values() if node["resource_type"] == "model"]
+    assert {node["fqn"][1] for node in models} >= set(readable)
+    misread = [
+        (node["name"], parent)
+        for node in models
+        if node["fqn"][1] in readable
+        for parent in node["depends_on"]["nodes"]
+        if layer(parent) not in readable[node["fqn"][1]]
+    ]
+    assert misread == []
+
+
+def test_survey_staging_compiles_before_anything_is_loaded(tmp_path: Path) -> None:
+    """The survey models take their items from the codebook seed in their SQL, not from the
+    export's columns asked of the database while dbt compiles: they compile against an
+    empty warehouse."""
+    survey_models = [
+        f"stg_{survey}_survey__{model}"
+        for survey in ("institution", "association")
+        for model in ("answers", "partner_mentions")
+    ]
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "compile",
+            "--select",
+            *survey_models,
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+        ],
+        env={
+            **os.environ,
+            "SAMSPIL_BUILD_WAREHOUSE": str(tmp_path / "empty.duckdb"),
+            "DBT_TARGET_PATH": str(tmp_path / "target"),
+            "DBT_LOG_PATH": str(tmp_path / "logs"),
+            "DO_NOT_TRACK": "1",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    compiled = {path.stem for path in (tmp_path / "target" / "compiled").rglob("*.sql")}
+    assert compiled >= set(survey_models)
 
 
 def test_validate_command_runs_the_checkpoint_alone(demo_build: Build) -> None:

@@ -41,8 +41,9 @@ from samspil.validate import (
     validate,
 )
 from samspil.validate.docs import external_loads
+from samspil.validate.expectations import ERROR, WARNING
 from samspil.validate.run import EXAMPLE_KEYS
-from samspil.validate.suites import ERROR, SUITES, WARNING, suite_definitions
+from samspil.validate.suites import SUITES, suite_definitions
 
 DEFINITIONS = suite_definitions(PROJECT_DIR)
 EXPECTATIONS = sum(len(definition.expectations) for definition in DEFINITIONS)

@@ -8,31 +8,37 @@ source as (
     select * from {{ source('institution_survey', 'responses') }}
 ),
 
--- Only the partner columns are scrubbed: scrubbing every column took twice as long.
-item_values as (
+-- The five partner columns, one row each: two arrays of the same length,
+-- which DuckDB and PostgreSQL both unnest side by side.
+unpivoted as (
     select
         source.response_id,
-        {{ unpivot_columns(
-            'source', column_names(source('institution_survey', 'responses'), 'partner_')
-        ) }}
+        unnest(array[1, 2, 3, 4, 5]) as mention_position,
+        unnest(array[
+            source.partner_1,
+            source.partner_2,
+            source.partner_3,
+            source.partner_4,
+            source.partner_5
+        ]) as raw_partner_name
     from source
 ),
 
-unpivoted as (
+scrubbed as (
     select
         response_id,
-        column_name,
-        {{ scrub_personal_data('column_value') }} as partner_name
-    from item_values
+        mention_position,
+        {{ scrub_personal_data('raw_partner_name') }} as partner_name
+    from unpivoted
 ),
 
 partner_mentions as (
     select
-        response_id || '-' || substring(column_name, 9) as partner_mention_id,
+        response_id || '-' || mention_position as partner_mention_id,
         response_id,
         partner_name,
-        cast(substring(column_name, 9) as integer) as mention_position
-    from unpivoted
+        mention_position
+    from scrubbed
     where partner_name is not null
 )
 

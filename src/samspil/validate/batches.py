@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from samspil.manifest import ref
 from samspil.postgres import PostgresWarehouse, fetch_table
-from samspil.validate.suites import REF
+from samspil.validate.expectations import REF
 
 CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
 

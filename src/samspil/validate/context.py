@@ -16,7 +16,8 @@ import great_expectations as gx
 from great_expectations.data_context import FileDataContext
 from great_expectations.exceptions import DataContextError
 
-from samspil.validate.suites import SuiteDefinition, suite_definitions
+from samspil.validate.expectations import SuiteDefinition
+from samspil.validate.suites import suite_definitions
 
 DATASOURCE = "samspil_staging"
 """The pandas datasource: every staged table (or batch query) is one DataFrame asset."""

@@ -35,7 +35,8 @@ from samspil.validate.context import (
     validation_definition,
 )
 from samspil.validate.docs import SITE, page_of
-from samspil.validate.suites import ERROR, WARNING, SuiteDefinition, suite_definitions
+from samspil.validate.expectations import ERROR, WARNING, SuiteDefinition
+from samspil.validate.suites import suite_definitions
 
 EXAMPLE_KEYS = 5
 """How many keys of failing rows a finding keeps."""
