@@ -498,7 +498,13 @@ def _build(
         previous = _read_state(paths, fingerprint_now)
     is_last_published = previous is not None and _is_last_published(paths)
     forget_state(paths)
-    loaded = load(paths.raw, warehouse, pseudonym_key=run.pseudonym_key, unchanged=previous)
+    loaded = load(
+        paths.raw,
+        warehouse,
+        pseudonym_key=run.pseudonym_key,
+        project_dir=paths.project,
+        unchanged=previous,
+    )
     accepted = check_not_empty(loaded, options.allow_empty)
     lap("load")
     # The GX process starts now (at the pool's first task), not beside the load, which

@@ -60,7 +60,8 @@ def generate(
 
     if formats not in FORMATS:
         _fail(f"--formats must be one of {', '.join(FORMATS)}, not {formats!r}.")
-    written = write_demo(out, seed=seed, scale=scale, formats=formats)
+    seeds = Paths.from_environment().project / "seeds"
+    written = write_demo(out, seed=seed, scale=scale, seeds_dir=seeds, formats=formats)
     console.print(f"wrote {len(written)} files, {sum(written.values()):,} rows, to {out}")
 
 

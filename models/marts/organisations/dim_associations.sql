@@ -36,11 +36,17 @@ latest_frame_entry as (
     group by 1
 ),
 
+survey_waves as (
+    select cast(count(*) as integer) as wave_count
+    from {{ ref('survey_waves') }}
+),
+
 responses_by_association as (
     select
         association_id,
-        max(case when wave = 2016 then 1 else 0 end) = 1 as answered_2016,
-        max(case when wave = 2018 then 1 else 0 end) = 1 as answered_2018
+        cast(count(distinct wave) as integer) as waves_answered,
+        min(wave) as first_wave_answered,
+        max(wave) as last_wave_answered
     from association_responses
     group by 1
 ),
@@ -65,9 +71,13 @@ final as (
         latest_frame_entry.waves_invited,
         coalesce(mentions_by_association.name_variant_count, 0) as name_variant_count,
         coalesce(mentions_by_association.mention_count, 0) as mention_count,
-        coalesce(responses_by_association.answered_2016, false) as answered_2016,
-        coalesce(responses_by_association.answered_2018, false) as answered_2018
+        coalesce(responses_by_association.waves_answered, 0) as waves_answered,
+        responses_by_association.first_wave_answered,
+        responses_by_association.last_wave_answered,
+        coalesce(responses_by_association.waves_answered = survey_waves.wave_count, false)
+            as answered_every_wave
     from association_frame
+    cross join survey_waves
     inner join latest_frame_entry
         on
             association_frame.association_id = latest_frame_entry.association_id

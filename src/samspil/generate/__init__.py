@@ -24,14 +24,23 @@ from pathlib import Path
 
 from samspil.generate.cases import generate_cases
 from samspil.generate.discourse import generate_discourse
-from samspil.generate.entities import WAVES, World, build_world
+from samspil.generate.entities import World, build_world
 from samspil.generate.names import ABBREVIATIONS, VARIANT_KIND_SHARES
 from samspil.generate.published import planted_figures, targets
 from samspil.generate.qdpx import read_justification_codes, write_cases_qdpx, write_qdpx
 from samspil.generate.reference import DEFAULT_SEEDS_DIR, load_reference
 from samspil.generate.sav import write_sav
 from samspil.generate.surveys import generate_surveys
-from samspil.generate.writer import HEADERS, write_csv, write_danish_csv, write_json, write_xlsx
+from samspil.generate.writer import (
+    HEADERS,
+    TRUTH_ASSOCIATION_KEYS,
+    TRUTH_INSTITUTION_KEYS,
+    truth_headers,
+    write_csv,
+    write_danish_csv,
+    write_json,
+    write_xlsx,
+)
 
 __all__ = ["FORMATS", "generate"]
 
@@ -83,7 +92,6 @@ def _flag(value: int | None) -> str:
 def _truth_institutions(world: World) -> list[list[str]]:
     rows = []
     for inst in world.institutions:
-        first, second = (inst.truth[wave] for wave in WAVES)
         rows.append(
             [
                 inst.code,
@@ -91,27 +99,17 @@ def _truth_institutions(world: World) -> list[list[str]]:
                 inst.name,
                 inst.institution_type,
                 inst.policy_area,
-                str(first["coop_associations"]),
-                str(second["coop_associations"]),
-                str(first["coop_volunteers"]),
-                str(second["coop_volunteers"]),
-                str(first["n_ties"]),
-                str(second["n_ties"]),
+                *[
+                    str(inst.truth[wave][key])
+                    for key in TRUTH_INSTITUTION_KEYS
+                    for wave in world.waves
+                ],
             ]
         )
     return sorted(rows)
 
 
 def _truth_associations(world: World) -> list[list[str]]:
-    keys = (
-        "coop_municipal",
-        "coop_school",
-        "coop_daycare_sfo_youth",
-        "coop_other_institution",
-        "coop_administration",
-        "n_ties",
-        "n_external",
-    )
     rows = []
     for assoc in world.associations:
         row = [
@@ -121,11 +119,11 @@ def _truth_associations(world: World) -> list[list[str]]:
             assoc.cvr,
             assoc.field,
             str(int(assoc.national)),
-            *[str(int(wave in assoc.waves)) for wave in WAVES],
+            *[str(int(wave in assoc.waves)) for wave in world.waves],
         ]
-        for wave in WAVES:
+        for wave in world.waves:
             truth = assoc.truth.get(wave, {})
-            row.extend(_flag(truth.get(key)) for key in keys)
+            row.extend(_flag(truth.get(key)) for key in TRUTH_ASSOCIATION_KEYS)
         rows.append(row)
     return sorted(rows)
 
@@ -173,8 +171,10 @@ def generate(
     out_dir = Path(out_dir)
     written: dict[str, int] = {}
 
-    def put(relative: str, rows: list[list[str]], header: list[str] | None = None) -> None:
-        written[relative] = write_csv(out_dir, relative, header or HEADERS[relative], rows)
+    headers = {**HEADERS, **truth_headers(world.waves)}
+
+    def put(relative: str, rows: list[list[str]]) -> None:
+        written[relative] = write_csv(out_dir, relative, headers[relative], rows)
 
     tables: dict[str, tuple[list[str], list[list[str]]]] = {
         "institution_survey/frame": ([], institution.frame_rows),

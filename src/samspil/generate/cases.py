@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from samspil.generate.entities import (
     CASES_PER_SCALE,
     FIELD_AFFINITY,
-    WAVES,
     Association,
     Institution,
     Municipality,
@@ -119,18 +118,24 @@ class _Actor:
 
 
 def _choose_ties(
-    rng: random.Random, ties: list[Tie], institutions: dict[str, Institution], wanted: int
+    rng: random.Random,
+    ties: list[Tie],
+    institutions: dict[str, Institution],
+    wanted: int,
+    first_wave: int,
 ) -> list[Tie]:
+    """``wanted`` ties of ``first_wave``, each of another institution, preferring ties
+    that last into the next wave and policy areas not chosen yet."""
     chosen: list[Tie] = []
     used_institutions: set[str] = set()
     used_areas: dict[str, int] = {}
-    candidates = [t for t in ties if t.first_wave == WAVES[0]]
+    candidates = [t for t in ties if t.first_wave == first_wave]
     while len(chosen) < wanted:
         pool = [t for t in candidates if t.institution_code not in used_institutions]
         if not pool:
             break
         weights = [
-            (3.0 if t.last_wave == WAVES[1] else 1.0)
+            (3.0 if t.last_wave > first_wave else 1.0)
             * 0.2 ** used_areas.get(institutions[t.institution_code].policy_area, 0)
             for t in pool
         ]
@@ -165,6 +170,7 @@ class _Local:
     institutions: list[Institution]
     associations: list[Association]
     ties_of: dict[str, list[Tie]]
+    first_wave: int
 
 
 def _extra_association(
@@ -177,12 +183,12 @@ def _extra_association(
     partners = [
         associations[t.association_code]
         for t in local.ties_of.get(institution.code, [])
-        if t.active(WAVES[0]) and t.association_code not in taken
+        if t.active(local.first_wave) and t.association_code not in taken
     ]
     if partners:
         return rng.choice(partners)
     affinity = FIELD_AFFINITY.get(institution.policy_area, {})
-    pool = [a for a in local.associations if a.code not in taken and WAVES[0] in a.waves]
+    pool = [a for a in local.associations if a.code not in taken and local.first_wave in a.waves]
     if not pool:
         return None
     return rng.choices(pool, weights=[affinity.get(a.field, 0.2) for a in pool])[0]
@@ -333,9 +339,15 @@ def generate_cases(world: World, seed: int, scale: int) -> CasesOutput:
     number = 0
     for municipality in world.municipalities:
         code = municipality.kommunekode
-        local = _Local(world.institutions_of(code), world.associations_of(code), ties_of)
+        local = _Local(
+            world.institutions_of(code), world.associations_of(code), ties_of, world.waves[0]
+        )
         chosen = _choose_ties(
-            rng, ties_by_municipality.get(code, []), institutions, per_municipality[code]
+            rng,
+            ties_by_municipality.get(code, []),
+            institutions,
+            per_municipality[code],
+            world.waves[0],
         )
         for tie in chosen:
             number += 1

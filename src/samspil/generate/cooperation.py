@@ -9,7 +9,8 @@ first wave's institutions do (:func:`exact_draw`); a cooperating institution the
 with associations only, volunteers only or both, in the proportions the two
 propensities give. The second wave follows a two-state chain whose stationary
 distribution is the planted probability (about 15 % change state), keeping its kind of
-cooperation or, now and then, drawing it again.
+cooperation or, now and then, drawing it again; so does every later wave from the one
+before it.
 
 **Associations.** A tie to a frame institution of a school, of a day care or youth
 institution, or of another area answers the association survey's three questions.
@@ -19,7 +20,8 @@ propensities, as the published 2016 shares need; in 2018 most keep their outside
 partners, and as many are added or dropped as make the published share cooperating
 with at least one municipal institution. Of those that do not, exactly as many
 cooperate with the municipal administration as the published share counting
-administrations adds.
+administrations adds. Every later wave follows the one before it as 2018 follows 2016,
+with 2018's shares.
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 from samspil.generate.published import Targets, planted_count
-from samspil.generate.reference import WAVES
 
 if TYPE_CHECKING:
     from samspil.generate.entities import Association, Institution, Municipality, Tie
@@ -219,20 +220,24 @@ def plant_institution_states(
     institutions: list[Institution],
     rates: dict[tuple[str, str], CooperationRates],
     share: float,
+    waves: tuple[int, ...],
 ) -> None:
-    """Set ``truth[wave]`` of every institution: coop_associations, coop_volunteers."""
+    """Set ``truth[wave]`` of every wave of ``waves``, for every institution:
+    coop_associations, coop_volunteers."""
     planted = [rates[(inst.kommunekode, inst.policy_area)] for inst in institutions]
     first = exact_draw(
         rng, [rate.cooperating for rate in planted], planted_count(share, len(institutions))
     )
     for inst, rate, cooperates_first in zip(institutions, planted, first, strict=True):
         p = rate.cooperating
-        if cooperates_first:
-            cooperates_second = rng.random() >= WAVE_CHANGE_COOPERATION / (2 * p)
-        else:
-            cooperates_second = rng.random() < WAVE_CHANGE_COOPERATION / (2 * (1 - p))
+        cooperates_by_wave = [cooperates_first]
+        for _wave in waves[1:]:
+            if cooperates_by_wave[-1]:
+                cooperates_by_wave.append(rng.random() >= WAVE_CHANGE_COOPERATION / (2 * p))
+            else:
+                cooperates_by_wave.append(rng.random() < WAVE_CHANGE_COOPERATION / (2 * (1 - p)))
         kind = ""
-        for wave, cooperates in zip(WAVES, (cooperates_first, cooperates_second), strict=True):
+        for wave, cooperates in zip(waves, cooperates_by_wave, strict=True):
             if not cooperates:
                 kind = ""
             elif not kind or rng.random() < WAVE_CHANGE_KIND:
@@ -327,13 +332,15 @@ def plant_association_truth(
     ties: list[Tie],
     institutions: dict[str, Institution],
     targets: Targets,
+    waves: tuple[int, ...],
 ) -> None:
-    """Set ``truth[wave]`` of every association from its ties and outside partners."""
+    """Set ``truth[wave]`` of every association, for every wave of ``waves``, from its
+    ties and outside partners."""
     ties_of: dict[str, list[Tie]] = {}
     for tie in ties:
         ties_of.setdefault(tie.association_code, []).append(tie)
     external: dict[str, list[int]] = {}
-    for wave in WAVES:
+    for wave in waves:
         members = [assoc for assoc in associations if wave in assoc.waves]
         active = {
             assoc.code: [tie for tie in ties_of.get(assoc.code, []) if tie.active(wave)]
@@ -346,7 +353,8 @@ def plant_association_truth(
                 area = institutions[tie.institution_code].policy_area
                 flags[AREA_TO_ASSOCIATION_CONSTRUCT.get(area, "coop_other_institution")] = 1
             tie_flags[assoc.code] = flags
-        if wave == WAVES[0]:
+        first = wave == waves[0]
+        if first:
             external = _first_wave_external(rng, members, tie_flags, targets)
         else:
             external = _second_wave_external(rng, members, tie_flags, external, targets)
@@ -365,18 +373,18 @@ def plant_association_truth(
                 "n_ties": len(active[assoc.code]),
                 "n_external": n_external,
             }
-        _plant_administration(rng, [assoc.truth[wave] for assoc in members], wave, targets)
+        _plant_administration(rng, [assoc.truth[wave] for assoc in members], first, targets)
 
 
 def _plant_administration(
-    rng: random.Random, truths: list[dict[str, int]], wave: int, targets: Targets
+    rng: random.Random, truths: list[dict[str, int]], first: bool, targets: Targets
 ) -> None:
     for truth in truths:
         if truth["coop_municipal"]:
             truth["coop_administration"] = int(rng.random() < ADMINISTRATION_IF_COOPERATING)
-        elif wave == WAVES[0]:
+        elif first:
             truth["coop_administration"] = int(rng.random() < ADMINISTRATION_OTHERWISE)
-    if wave == WAVES[0]:
+    if first:
         return
     wanted = planted_count(targets.associations_cooperating_or_administration, len(truths))
     alone = [truth for truth in truths if not truth["coop_municipal"]]

@@ -40,7 +40,7 @@ from samspil.generate.names import (
     work_email,
 )
 from samspil.generate.published import Targets
-from samspil.generate.reference import WAVES, Reference
+from samspil.generate.reference import Reference
 
 BASE_INSTITUTIONS: dict[str, int] = {"0461": 300, "0430": 170, "0320": 110, "0230": 190, "0751": 48}
 """Relative size of the study municipalities: their institutions and associations are
@@ -470,6 +470,8 @@ class Tie:
 class World:
     """Everything true about the generated world."""
 
+    waves: tuple[int, ...]
+    """The survey waves of ``seeds/survey_waves.csv``, earliest first."""
     municipalities: list[Municipality]
     institutions: list[Institution]
     associations: list[Association]
@@ -642,6 +644,7 @@ def _make_associations(
     per_wave: int,
     fields: tuple[str, ...],
     cvr_taken: set[str],
+    waves: tuple[int, ...],
 ) -> list[Association]:
     only_one_wave = round(per_wave * ASSOCIATION_ONLY_ONE_WAVE)
     total = per_wave + only_one_wave
@@ -691,14 +694,15 @@ def _make_associations(
                 municipality=municipality.name,
                 nickname=_association_nickname(template, place) if "{place}" in template else "",
                 national=national,
-                waves=WAVES,
+                waves=waves,
                 openness=openness,
             )
         )
-    # Exactly per_wave in each wave's frame: as many leave after the first as join in the second.
+    # Exactly per_wave in each wave's frame: as many leave after the first as join in the
+    # second (and stay).
     leaving = rng.sample(range(total), 2 * only_one_wave)
     for position, index in enumerate(leaving):
-        made[index].waves = (WAVES[0],) if position < only_one_wave else (WAVES[1],)
+        made[index].waves = waves[:1] if position < only_one_wave else waves[1:]
     return made
 
 
@@ -730,70 +734,82 @@ def _draw_tie_count(rng: random.Random, area: str) -> int:
 
 
 def _make_ties(
-    rng: random.Random, institutions: list[Institution], associations: list[Association]
+    rng: random.Random,
+    institutions: list[Institution],
+    associations: list[Association],
+    waves: tuple[int, ...],
 ) -> list[Tie]:
+    """The ties of the first wave, then of each later wave: most of the previous wave's
+    ties continue (if the association is still in the frame), and new ones are added."""
     by_wave = {
         wave: {
             f: [a for a in associations if a.field == f and wave in a.waves]
             for f in sorted({a.field for a in associations})
         }
-        for wave in WAVES
+        for wave in waves
     }
-    exists_2018 = {a.code for a in associations if WAVES[1] in a.waves}
+    exists = {wave: {a.code for a in associations if wave in a.waves} for wave in waves}
     load = {a.code: 0 for a in associations}
     ties: list[Tie] = []
     for inst in institutions:
-        first = inst.truth[WAVES[0]]["coop_associations"]
-        second = inst.truth[WAVES[1]]["coop_associations"]
-        chosen_first: list[str] = []
+        first = inst.truth[waves[0]]["coop_associations"]
+        chosen: list[str] = []
         if first:
             for _ in range(_draw_tie_count(rng, inst.policy_area)):
-                partner = _pick_partner(
-                    rng, inst.policy_area, by_wave[WAVES[0]], load, set(chosen_first)
-                )
+                partner = _pick_partner(rng, inst.policy_area, by_wave[waves[0]], load, set(chosen))
                 if partner is not None:
-                    chosen_first.append(partner.code)
+                    chosen.append(partner.code)
                     load[partner.code] += 1
-        continuing: list[str] = []
-        new: list[str] = []
-        if second:
-            continuing = [
-                code
-                for code in chosen_first
-                if code in exists_2018 and rng.random() < TIE_CONTINUES
-            ]
-            candidates = [code for code in chosen_first if code in exists_2018]
-            if first and not continuing and candidates:
-                continuing = [rng.choice(candidates)]
-            if continuing:
-                wanted = len(continuing) + rng.choice((0, 0, 0, 1, 1, 2))
-            else:
-                wanted = _draw_tie_count(rng, inst.policy_area)
-            while len(continuing) + len(new) < min(6, wanted):
-                partner = _pick_partner(
-                    rng, inst.policy_area, by_wave[WAVES[1]], load, set(chosen_first + new)
-                )
-                if partner is None:
-                    break
-                new.append(partner.code)
-                load[partner.code] += 1
-        for code in chosen_first:
-            last = WAVES[1] if code in continuing else WAVES[0]
-            ties.append(Tie(inst.code, code, WAVES[0], last))
-        for code in new:
-            ties.append(Tie(inst.code, code, WAVES[1], WAVES[1]))
+        started = dict.fromkeys(chosen, waves[0])
+        last = dict.fromkeys(chosen, waves[0])
+        current = chosen
+        cooperated = first
+        for wave in waves[1:]:
+            continuing: list[str] = []
+            new: list[str] = []
+            if inst.truth[wave]["coop_associations"]:
+                continuing = [
+                    code
+                    for code in current
+                    if code in exists[wave] and rng.random() < TIE_CONTINUES
+                ]
+                candidates = [code for code in current if code in exists[wave]]
+                if cooperated and not continuing and candidates:
+                    continuing = [rng.choice(candidates)]
+                if continuing:
+                    wanted = len(continuing) + rng.choice((0, 0, 0, 1, 1, 2))
+                else:
+                    wanted = _draw_tie_count(rng, inst.policy_area)
+                while len(continuing) + len(new) < min(6, wanted):
+                    partner = _pick_partner(
+                        rng, inst.policy_area, by_wave[wave], load, set(started) | set(new)
+                    )
+                    if partner is None:
+                        break
+                    new.append(partner.code)
+                    load[partner.code] += 1
+            for code in continuing:
+                last[code] = wave
+            for code in new:
+                started[code] = wave
+                last[code] = wave
+            current = continuing + new
+            cooperated = inst.truth[wave]["coop_associations"]
+        for code, first_wave in started.items():
+            ties.append(Tie(inst.code, code, first_wave, last[code]))
     return ties
 
 
 def _contacts(rng: random.Random, world: World) -> None:
     domains = {m.kommunekode: m.email_domain for m in world.municipalities}
     used: set[str] = set()
-    for wave in WAVES:
+    for position, wave in enumerate(world.waves):
+        earlier = world.waves[position - 1] if position else None
         for inst in world.institutions:
-            previous = inst.leader.get(WAVES[0])
+            previous = inst.leader.get(earlier) if earlier is not None else None
             if previous is not None and rng.random() < 0.9:
                 inst.leader[wave] = previous
-                inst.leader_email[wave] = inst.leader_email[WAVES[0]]
+                inst.leader_email[wave] = inst.leader_email[earlier]
                 continue
             leader = person_name(rng, inst.kommunekode)
             email = work_email(leader, domains[inst.kommunekode])
@@ -805,10 +821,10 @@ def _contacts(rng: random.Random, world: World) -> None:
             inst.leader[wave] = leader
             inst.leader_email[wave] = email
         for assoc in world.associations:
-            previous = assoc.chair.get(WAVES[0])
+            previous = assoc.chair.get(earlier) if earlier is not None else None
             if previous is not None and rng.random() < 0.75:
                 assoc.chair[wave] = previous
-                assoc.chair_email[wave] = assoc.chair_email[WAVES[0]]
+                assoc.chair_email[wave] = assoc.chair_email[earlier]
             else:
                 chair = person_name(rng, assoc.kommunekode)
                 assoc.chair[wave] = chair
@@ -834,23 +850,33 @@ def build_world(reference: Reference, seed: int, scale: int, targets: Targets) -
             rng, municipality, n_institutions[code], reference.policy_areas
         )
         associations[code] = _make_associations(
-            rng, municipality, n_associations[code], reference.association_fields, cvr_taken
+            rng,
+            municipality,
+            n_associations[code],
+            reference.association_fields,
+            cvr_taken,
+            reference.waves,
         )
         drawn.update(propensities(rng, municipality, reference.policy_areas))
     every_institution = [inst for local in institutions.values() for inst in local]
     rates = planted_rates(drawn, every_institution, targets.institutions_cooperating)
-    plant_institution_states(rng, every_institution, rates, targets.institutions_cooperating)
+    plant_institution_states(
+        rng, every_institution, rates, targets.institutions_cooperating, reference.waves
+    )
 
     ties: list[Tie] = []
     for municipality in municipalities:
         local_ties = _make_ties(
-            rng, institutions[municipality.kommunekode], associations[municipality.kommunekode]
+            rng,
+            institutions[municipality.kommunekode],
+            associations[municipality.kommunekode],
+            reference.waves,
         )
         ties_of: dict[str, list[Tie]] = {}
         for tie in local_ties:
             ties_of.setdefault(tie.institution_code, []).append(tie)
         for inst in institutions[municipality.kommunekode]:
-            for wave in WAVES:
+            for wave in reference.waves:
                 n_ties = sum(1 for t in ties_of.get(inst.code, []) if t.active(wave))
                 inst.truth[wave]["n_partners"] = n_ties
                 inst.truth[wave]["n_ties"] = n_ties
@@ -859,10 +885,11 @@ def build_world(reference: Reference, seed: int, scale: int, targets: Targets) -
         ties.extend(local_ties)
     every_association = [assoc for local in associations.values() for assoc in local]
     by_code = {inst.code: inst for inst in every_institution}
-    plant_association_truth(rng, every_association, ties, by_code, targets)
+    plant_association_truth(rng, every_association, ties, by_code, targets, reference.waves)
 
     ties.sort(key=lambda t: (t.institution_code, t.association_code))
     world = World(
+        waves=reference.waves,
         municipalities=municipalities,
         institutions=every_institution,
         associations=every_association,

@@ -33,7 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from samspil.generate.reference import WAVES, Reference
+from samspil.generate.reference import Reference
 
 if TYPE_CHECKING:
     from samspil.generate.entities import World
@@ -54,16 +54,17 @@ ASSOCIATIONS_COOPERATING = "associations_cooperating_2018"
 ASSOCIATIONS_COOPERATING_OR_ADMINISTRATION = "associations_cooperating_incl_administration_2018"
 
 PLANTED_WAVES: dict[str, int] = {
-    INSTITUTIONS_INVITED: WAVES[0],
-    INSTITUTION_RESPONSE: WAVES[0],
-    ASSOCIATIONS_ANSWERING: WAVES[0],
-    ASSOCIATION_RESPONSE: WAVES[0],
-    INSTITUTIONS_COOPERATING: WAVES[0],
-    **dict.fromkeys(ASSOCIATION_CONSTRUCTS.values(), WAVES[0]),
-    ASSOCIATIONS_COOPERATING: WAVES[1],
-    ASSOCIATIONS_COOPERATING_OR_ADMINISTRATION: WAVES[1],
+    INSTITUTIONS_INVITED: 0,
+    INSTITUTION_RESPONSE: 0,
+    ASSOCIATIONS_ANSWERING: 0,
+    ASSOCIATION_RESPONSE: 0,
+    INSTITUTIONS_COOPERATING: 0,
+    **dict.fromkeys(ASSOCIATION_CONSTRUCTS.values(), 0),
+    ASSOCIATIONS_COOPERATING: 1,
+    ASSOCIATIONS_COOPERATING_OR_ADMINISTRATION: 1,
 }
-"""Every figure the generator plants, with the wave it plants it in."""
+"""Every figure the generator plants, with the wave it plants it in: 0 the first wave of
+``seeds/survey_waves.csv``, 1 the second (every later wave repeats the second's share)."""
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,10 @@ class Targets:
     association_constructs: dict[str, float]
     """Share of the associations per cooperation construct, first wave."""
     associations_cooperating: float
-    """Share of the associations cooperating with a municipal institution, second wave."""
+    """Share of the associations cooperating with a municipal institution, second wave
+    (and every later one)."""
     associations_cooperating_or_administration: float
-    """The same, counting the municipal administration, second wave."""
+    """The same, counting the municipal administration, second wave (and every later one)."""
 
 
 def _value(reference: Reference, figure_id: str) -> float:
@@ -94,10 +96,11 @@ def _value(reference: Reference, figure_id: str) -> float:
         raise ValueError(
             f"seeds/published_figures.csv has no figure {figure_id!r}: the generator plants it"
         )
-    if figure.wave != PLANTED_WAVES[figure_id]:
+    planted_wave = reference.waves[PLANTED_WAVES[figure_id]]
+    if figure.wave != planted_wave:
         raise ValueError(
             f"seeds/published_figures.csv: figure {figure_id!r} is about wave {figure.wave}; "
-            f"the generator plants it in wave {PLANTED_WAVES[figure_id]}"
+            f"the generator plants it in wave {planted_wave}"
         )
     return figure.value / 100 if figure.unit == "percent" else figure.value
 
@@ -137,7 +140,7 @@ def planted_figures(
 ) -> list[list[str]]:
     """One row per planted figure: figure_id, planted_value (in the seed's unit),
     numerator, denominator (empty for a count), as the drawn population has them."""
-    first, second = WAVES
+    first, second = world.waves[:2]
     invited = {
         "institution": _in_wave(institution.frame_rows, 1, first),
         "association": _in_wave(association.frame_rows, 1, first),
@@ -154,7 +157,7 @@ def planted_figures(
     )
     members = {
         wave: [assoc.truth[wave] for assoc in world.associations if wave in assoc.waves]
-        for wave in WAVES
+        for wave in (first, second)
     }
     measures: dict[str, tuple[int, int | None]] = {
         INSTITUTIONS_INVITED: (invited["institution"], None),

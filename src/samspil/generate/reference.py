@@ -10,14 +10,14 @@ required above it.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_SEEDS_DIR = Path(__file__).resolve().parents[3] / "seeds"
+from samspil.paths import PROJECT_DIR
 
-WAVES: tuple[int, int] = (2016, 2018)
-"""The two survey waves the generator draws (the rows of ``seeds/survey_waves.csv``)."""
+DEFAULT_SEEDS_DIR = PROJECT_DIR / "seeds"
 
 _FILTER_PATTERN = re.compile(r"^\s*(\w+)\s*=\s*(\S+)\s*$")
 
@@ -87,6 +87,14 @@ class Reference:
     justification_codes: tuple[JustificationCode, ...]
     municipalities: tuple[MunicipalityRow, ...] | None
     published_figures: dict[str, PublishedFigure]
+    fieldwork: dict[int, tuple[dt.date, dt.date]]
+    """Each survey wave of ``seeds/survey_waves.csv``, in order, with its fieldwork's first
+    and last day: the generator draws every wave of the seed."""
+
+    @property
+    def waves(self) -> tuple[int, ...]:
+        """The survey waves, earliest first."""
+        return tuple(self.fieldwork)
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -176,6 +184,15 @@ def load_reference(seeds_dir: Path) -> Reference:
         )
         for row in _read(seeds_dir / "published_figures.csv")
     }
+    fieldwork = {
+        int(row["wave"]): (
+            dt.date.fromisoformat(row["fieldwork_start_date"]),
+            dt.date.fromisoformat(row["fieldwork_end_date"]),
+        )
+        for row in sorted(_read(seeds_dir / "survey_waves.csv"), key=lambda row: int(row["wave"]))
+    }
+    if len(fieldwork) < 2:
+        raise ValueError(f"{seeds_dir / 'survey_waves.csv'}: the generator needs two waves or more")
     return Reference(
         items=items,
         value_sets=value_sets,
@@ -184,4 +201,5 @@ def load_reference(seeds_dir: Path) -> Reference:
         justification_codes=justification,
         municipalities=municipalities,
         published_figures=published_figures,
+        fieldwork=fieldwork,
     )

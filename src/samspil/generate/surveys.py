@@ -5,7 +5,9 @@ cooperation, so rates among respondents estimate the planted rates. In 2016
 exactly as many answer as the published response rate says (the propensities
 choose who, :func:`samspil.generate.cooperation.exact_draw`). A 2016
 respondent answers again in 2018 with the panel retention probability; the
-others are drawn so that the 2018 rate comes out as planted. Item answers are
+others are drawn so that the 2018 rate comes out as planted; so does every later
+wave of ``seeds/survey_waves.csv`` (its fieldwork window too) from the one before
+it, with the rates of the latest wave planted here. Item answers are
 derived from the true state of the respondent per wave, keyed by the item's
 ``construct`` in ``seeds/survey_items.csv``; the value sets say which codes
 to write. Partner names are the true partners of the wave, written as
@@ -15,11 +17,12 @@ respondents write names (see :mod:`samspil.generate.names`).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from dataclasses import dataclass, field
 
 from samspil.generate.cooperation import exact_draw
-from samspil.generate.entities import WAVES, Association, Institution, World
+from samspil.generate.entities import Association, Institution, World
 from samspil.generate.names import (
     NameTarget,
     choose_kind,
@@ -33,11 +36,6 @@ from samspil.generate.names import (
 from samspil.generate.published import Targets, planted_count
 from samspil.generate.reference import Reference, SurveyItem, ValueSet
 
-FIELDWORK: dict[int, tuple[dt.date, dt.date]] = {
-    2016: (dt.date(2016, 3, 1), dt.date(2016, 5, 31)),
-    2018: (dt.date(2018, 3, 1), dt.date(2018, 5, 31)),
-}
-
 RESPONSE_RATES: dict[str, dict[int, dict[str, float]]] = {
     "institution": {
         2016: {"0461": 0.53, "0430": 0.58, "0320": 0.57, "0230": 0.55, "0751": 0.50},
@@ -50,10 +48,11 @@ RESPONSE_RATES: dict[str, dict[int, dict[str, float]]] = {
 }
 """Planted response propensity per survey, wave and study municipality; other
 municipalities get the survey's mean plus a little noise. In the first wave they only
-choose who answers: how many is the published response rate."""
+choose who answers: how many is the published response rate. A wave not planted here
+has the rates of the latest wave before it that is."""
 
 PANEL_RETENTION: dict[str, float] = {"institution": 0.75, "association": 0.70}
-"""Probability that a 2016 respondent answers again in 2018."""
+"""Probability that a respondent of one wave answers again in the next."""
 
 COOPERATION_CONSTRUCT: dict[str, str] = {
     "institution": "coop_associations",
@@ -248,17 +247,22 @@ def _started_at(rng: random.Random, invited: dt.date, window_end: dt.date) -> dt
     return dt.datetime(date.year, date.month, date.day, hour, rng.randrange(60), rng.randrange(60))
 
 
-def _rates(survey: str, world: World, rng: random.Random) -> dict[int, dict[str, float]]:
+def _planted_rates(survey: str, wave: int) -> dict[str, float]:
     planted = RESPONSE_RATES[survey]
-    rates: dict[int, dict[str, float]] = {wave: {} for wave in WAVES}
+    return planted[max((w for w in planted if w <= wave), default=min(planted))]
+
+
+def _rates(survey: str, world: World, rng: random.Random) -> dict[int, dict[str, float]]:
+    rates: dict[int, dict[str, float]] = {wave: {} for wave in world.waves}
     for municipality in world.municipalities:
         code = municipality.kommunekode
         noise = rng.uniform(-0.04, 0.04)
-        for wave in WAVES:
-            if code in planted[wave]:
-                rates[wave][code] = planted[wave][code]
+        for wave in world.waves:
+            planted = _planted_rates(survey, wave)
+            if code in planted:
+                rates[wave][code] = planted[code]
             else:
-                mean = sum(planted[wave].values()) / len(planted[wave])
+                mean = sum(planted.values()) / len(planted)
                 rates[wave][code] = round(mean + noise, 3)
     return rates
 
@@ -271,31 +275,36 @@ def _respond(
     first_wave: bool | None,
     waves: tuple[int, ...],
 ) -> dict[int, bool]:
-    """Who answers in each wave of ``waves``, given whether the unit answered the first
-    (None when it was not invited then)."""
-    first_rate = rates[WAVES[0]][code]
-    second_rate = rates[WAVES[1]][code]
+    """Who answers in each wave of ``waves`` (those the unit was invited to), given
+    whether the unit answered the first wave of ``rates`` (None when it was not invited
+    then): a respondent of the wave before answers again with ``retention``."""
+    every_wave = tuple(rates)
     answered: dict[int, bool] = {}
     if first_wave is not None:
-        answered[WAVES[0]] = first_wave
-    if WAVES[1] in waves:
-        if first_wave is not None:
-            if first_wave:
-                p = retention
-            else:
-                p = (second_rate - first_rate * retention) / (1 - first_rate)
-                p = max(0.05, min(0.95, p))
+        answered[every_wave[0]] = first_wave
+    for earlier, wave in itertools.pairwise(every_wave):
+        if wave not in waves:
+            continue
+        before = answered.get(earlier)
+        if before is None:
+            p = rates[wave][code]
+        elif before:
+            p = retention
         else:
-            p = second_rate
-        answered[WAVES[1]] = rng.random() < p
+            earlier_rate = rates[earlier][code]
+            p = (rates[wave][code] - earlier_rate * retention) / (1 - earlier_rate)
+            p = max(0.05, min(0.95, p))
+        answered[wave] = rng.random() < p
     return answered
 
 
-def _invited(rng: random.Random, world: World) -> dict[tuple[str, int], dt.date]:
+def _invited(
+    rng: random.Random, world: World, fieldwork: dict[int, tuple[dt.date, dt.date]]
+) -> dict[tuple[str, int], dt.date]:
     return {
-        (m.kommunekode, wave): FIELDWORK[wave][0] + dt.timedelta(days=rng.randint(0, 2))
+        (m.kommunekode, wave): fieldwork[wave][0] + dt.timedelta(days=rng.randint(0, 2))
         for m in world.municipalities
-        for wave in WAVES
+        for wave in world.waves
     }
 
 
@@ -332,10 +341,6 @@ def _partner_cells(
     return cells, variants
 
 
-def _waves(entity: Institution | Association) -> tuple[int, ...]:
-    return WAVES if isinstance(entity, Institution) else entity.waves
-
-
 def _survey(
     rng: random.Random,
     reference: Reference,
@@ -354,7 +359,7 @@ def _survey(
     associations = {assoc.code: assoc for assoc in world.associations}
     partners_of: dict[tuple[str, int], list[str]] = {}
     for tie in world.ties:
-        for wave in WAVES:
+        for wave in world.waves:
             if tie.active(wave):
                 if survey == "institution":
                     partners_of.setdefault((tie.institution_code, wave), []).append(
@@ -367,22 +372,27 @@ def _survey(
 
     entities: list[Institution | Association]
     entities = list(world.institutions) if survey == "institution" else list(world.associations)
-    first_invited = [entity for entity in entities if WAVES[0] in _waves(entity)]
+    first_wave = world.waves[0]
+    first_invited = [
+        entity
+        for entity in entities
+        if isinstance(entity, Institution) or first_wave in entity.waves
+    ]
     first_answered = dict(
         zip(
             (entity.code for entity in first_invited),
             exact_draw(
                 rng,
-                [rates[WAVES[0]][entity.kommunekode] for entity in first_invited],
+                [rates[first_wave][entity.kommunekode] for entity in first_invited],
                 planted_count(first_wave_response, len(first_invited)),
             ),
             strict=True,
         )
     )
-    respondents: dict[int, list[_Respondent]] = {wave: [] for wave in WAVES}
+    respondents: dict[int, list[_Respondent]] = {wave: [] for wave in world.waves}
     for entity in entities:
         if isinstance(entity, Institution):
-            waves: tuple[int, ...] = WAVES
+            waves: tuple[int, ...] = world.waves
             contact = entity.leader_email
             frame_tail = [entity.name, entity.institution_type, entity.policy_area]
         else:
@@ -425,7 +435,7 @@ def _survey(
                     kommunekode=entity.kommunekode,
                     wave=wave,
                     started_at=_started_at(
-                        rng, invited[(entity.kommunekode, wave)], FIELDWORK[wave][1]
+                        rng, invited[(entity.kommunekode, wave)], reference.fieldwork[wave][1]
                     ),
                     partial=rng.random() < PARTIAL_SHARE,
                     truth=entity.truth[wave],
@@ -445,7 +455,7 @@ def _survey(
         "comment",
     ]
     cooperation_construct = COOPERATION_CONSTRUCT.get(survey, items[0].construct)
-    for wave in WAVES:
+    for wave in world.waves:
         ordered = sorted(respondents[wave], key=lambda r: (r.started_at, r.code))
         width = max(5, len(str(len(ordered))))
         for number, respondent in enumerate(ordered, start=1):
@@ -459,7 +469,8 @@ def _survey(
             else:
                 delay = 0 if rng.random() < 0.85 else rng.randint(1, 5)
                 submitted_day = min(
-                    respondent.started_at.date() + dt.timedelta(days=delay), FIELDWORK[wave][1]
+                    respondent.started_at.date() + dt.timedelta(days=delay),
+                    reference.fieldwork[wave][1],
                 )
                 submitted = submitted_day.isoformat()
             output.response_rows.append(
@@ -511,7 +522,7 @@ def generate_surveys(
 ) -> tuple[SurveyOutput, SurveyOutput, dict[str, object]]:
     """Both surveys: (institution output, association output, planted parameters)."""
     rng = random.Random(f"samspil:{seed}:surveys")
-    invited = _invited(rng, world)
+    invited = _invited(rng, world, reference.fieldwork)
     rates = {survey: _rates(survey, world, rng) for survey in ("institution", "association")}
     institution = _survey(
         rng,
@@ -535,7 +546,10 @@ def generate_surveys(
     kommunekoder.update({assoc.code: assoc.kommunekode for assoc in world.associations})
     _plant_comments(rng, [institution, association], kommunekoder, scale)
     parameters: dict[str, object] = {
-        "fieldwork": {str(w): [d.isoformat() for d in FIELDWORK[w]] for w in WAVES},
+        "fieldwork": {
+            str(wave): [day.isoformat() for day in days]
+            for wave, days in reference.fieldwork.items()
+        },
         "response_rates": {
             survey: {str(wave): by_code for wave, by_code in by_wave.items()}
             for survey, by_wave in rates.items()

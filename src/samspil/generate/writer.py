@@ -118,45 +118,46 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "realised_value",
     ),
     "truth/segments.csv": ("segment_id", "document_id", "frame_code", "justification_code"),
-    "truth/institutions.csv": (
-        "institution_code",
-        "kommunekode",
-        "institution_name",
-        "institution_type",
-        "policy_area_code",
-        "coop_associations_2016",
-        "coop_associations_2018",
-        "coop_volunteers_2016",
-        "coop_volunteers_2018",
-        "n_ties_2016",
-        "n_ties_2018",
-    ),
-    "truth/associations.csv": (
-        "association_code",
-        "kommunekode",
-        "association_name",
-        "cvr",
-        "association_field_code",
-        "is_national_chapter",
-        "in_frame_2016",
-        "in_frame_2018",
-        "coop_municipal_2016",
-        "coop_school_2016",
-        "coop_daycare_sfo_youth_2016",
-        "coop_other_institution_2016",
-        "coop_administration_2016",
-        "n_ties_2016",
-        "n_external_2016",
-        "coop_municipal_2018",
-        "coop_school_2018",
-        "coop_daycare_sfo_youth_2018",
-        "coop_other_institution_2018",
-        "coop_administration_2018",
-        "n_ties_2018",
-        "n_external_2018",
-    ),
 }
-"""Header of every fixed-shape file, keyed by its path relative to the output folder."""
+"""Header of every fixed-shape file, keyed by its path relative to the output folder
+(those with a column per wave: :func:`truth_headers`)."""
+
+TRUTH_INSTITUTION_KEYS = ("coop_associations", "coop_volunteers", "n_ties")
+"""What ``truth/institutions.csv`` says of each institution, one column per wave."""
+TRUTH_ASSOCIATION_KEYS = (
+    "coop_municipal",
+    "coop_school",
+    "coop_daycare_sfo_youth",
+    "coop_other_institution",
+    "coop_administration",
+    "n_ties",
+    "n_external",
+)
+"""What ``truth/associations.csv`` says of each association, one column per wave."""
+
+
+def truth_headers(waves: Sequence[int]) -> dict[str, tuple[str, ...]]:
+    """Header of the truth files with a column per survey wave of ``waves``."""
+    return {
+        "truth/institutions.csv": (
+            "institution_code",
+            "kommunekode",
+            "institution_name",
+            "institution_type",
+            "policy_area_code",
+            *[f"{key}_{wave}" for key in TRUTH_INSTITUTION_KEYS for wave in waves],
+        ),
+        "truth/associations.csv": (
+            "association_code",
+            "kommunekode",
+            "association_name",
+            "cvr",
+            "association_field_code",
+            "is_national_chapter",
+            *[f"in_frame_{wave}" for wave in waves],
+            *[f"{key}_{wave}" for wave in waves for key in TRUTH_ASSOCIATION_KEYS],
+        ),
+    }
 
 
 def write_csv(

@@ -29,8 +29,8 @@ SUPPRESSED = "suppressed"
 """The label every suppressed cell carries in every figure."""
 
 SUPPRESSED_STYLE = {"facecolor": "#f0f0f0", "edgecolor": "#9a9a9a", "hatch": "////"}
-WAVES = (2016, 2018)
-WAVE_MARKERS = {2016: {"fillstyle": "none"}, 2018: {"fillstyle": "full"}}
+WAVE_FILLSTYLES = ("left", "bottom", "right", "top")
+"""How a wave between the first (an open marker) and the latest (a full one) is drawn."""
 SURVEY_COLOURS = {"institution": "#1f5fa8", "association": "#d9730d"}
 SURVEY_NAMES = {"institution": "institutions", "association": "associations"}
 MEASURE_COLOURS = {"associations": "#1f5fa8", "volunteers": "#2a9d5c"}
@@ -44,6 +44,39 @@ EPISODE_TYPES = ("meeting", "joint_activity", "agreement", "conflict", "evaluati
 MUNICIPALITY_COLOURS = ("#1f5fa8", "#d9730d", "#2a9d5c", "#b5122b", "#6b4c9a")
 ALPHA_TENTATIVE = 0.667
 ALPHA_CONCLUSIVE = 0.800
+
+
+def _waves(data: pandas.DataFrame, column: str = "wave") -> list[int]:
+    """The survey waves a release table has, earliest first (the waves are data: the
+    seed survey_waves says which there are)."""
+    return sorted(int(wave) for wave in data[column].unique())
+
+
+def _wave_markers(waves: list[int]) -> dict[int, dict[str, str]]:
+    """Each wave's marker: the first open, the latest full, any between half full."""
+    middle = [
+        {"fillstyle": WAVE_FILLSTYLES[index % len(WAVE_FILLSTYLES)]}
+        for index in range(max(len(waves) - 2, 0))
+    ]
+    styles = [{"fillstyle": "none"}, *middle, {"fillstyle": "full"}][-len(waves) :]
+    return dict(zip(waves, styles, strict=True)) if waves else {}
+
+
+def _wave_offsets(keys: list, spread: float) -> dict:
+    """Each key's offset from its row, evenly from -spread to spread (0 for a lone key)."""
+    if len(keys) < 2:
+        return dict.fromkeys(keys, 0.0)
+    step = 2 * spread / (len(keys) - 1)
+    return {key: round(-spread + index * step, 10) for index, key in enumerate(keys)}
+
+
+def _wave_handles(waves: list[int]) -> list[Line2D]:
+    """Legend entries of the waves' markers."""
+    markers = _wave_markers(waves)
+    return [
+        Line2D([], [], marker="o", linestyle="", color="#444444", label=str(wave), **markers[wave])
+        for wave in waves
+    ]
 
 
 @dataclass(frozen=True)
@@ -147,6 +180,10 @@ def cooperation(connection: duckdb.DuckDBPyConnection) -> Finding:
     rows = ["all", *area_codes]
     labels = ["All areas", *(areas.get(code, code) for code in area_codes)]
     measures = ("associations", "volunteers")
+    waves = _waves(data)
+    markers = _wave_markers(waves)
+    offsets = _wave_offsets(waves, 0.18)
+    height = 0.6 / max(len(waves), 2)
     figure = _figure(3.0 * max(len(codes), 1) + 1.5, 7.5)
     grid = figure.subplots(
         len(measures), max(len(codes), 1), sharex=True, sharey=True, squeeze=False
@@ -156,9 +193,9 @@ def cooperation(connection: duckdb.DuckDBPyConnection) -> Finding:
             axes = grid[row_index][column_index]
             cells = data[(data["measure"] == measure) & (data["kommunekode"] == code)]
             for cell in cells.itertuples():
-                y = rows.index(cell.policy_area_code) + (-0.18 if cell.wave == WAVES[0] else 0.18)
+                y = rows.index(cell.policy_area_code) + offsets[int(cell.wave)]
                 if cell.is_suppressed:
-                    _suppressed_bar(axes, y, 0.3, 0.0, 1.0)
+                    _suppressed_bar(axes, y, height, 0.0, 1.0)
                     continue
                 axes.errorbar(
                     [cell.weighted_share],
@@ -172,7 +209,7 @@ def cooperation(connection: duckdb.DuckDBPyConnection) -> Finding:
                     color=MEASURE_COLOURS[measure],
                     capsize=1.5,
                     linewidth=0.9,
-                    **WAVE_MARKERS.get(int(cell.wave), {}),
+                    **markers[int(cell.wave)],
                 )
             axes.axhline(0.5, color="#cccccc", linewidth=0.6)
             axes.set_xlim(-0.05, 1.1)
@@ -189,14 +226,11 @@ def cooperation(connection: duckdb.DuckDBPyConnection) -> Finding:
             axes.tick_params(axis="x", labelsize=7)
     figure.legend(
         handles=[
-            Line2D(
-                [], [], marker="o", linestyle="", color="#444444", fillstyle="none", label="2016"
-            ),
-            Line2D([], [], marker="o", linestyle="", color="#444444", label="2018"),
+            *_wave_handles(waves),
             Patch(**SUPPRESSED_STYLE, label="suppressed (disclosure control)"),
         ],
         loc="outside lower center",
-        ncols=3,
+        ncols=len(waves) + 1,
         fontsize=8,
         frameon=False,
     )
@@ -252,18 +286,18 @@ def attitudes(connection: duckdb.DuckDBPyConnection) -> Finding:
     _check_suppression(data, keys)
     constructs = list(dict.fromkeys(data["construct"]))
     questions = dict(zip(data["construct"], data["question_en"], strict=False))
-    offsets = {
-        ("institution", 2016): -0.27,
-        ("institution", 2018): -0.09,
-        ("association", 2016): 0.09,
-        ("association", 2018): 0.27,
-    }
+    waves = _waves(data)
+    markers = _wave_markers(waves)
+    offsets = _wave_offsets(
+        [(survey, wave) for survey in ("institution", "association") for wave in waves], 0.27
+    )
+    height = 0.32 / max(len(waves), 2)
     figure = _figure(10, 1.0 + 0.85 * max(len(constructs), 1))
     axes = figure.subplots()
     for cell in data.itertuples():
         y = constructs.index(cell.construct) + offsets.get((cell.survey, int(cell.wave)), 0.0)
         if cell.is_suppressed:
-            _suppressed_bar(axes, y, 0.16, 1.0, 4.0)
+            _suppressed_bar(axes, y, height, 1.0, 4.0)
             continue
         mean = cell.weighted_mean_agreement
         axes.errorbar(
@@ -275,7 +309,7 @@ def attitudes(connection: duckdb.DuckDBPyConnection) -> Finding:
             color=SURVEY_COLOURS[cell.survey],
             capsize=2,
             linewidth=1,
-            **WAVE_MARKERS.get(int(cell.wave), {}),
+            **markers[int(cell.wave)],
         )
     axes.set_yticks(
         range(len(constructs)),
@@ -299,15 +333,10 @@ def attitudes(connection: duckdb.DuckDBPyConnection) -> Finding:
             Line2D([], [], marker="o", linestyle="", color=colour, label=SURVEY_NAMES[survey])
             for survey, colour in SURVEY_COLOURS.items()
         ]
-        + [
-            Line2D(
-                [], [], marker="o", linestyle="", color="#444444", fillstyle="none", label="2016"
-            ),
-            Line2D([], [], marker="o", linestyle="", color="#444444", label="2018"),
-        ],
+        + _wave_handles(waves),
         loc="upper center",
         bbox_to_anchor=(0.5, -0.2),
-        ncols=4,
+        ncols=2 + len(waves),
         fontsize=8,
         frameon=False,
     )
@@ -713,9 +742,10 @@ def panel_change(connection: duckdb.DuckDBPyConnection) -> Finding:
         "to_wave",
     ]
     _check_suppression(data, keys)
-    # The first pair of consecutive waves (the demo has one).
-    waves = (int(data["from_wave"].min()), int(data["to_wave"].min())) if len(data) else (0, 0)
-    data = data[data["from_wave"] == waves[0]].reset_index(drop=True)
+    # One row of panels per pair of consecutive waves (the demo has one).
+    pairs = sorted({(int(pair.from_wave), int(pair.to_wave)) for pair in data.itertuples()}) or [
+        (0, 0)
+    ]
     municipalities = _municipality_names(connection)
     codes = sorted(data["kommunekode"].unique())
     colours = dict(zip(codes, MUNICIPALITY_COLOURS * 20, strict=False))
@@ -729,10 +759,16 @@ def panel_change(connection: duckdb.DuckDBPyConnection) -> Finding:
         list(dict.fromkeys(data.loc[data["statistic"] == statistic, "survey_item_id"]))
         for statistic, _, _ in present
     ]
-    figure = _figure(13, 1.5 + 0.42 * max((len(items) for items in items_per_panel), default=1))
-    grid = figure.subplots(1, max(len(present), 1), squeeze=False)[0]
-    for axes, (statistic, title, label), items in zip(grid, present, items_per_panel, strict=False):
-        cells = data[data["statistic"] == statistic]
+    rows_high = 1.5 + 0.42 * max((len(items) for items in items_per_panel), default=1)
+    figure = _figure(13, rows_high + (len(pairs) - 1) * (rows_high - 0.5))
+    grid = figure.subplots(len(pairs), max(len(present), 1), squeeze=False)
+    panels = [
+        (axes, pair, entry, items)
+        for row, pair in zip(grid, pairs, strict=True)
+        for axes, entry, items in zip(row, present, items_per_panel, strict=False)
+    ]
+    for axes, (from_wave, to_wave), (statistic, title, label), items in panels:
+        cells = data[(data["statistic"] == statistic) & (data["from_wave"] == from_wave)]
         reach = 0.0
         for cell in cells.itertuples():
             y = (
@@ -780,7 +816,7 @@ def panel_change(connection: duckdb.DuckDBPyConnection) -> Finding:
         reach = reach * 1.1 or 0.1
         axes.set_xlim(-reach, reach)
         axes.set_title(title, fontsize=10)
-        axes.set_xlabel(f"{waves[1]} − {waves[0]}, {label} (95 % CI)", fontsize=8)
+        axes.set_xlabel(f"{to_wave} − {from_wave}, {label} (95 % CI)", fontsize=8)
         axes.tick_params(axis="x", labelsize=7)
     figure.legend(
         handles=[
@@ -807,9 +843,10 @@ def panel_change(connection: duckdb.DuckDBPyConnection) -> Finding:
             .sort_values(["size", "survey_item_id", "kommunekode"], ascending=[False, True, True])
             .iloc[0]
         )
+        between = f"{largest.from_wave}–{largest.to_wave}, " if len(pairs) > 1 else ""
         reading = (
             f"{len(clear)} of {len(shown)} changes have a 95 % CI that excludes 0; the largest: "
-            f"{municipalities.get(largest.kommunekode, largest.kommunekode)}, "
+            f"{between}{municipalities.get(largest.kommunekode, largest.kommunekode)}, "
             f"{_item_label(largest.survey, largest.construct)}, {largest.change:+.2f} "
             f"({largest.change_ci_lower:+.2f} to {largest.change_ci_upper:+.2f})."
         )
@@ -817,13 +854,17 @@ def panel_change(connection: duckdb.DuckDBPyConnection) -> Finding:
         reading = f"None of the {len(shown)} changes has a 95 % CI that excludes 0."
     return Finding(
         name="panel_change",
-        title=f"Change from {waves[0]} to {waves[1]} in the panel",
+        title=(
+            f"Change from {pairs[0][0]} to {pairs[0][1]} in the panel"
+            if len(pairs) == 1
+            else "Change between consecutive waves in the panel"
+        ),
         reading=reading,
         sources=("release.rpt_panel_change",),
         figure=figure,
         data=data,
-        note="Institutions and associations that answered both waves; mean within-respondent "
-        "change with its 95 % confidence interval.",
+        note="Institutions and associations that answered both waves of a pair; mean "
+        "within-respondent change with its 95 % confidence interval.",
     )
 
 
