@@ -75,7 +75,7 @@ def test_a_wave_added_to_the_seed_is_generated_built_and_reported(tmp_path: Path
     shutil.rmtree(raw / "truth")
 
     warehouse = tmp_path / "warehouse" / "samspil.duckdb"
-    built = run_samspil("build", warehouse=warehouse, raw=raw, environment=environment)
+    built = run_samspil("build", "--no-docs", warehouse=warehouse, raw=raw, environment=environment)
     assert built.returncode == 0, built.stdout + built.stderr
     with duckdb.connect(str(release_file(warehouse)), read_only=True) as release:
         estimates = dict(
