@@ -53,6 +53,12 @@ class Build:
             return connection.execute(sql, list(parameters)).fetchall()
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """One test process more than cores: a build's process often waits (for a child it
+    started, a lock, a file), and the spare process keeps the cores busy meanwhile."""
+    return (os.cpu_count() or 1) + 1
+
+
 def loader_contract_copy(folder: Path) -> Path:
     """A copy of what the loader reads of the project (sources YAML, seeds, dbt_project.yml's
     vars) in ``folder``/project, for a test to edit."""
