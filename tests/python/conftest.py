@@ -40,6 +40,11 @@ class Build:
     output: str
 
     @property
+    def target(self) -> Path:
+        """dbt's target folder of the build (its manifest and docs)."""
+        return self.warehouse.parent / "target"
+
+    @property
     def build_warehouse(self) -> Path:
         """The working file dbt built into (raw, staging, intermediate and marts)."""
         return self.warehouse.parent / "build" / self.warehouse.name
@@ -94,16 +99,14 @@ def run_samspil(
     raw: Path = DEMO,
     unset: tuple[str, ...] = (),
     environment: dict[str, str] | None = None,
-    project_folders: bool = False,
 ) -> subprocess.CompletedProcess:
     """The real CLI in a subprocess; `unset` names environment variables to leave out,
     `environment` adds some (a PostgreSQL server's PG* variables). Unless the test's
-    environment or `environment` names them, or `project_folders` asks for the
-    project's, the command gets dbt target and GX folders of its own beside `warehouse`."""
+    environment or `environment` names them, the command gets dbt target and GX folders
+    of its own beside `warehouse`."""
     env = {**os.environ, **(environment or {})}
-    if not project_folders:
-        for name, value in own_folders(warehouse.parent).items():
-            env.setdefault(name, value)
+    for name, value in own_folders(warehouse.parent).items():
+        env.setdefault(name, value)
     env.update({"SAMSPIL_WAREHOUSE": str(warehouse), "SAMSPIL_RAW_DIR": str(raw)})
     for name in ("SAMSPIL_BUILD_WAREHOUSE", *unset):
         env.pop(name, None)
@@ -129,12 +132,13 @@ def _once(tmp_path_factory: pytest.TempPathFactory, name: str, make) -> object:
 
 @pytest.fixture(scope="session")
 def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """`samspil build` of raw/demo into a fresh warehouse file, with the project's dbt
-    target (its manifest and docs, which tests read) and GX folders."""
+    """`samspil build` of raw/demo into a fresh warehouse file, with dbt target and GX
+    folders of its own beside it: commands a test runs on it (`samspil report`,
+    `samspil validate`) find them there, and no other test's build writes them."""
 
     def build(folder: Path) -> dict[str, str]:
         warehouse = folder / "samspil.duckdb"
-        result = run_samspil("build", warehouse=warehouse, project_folders=True)
+        result = run_samspil("build", warehouse=warehouse)
         assert result.returncode == 0, result.stdout + result.stderr
         return {"warehouse": str(warehouse), "output": result.stdout}
 

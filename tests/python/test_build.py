@@ -77,7 +77,7 @@ def test_load_audit_matches_raw_tables(demo_build: Build) -> None:
 
 
 def test_docs_describe_every_model_and_column(demo_build: Build) -> None:
-    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    manifest = json.loads((demo_build.target / "manifest.json").read_text())
     undocumented = [
         f"{node['name']}.{column}" if column else node["name"]
         for node in manifest["nodes"].values()
@@ -86,11 +86,11 @@ def test_docs_describe_every_model_and_column(demo_build: Build) -> None:
         if not (node["columns"][column]["description"] if column else node["description"])
     ]
     assert undocumented == []
-    assert (PROJECT_DIR / "target" / "catalog.json").is_file()
+    assert (demo_build.target / "catalog.json").is_file()
 
 
 def test_every_model_has_a_tested_primary_key(demo_build: Build) -> None:
-    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    manifest = json.loads((demo_build.target / "manifest.json").read_text())
     tested: dict[str, set[str]] = {}
     for node in manifest["nodes"].values():
         if node["resource_type"] == "test" and node.get("attached_node"):
@@ -110,7 +110,7 @@ def test_every_model_has_a_tested_primary_key(demo_build: Build) -> None:
 def test_marts_contracts_are_built_into_the_working_file(demo_build: Build) -> None:
     """The contracts' not-null constraints and primary keys are the working file's, as dbt
     builds them on either engine."""
-    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    manifest = json.loads((demo_build.target / "manifest.json").read_text())
     declared = {
         (node["name"], column["name"], constraint["type"])
         for node in manifest["nodes"].values()
@@ -155,7 +155,7 @@ def test_help_lists_the_commands() -> None:
 
 
 def test_docs_open_offline(demo_build: Build) -> None:
-    page = (PROJECT_DIR / "target" / "static_index.html").read_text(encoding="utf-8")
+    page = (demo_build.target / "static_index.html").read_text(encoding="utf-8")
     assert "fct_cooperation_ties" in page  # the manifest is inlined
     assert re.search(r"<(script|link)[^>]+(src|href)=[\"']https?:", page) is None
 
@@ -179,7 +179,7 @@ def test_same_inputs_same_marts(demo_build: Build, tmp_path: Path) -> None:
 
 def test_unit_tests_cover_the_non_trivial_logic(demo_build: Build) -> None:
     """A unit test under a misplaced key is silently dropped; check they are all there."""
-    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    manifest = json.loads((demo_build.target / "manifest.json").read_text())
     tested_models = {test["model"] for test in manifest["unit_tests"].values()}
     assert tested_models >= {
         "stg_institution_survey__answers",  # missing-code decoding
@@ -207,7 +207,7 @@ def test_staging_and_intermediate_read_only_earlier_layers(demo_build: Build) ->
     """Raw → staged → linked → published: staging reads sources and seeds, intermediate
     reads staging, intermediate and seeds. An intermediate model reading a mart would make
     the layers a cycle (mart → intermediate → mart)."""
-    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    manifest = json.loads((demo_build.target / "manifest.json").read_text())
     nodes = manifest["nodes"]
     readable = {"staging": {"source", "seed"}, "intermediate": {"staging", "intermediate", "seed"}}
 
@@ -269,7 +269,7 @@ def test_validate_command_runs_the_checkpoint_alone(demo_build: Build) -> None:
     runs_before = demo_build.query_build(
         "select count(distinct run_id) from validation.expectation_results"
     )[0][0]
-    result = run_samspil("validate", warehouse=demo_build.warehouse, project_folders=True)
+    result = run_samspil("validate", warehouse=demo_build.warehouse)
     assert result.returncode == 0, result.stderr
     assert "0 errors" in result.stdout
     runs_after = demo_build.query_build(

@@ -451,7 +451,7 @@ def primary_only(demo_build: Build, tmp_path_factory: pytest.TempPathFactory) ->
     folder = tmp_path_factory.mktemp("primary_only")
     working = folder / "samspil.duckdb"
     shutil.copy(demo_build.build_warehouse, working)
-    outcome = suppress(working, PROJECT_DIR / "target" / "manifest.json", secondary=False)
+    outcome = suppress(working, demo_build.target / "manifest.json", secondary=False)
     assert outcome.complementary == 0 and outcome.narrow
     _build_release(working, folder)
     return working
@@ -496,7 +496,7 @@ def _release_with_a_small_municipality(
                 "delete from intermediate.int_release_terms_unioned "
                 "where release_cell_id like 'figure-%'"
             )
-    suppress(working, PROJECT_DIR / "target" / "manifest.json")
+    suppress(working, demo_build.target / "manifest.json")
     _build_release(working, folder)
     return working
 
@@ -597,8 +597,8 @@ def suppression_violations(connection: duckdb.DuckDBPyConnection, table: str) ->
     return problems
 
 
-def _disclosure_meta() -> dict[str, dict]:
-    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+def _disclosure_meta(build: Build) -> dict[str, dict]:
+    manifest = json.loads((build.target / "manifest.json").read_text())
     return {
         node["name"]: node["config"].get("meta", {}).get("disclosure") or {}
         for node in manifest["nodes"].values()
@@ -607,7 +607,7 @@ def _disclosure_meta() -> dict[str, dict]:
 
 
 def test_every_release_table_follows_its_declared_rule(demo_build: Build) -> None:
-    meta = _disclosure_meta()
+    meta = _disclosure_meta(demo_build)
     release = release_file(demo_build.warehouse)
     with duckdb.connect(str(release), read_only=True) as connection:
         tables = {
@@ -647,7 +647,7 @@ def test_primary_cells_are_suppressed_and_nobody_answered_alike_in_a_shown_cell(
             connection.execute(
                 " union all ".join(
                     f"select release_cell_id, suppression_reason from release.{table}"
-                    for table, declared in _disclosure_meta().items()
+                    for table, declared in _disclosure_meta(demo_build).items()
                     if declared.get("applies")
                 )
             ).fetchall()
@@ -703,7 +703,7 @@ def test_same_inputs_same_pattern(demo_build: Build, tmp_path: Path) -> None:
     shutil.copy(demo_build.build_warehouse, working)
     pattern = "select * from disclosure.suppression_pattern order by release_cell_id"
     before = demo_build.query_build(pattern)
-    outcome = suppress(working, PROJECT_DIR / "target" / "manifest.json")
+    outcome = suppress(working, demo_build.target / "manifest.json")
     with duckdb.connect(str(working), read_only=True) as connection:
         after = connection.execute(pattern).fetchall()
     assert outcome.complementary > 0

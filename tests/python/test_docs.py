@@ -29,7 +29,7 @@ def _seed(name: str) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def manifest(demo_build: Build) -> dict:
     """The manifest `samspil build` wrote with the docs (what dbt docs show)."""
-    return json.loads((PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    return json.loads((demo_build.target / "manifest.json").read_text(encoding="utf-8"))
 
 
 def _marts(manifest: dict) -> set[str]:

@@ -18,7 +18,7 @@ import pytest
 from samspil.lock import locked
 from samspil.paths import PROJECT_DIR, Paths
 
-from conftest import DEMO, SAMSPIL, run_samspil
+from conftest import DEMO, SAMSPIL, own_folders, run_samspil
 
 
 def _sha256(path: Path) -> str:
@@ -53,6 +53,7 @@ def test_two_builds_at_once_publish_one_whole_and_refuse_the_other(
     warehouse = tmp_path / "warehouse" / "samspil.duckdb"
     environment = {
         **os.environ,
+        **own_folders(tmp_path),
         "SAMSPIL_WAREHOUSE": str(warehouse),
         "SAMSPIL_RAW_DIR": str(first_raw),
     }
@@ -144,6 +145,7 @@ def test_a_killed_build_leaves_no_process_writing_and_the_next_build_succeeds(
     working = tmp_path / "build" / warehouse.name
     environment = {
         **os.environ,
+        **own_folders(tmp_path),
         "SAMSPIL_WAREHOUSE": str(warehouse),
         "SAMSPIL_RAW_DIR": str(demo_as_csv),
     }

@@ -56,9 +56,7 @@ document.body.appendChild(probe);
 def rendered(demo_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`samspil report` of the demo build, by the real CLI."""
     out = tmp_path_factory.mktemp("report") / "report"
-    result = run_samspil(
-        "report", "--out", str(out), warehouse=demo_build.warehouse, project_folders=True
-    )
+    result = run_samspil("report", "--out", str(out), warehouse=demo_build.warehouse)
     assert result.returncode == 0, result.stdout + result.stderr
     return out
 
@@ -259,9 +257,7 @@ def test_report_has_provenance_and_every_figure_as_png_and_svg(
 
 def test_same_warehouse_same_report(demo_build: Build, rendered: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    result = run_samspil(
-        "report", "--out", str(again), warehouse=demo_build.warehouse, project_folders=True
-    )
+    result = run_samspil("report", "--out", str(again), warehouse=demo_build.warehouse)
     assert result.returncode == 0, result.stderr
 
     def files(folder: Path) -> dict[str, bytes]:

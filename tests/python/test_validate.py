@@ -17,7 +17,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +27,7 @@ import pytest
 from samspil.build import BuildError, validate_staging
 from samspil.paths import PROJECT_DIR, Paths
 
-from conftest import Build, run_samspil
+from conftest import Build, own_folders, run_samspil
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -74,6 +74,15 @@ def _gx_root(folder: Path) -> Path:
     """The project's gx/ (without its results) in a folder of its own."""
     shutil.copytree(PROJECT_DIR / "gx", folder / "gx", ignore=shutil.ignore_patterns("uncommitted"))
     return folder
+
+
+@pytest.fixture(scope="module", autouse=True)
+def demo_manifest(demo_build: Build) -> Iterator[None]:
+    """The validation this module runs in process finds dbt's relations in the demo
+    build's manifest."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DBT_TARGET_PATH", str(demo_build.target))
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -329,9 +338,9 @@ def planted(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Plan
     _plant_cases(export, keys)
     export.write()
     warehouse = folder / "warehouse" / "samspil.duckdb"
-    environment = {"SAMSPIL_GX_ROOT": str(_gx_root(folder / "gx_root"))}
+    # Folders of its own named outright: this module's DBT_TARGET_PATH is the demo build's.
     result = run_samspil(
-        "build", "--no-docs", warehouse=warehouse, raw=raw, environment=environment
+        "build", "--no-docs", warehouse=warehouse, raw=raw, environment=own_folders(folder)
     )
     assert result.returncode == 1, result.stdout + result.stderr
     return Planted(warehouse.parent / "build" / warehouse.name, result.stderr, keys)
@@ -621,7 +630,7 @@ def test_a_model_missing_from_dbts_manifest_fails_its_suite_unevaluated(
 ) -> None:
     """The relations come from dbt's manifest; a model it lacks cannot be validated, and every
     expectation of its suite counts as an error."""
-    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((demo_build.target / "manifest.json").read_text(encoding="utf-8"))
     del manifest["nodes"]["model.samspil.stg_discourse__codings"]
     target = tmp_path / "target"
     target.mkdir()
