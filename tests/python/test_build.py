@@ -160,23 +160,6 @@ def test_docs_open_offline(demo_build: Build) -> None:
     assert re.search(r"<(script|link)[^>]+(src|href)=[\"']https?:", page) is None
 
 
-def test_same_inputs_same_marts(demo_build: Build, tmp_path: Path) -> None:
-    """A second build of the same raw files gives row-for-row the same marts."""
-    again = Build(warehouse=tmp_path / "again.duckdb", output="")
-    result = run_samspil("build", "--no-docs", warehouse=again.warehouse)
-    assert result.returncode == 0, result.stderr
-    marts = [
-        name
-        for (name,) in demo_build.query(
-            "select table_name from information_schema.tables where table_schema = 'marts'"
-        )
-    ]
-    assert set(marts) >= DESIGN_MARTS
-    for mart in marts:
-        query = f"select * from marts.{mart} order by all"
-        assert demo_build.query(query) == again.query(query), mart
-
-
 def test_unit_tests_cover_the_non_trivial_logic(demo_build: Build) -> None:
     """A unit test under a misplaced key is silently dropped; check they are all there."""
     manifest = json.loads((demo_build.target / "manifest.json").read_text())

@@ -1,11 +1,32 @@
-"""Incremental builds: when a new batch of documents and then the 2018 wave arrive, the
-next build rebuilds only what depends on the changed raw files, and its marts equal those
-of a full build of the same exports. Real builds by the real CLI on real DuckDB files."""
+"""Incremental builds: one warehouse built again and again as its raw folder changes, each
+build by the real CLI on real DuckDB files. After each change an incremental build must
+publish what a full build of the same exports publishes (every table of the published
+schemas compared row for row), rebuild only what the changed files reach, and keep the
+load records of what it did not read again. A failed build makes the next one full.
+
+The sequence, each step one or two builds:
+0. a full build of the demo's exports without the 2018 wave and the latest documents, one
+   episode naming an unknown case (a rejected row no change touches);
+1. a case's date made impossible (the case is rejected, and with it the rows of the other
+   cases files that reference it: a cascade across the strand's files), and the latest
+   documents arrive: the incremental build and a full build of a copy, side by side;
+2. the date fixed again, the episodes exported as Excel instead of CSV (the same data in
+   another format), the 2018 wave arrives, a response that names partners is removed, and
+   the published file is one restored from a backup of step 0: again both builds;
+3. nothing changed: nothing is rebuilt;
+4. a misspelt column fails the build; fixed, the next build is full, and a full build of
+   the same inputs as step 2's has the same published tables;
+5. a raw table of the working file lacking a row its file loaded fails the next incremental
+   build's reconciliation, which names the table and its file.
+"""
 
 from __future__ import annotations
 
-import json
+import csv
+import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -13,22 +34,75 @@ import pytest
 
 from samspil.build import STATE_FILE
 from samspil.generate.increments import arrive, withhold
+from samspil.generate.writer import write_xlsx
 
 from conftest import run_samspil
 
-SURVEY_TABLES = [
+# What is compared: every published schema but the validation history, and in them every
+# table but each build's record of itself (its id, folder, runs). The load's timestamps
+# differ between any two builds: left out.
+COMPARED_SCHEMAS = ("marts", "release", "reference", "audit")
+OWN_RECORDS = ("build_provenance", "rpt_load_audit", "rpt_validation_runs")
+LOAD_TIMESTAMP = "loaded_at"
+
+IMPOSSIBLE_DATE = "2016-02-31"
+UNKNOWN_CASE_EPISODE = "K99-E001,K99,2016-05-01,meeting,positive,Møde.\n"
+SURVEY_TABLES = {
     "association_survey__frame",
     "association_survey__responses",
     "institution_survey__frame",
     "institution_survey__responses",
-]
-DISCOURSE_TABLES = ["discourse__codings", "discourse__documents", "discourse__segments"]
+}
+DISCOURSE_TABLES = {"discourse__codings", "discourse__documents", "discourse__segments"}
 
 
-def _build(raw: Path, warehouse: Path, *options: str) -> str:
-    result = run_samspil("build", "--no-docs", *options, warehouse=warehouse, raw=raw)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
+class Warehouse:
+    """A published warehouse file with its own dbt target, logs and GX results (as
+    `run_samspil` gives every build): two warehouses built side by side share nothing but
+    the project."""
+
+    def __init__(self, folder: Path) -> None:
+        self.file = folder / "samspil.duckdb"
+        self.state = folder / "build" / STATE_FILE
+        self.log = folder / "logs" / "dbt.log"
+        self.logged = 0
+
+    def rebuilt(self) -> set[str]:
+        """The models dbt built since the last call, from its log."""
+        text = self.log.read_text(encoding="utf-8")
+        models = set(re.findall(r"OK created sql \w+ model \w+\.(\w+)", text[self.logged :]))
+        self.logged = len(text)
+        return models
+
+    def run(self, raw: Path, *options: str):
+        return run_samspil("build", "--no-docs", *options, warehouse=self.file, raw=raw)
+
+    def build(self, raw: Path, *options: str) -> str:
+        result = self.run(raw, *options)
+        assert result.returncode == 0, (
+            f"samspil build {' '.join(options)} failed:\n{result.stdout}{result.stderr}"
+        )
+        return result.stdout
+
+    def query(self, sql: str) -> list[tuple]:
+        with duckdb.connect(str(self.file), read_only=True) as connection:
+            return connection.execute(sql).fetchall()
+
+
+def _summary_line(output: str, label: str) -> str:
+    (line,) = [line for line in output.splitlines() if line.strip().startswith(label + " ")]
+    return line.strip()[len(label) :].strip()
+
+
+def _kind(output: str) -> str:
+    """The summary's `build` line: full, or incremental and the raw tables that changed."""
+    return _summary_line(output, "build")
+
+
+def _changed(output: str) -> set[str]:
+    kind = _kind(output)
+    assert kind.startswith("incremental, raw tables changed: "), kind
+    return set(kind.split(": ", 1)[1].split(", "))
 
 
 def _models_built(output: str) -> int:
@@ -36,197 +110,333 @@ def _models_built(output: str) -> int:
     return int(lines[0].split()[-1].replace(",", "")) if lines else 0
 
 
-def _build_line(output: str) -> str:
-    (line,) = [line for line in output.splitlines() if line.strip().startswith("build ")]
-    return line.split(None, 1)[1].strip()
-
-
 def _phases(output: str) -> list[str]:
     """The build's phases in the order they ran, from its `seconds per phase` line."""
-    (line,) = [line for line in output.splitlines() if line.strip().startswith("seconds per")]
-    return [part.rsplit(" ", 1)[0] for part in line.split("phase", 1)[1].strip().split(", ")]
+    line = _summary_line(output, "seconds per phase")
+    return [part.rsplit(" ", 1)[0] for part in line.split(", ")]
 
 
-def _differences(left: Path, right: Path) -> dict[str, tuple[int, int]]:
-    """Per published table (marts, reference and the release tier, but for its provenance
-    tables, which record each build's own load time and validation run): rows only in
-    `left`, rows only in `right` (as multisets, every column)."""
+def _both(incremental: Warehouse, full: Warehouse, raw: Path, copy: Path) -> tuple[str, str]:
+    """The incremental build of `raw` and a full build of a copy of it, side by side (each
+    is mostly one process at a time): both outputs."""
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(raw, copy)
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(incremental.build, raw)
+        second = pool.submit(full.build, copy, "--full-refresh")
+        return first.result(), second.result()
+
+
+def _differences(left: Path, right: Path) -> dict[str, object]:
+    """Per published table: the rows only in `left` and only in `right` (multisets), or
+    which of the two lacks it or has other columns."""
     connection = duckdb.connect()
     connection.execute(f"attach '{left}' as one (read_only)")
     connection.execute(f"attach '{right}' as other (read_only)")
-    tables = connection.execute(
-        "select schema_name, table_name from duckdb_tables() where database_name = 'other' "
-        "and schema_name in ('marts', 'reference', 'release') "
-        "and table_name not in ('rpt_load_audit', 'rpt_validation_runs') order by 1, 2"
-    ).fetchall()
+    columns: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+    for database, schema, table, column, data_type in connection.execute(
+        "select database_name, schema_name, table_name, column_name, data_type "
+        "from duckdb_columns() where database_name in ('one', 'other') and schema_name in "
+        f"{COMPARED_SCHEMAS} order by database_name, schema_name, table_name, column_index"
+    ).fetchall():
+        if column != LOAD_TIMESTAMP and table not in OWN_RECORDS:
+            columns.setdefault((database, schema, table), []).append((column, data_type))
+    tables = {(schema, table) for _, schema, table in columns}
+    assert {schema for schema, _ in tables} == set(COMPARED_SCHEMAS)
     assert len(tables) > 30
-    found = {}
-    for schema, table in tables:
+    found: dict[str, object] = {}
+    for schema, table in sorted(tables):
+        name = f"{schema}.{table}"
+        one, other = columns.get(("one", schema, table)), columns.get(("other", schema, table))
+        if one != other:
+            found[name] = ("columns", one, other)
+            continue
+        selected = ", ".join(f'"{column}"' for column, _ in one or [])
         counts = tuple(
             connection.execute(
-                f"select count(*) from (select * from {a}.{schema}.{table} "
-                f"except all select * from {b}.{schema}.{table})"
+                f"select count(*) from (select {selected} from {a}.{name} "
+                f"except all select {selected} from {b}.{name})"
             ).fetchone()[0]
             for a, b in (("one", "other"), ("other", "one"))
         )
         if counts != (0, 0):
-            found[f"{schema}.{table}"] = counts
+            found[name] = counts
     connection.close()
     return found
 
 
-@pytest.fixture(scope="module")
-def complete(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo's exports with one episode of an unknown case: a rejected row in the cases
-    strand, which no increment touches."""
-    raw = tmp_path_factory.mktemp("complete") / "raw"
-    shutil.copytree(demo_as_csv, raw)
-    episodes = raw / "cases" / "episodes.csv"
-    with episodes.open("a", encoding="utf-8") as handle:
-        handle.write("K99-E001,K99,2016-05-01,meeting,positive,Møde.\n")
-    return raw
-
-
-@pytest.fixture(scope="module")
-def full_rebuild(complete: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A full build of the complete exports."""
-    warehouse = tmp_path_factory.mktemp("full") / "samspil.duckdb"
-    output = _build(complete, warehouse, "--full-refresh")
-    assert _build_line(output) == "full"
-    return warehouse
-
-
-def _comments(warehouse: Path) -> list[tuple]:
+def _comments(warehouse: Warehouse) -> list[tuple]:
     """Every published table's and column's description (dbt's persisted docs)."""
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        return connection.execute(
-            "select schema_name, table_name, null, comment from duckdb_tables() "
-            "where schema_name in ('marts', 'reference') "
-            "union all select schema_name, table_name, column_name, comment from duckdb_columns() "
-            "where schema_name in ('marts', 'reference') order by all"
-        ).fetchall()
+    return warehouse.query(
+        "select schema_name, table_name, null, comment from duckdb_tables() "
+        "where schema_name in ('marts', 'reference') "
+        "union all select schema_name, table_name, column_name, comment from duckdb_columns() "
+        "where schema_name in ('marts', 'reference') order by all"
+    )
 
 
-def _audit(warehouse: Path) -> tuple[dict[str, tuple], list[tuple]]:
-    """The published load audit by table (without when) and the rejected rows."""
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        audit = {
-            row[1]: row
-            for row in connection.execute(
-                "select * exclude (loaded_at), loaded_at from audit.load_audit"
-            ).fetchall()
-        }
-        rejected = connection.execute(
-            "select * exclude (loaded_at) from audit.rejected_rows order by all"
-        ).fetchall()
-    return audit, rejected
-
-
-def test_new_documents_then_a_new_wave_rebuild_only_what_they_change(
-    complete: Path, full_rebuild: Path, tmp_path: Path
-) -> None:
-    without_wave = withhold(complete, tmp_path / "without_wave", "wave")
-    raw = withhold(without_wave, tmp_path / "raw", "documents")
-    warehouse = tmp_path / "warehouse" / "samspil.duckdb"
-
-    first = _build(raw, warehouse)
-    assert _build_line(first) == "full"
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        waves = connection.execute("select distinct wave from marts.fct_survey_answers").fetchall()
-        documents = connection.execute("select count(*) from marts.dim_documents").fetchone()[0]
-    assert waves == [(2016,)]
-    first_audit, _ = _audit(warehouse)
-
-    arrive(complete, raw, "documents")
-    second = _build(raw, warehouse)
-    assert _build_line(second) == "incremental, raw tables changed: " + ", ".join(DISCOURSE_TABLES)
-    # Only what depends on the discourse files was rebuilt: no survey model, no linking.
-    # The unit tests check the models' logic, unchanged since the first build: not rerun.
-    assert 0 < _models_built(second) < _models_built(first) / 3
-    # The discourse strand is staged as views, current as soon as the raw tables are
-    # written: dbt runs once, then the validation. (A new wave rebuilds staged tables,
-    # the survey unpivots: dbt stages them before the validation, as in a full build.)
-    assert _phases(first)[:3] == ["load", "dbt build", "validation"]
-    assert _phases(second)[:3] == ["load", "dbt build", "validation"]
-    assert "data tests pass" in second
-    assert "unit tests pass" in first
-    assert "unit tests" not in second
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        assert connection.execute("select count(*) from marts.dim_documents").fetchone()[0] > (
-            documents
-        )
-
-    arrive(complete, raw, "wave")
-    third = _build(raw, warehouse)
-    assert _build_line(third) == "incremental, raw tables changed: " + ", ".join(SURVEY_TABLES)
-    assert _models_built(second) < _models_built(third) < _models_built(first)
-    assert _phases(third)[:3] == ["load", "dbt build", "validation"]
-
-    assert _differences(warehouse, full_rebuild) == {}
-    # Publishing kept the marts it did not rebuild from the published file: every
-    # description is there as in a full build.
-    assert _comments(warehouse) == _comments(full_rebuild)
-    # The audit and the rejected rows are those of a full build; the cases strand, which
-    # never changed, was not read again: its entries are the first load's.
-    audit, rejected = _audit(warehouse)
-    full_audit, full_rejected = _audit(full_rebuild)
-    assert {table: row[:-1] for table, row in audit.items()} == {
-        table: row[:-1] for table, row in full_audit.items()
+def _audit(warehouse: Warehouse) -> dict[str, tuple]:
+    """The published load audit by table, its load time last."""
+    return {
+        row[1]: row
+        for row in warehouse.query("select * exclude (loaded_at), loaded_at from audit.load_audit")
     }
-    assert rejected == full_rejected
-    # The episode appended to the file, on its last line.
-    last_line = len((complete / "cases" / "episodes.csv").read_text(encoding="utf-8").splitlines())
-    assert [row[:4] for row in rejected] == [
-        ("cases/episodes.csv", "cases__episodes", last_line, "case_id")
-    ]
-    for table, row in audit.items():
-        if table.startswith("cases__"):
-            assert row == first_audit[table]
-        else:
-            assert row[-1] > first_audit[table][-1]
-
-    # Nothing changed: nothing is rebuilt, and the marts stay as they were.
-    fourth = _build(raw, warehouse)
-    assert _build_line(fourth) == "incremental, raw tables changed: none (nothing to rebuild)"
-    assert _models_built(fourth) == 0
-    assert _differences(warehouse, full_rebuild) == {}
 
 
-def test_a_failed_build_makes_the_next_one_full(demo_as_csv: Path, tmp_path: Path) -> None:
-    raw = tmp_path / "raw"
-    shutil.copytree(demo_as_csv, raw)
-    warehouse = tmp_path / "warehouse" / "samspil.duckdb"
-    _build(raw, warehouse)
-    state_file = warehouse.parent / "build" / STATE_FILE
-    state = json.loads(state_file.read_text(encoding="utf-8"))
-    assert set(state["raw"]) >= set(SURVEY_TABLES + DISCOURSE_TABLES)
+def _rejected(warehouse: Warehouse) -> list[tuple]:
+    return warehouse.query("select * exclude (loaded_at) from audit.rejected_rows order by all")
 
-    # A file with a misspelt column fails the build: the state is gone with it, so the
-    # working file, whatever a failed build left in it, is never the base of an
-    # incremental build.
-    frame = raw / "institution_survey" / "frame.csv"
+
+def _edit_csv(path: Path, change) -> list[list[str]]:
+    """Rewrite the CSV file `path` with `change(rows)` (header first); the old rows back."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(change([list(row) for row in rows]))
+    return rows
+
+
+def _as_xlsx(raw: Path, table: str) -> None:
+    """Export `table` (`<strand>/<stem>`) as an Excel workbook instead of CSV: same data."""
+    path = raw / f"{table}.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    write_xlsx(raw, f"{table}.xlsx", header, rows)
+    path.unlink()
+
+
+@dataclass
+class Step:
+    """One step's outputs, and what its published files held right after it."""
+
+    incremental: str
+    full: str = ""
+    rebuilt: set[str] = field(default_factory=set)
+    """The models the incremental build rebuilt."""
+    differences: dict[str, object] = field(default_factory=dict)
+    audit: dict[str, tuple] = field(default_factory=dict)
+
+
+@dataclass
+class Sequence:
+    steps: list[Step]
+    documents: list[int]
+    """dim_documents' rows after steps 0 and 1."""
+    waves: list[list[tuple]]
+    """fct_survey_answers' waves after steps 0 and 2."""
+    rejected_after_date: dict[str, int]
+    rejected_after_fix: dict[str, int]
+    comments: tuple[list[tuple], list[tuple]]
+    rejected: tuple[list[tuple], list[tuple]]
+    misspelt: object
+    state_after_misspelt: bool
+    state_after_fix: bool
+    refetched: object
+    state_after_reconciliation: bool
+
+
+def _rejected_tables(warehouse: Warehouse) -> dict[str, int]:
+    return dict(
+        warehouse.query(
+            "select table_name, count(distinct line) from audit.rejected_rows group by 1"
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def sequence(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Sequence:
+    root = tmp_path_factory.mktemp("incremental")
+    complete = root / "complete"
+    shutil.copytree(demo_as_csv, complete)
+    with (complete / "cases" / "episodes.csv").open("a", encoding="utf-8") as handle:
+        handle.write(UNKNOWN_CASE_EPISODE)
+    folder = withhold(withhold(complete, root / "without_wave", "wave"), root / "raw", "documents")
+    copy = root / "copy"
+    incremental, full = Warehouse(root / "incremental"), Warehouse(root / "full")
+    documents = "select count(*) from marts.dim_documents"
+    waves = "select distinct wave from marts.fct_survey_answers order by 1"
+
+    steps = [Step(incremental.build(folder), audit=_audit(incremental))]
+    steps[-1].rebuilt = incremental.rebuilt()
+    counted = [incremental.query(documents)[0][0]]
+    answered = [incremental.query(waves)]
+    backup = root / "backup.duckdb"
+    shutil.copy2(incremental.file, backup)
+
+    # 1. A case's start date made impossible; the latest documents arrive.
+    def with_an_impossible_date(rows: list[list[str]]) -> list[list[str]]:
+        header, first, *others = rows
+        first[header.index("start_date")] = IMPOSSIBLE_DATE
+        return [header, first, *others]
+
+    cases = folder / "cases" / "cases.csv"
+    original = _edit_csv(cases, with_an_impossible_date)
+    arrive(complete, folder, "documents")
+    steps.append(Step(*_both(incremental, full, folder, copy)))
+    steps[-1].rebuilt = incremental.rebuilt()
+    steps[-1].differences = _differences(incremental.file, full.file)
+    steps[-1].audit = _audit(incremental)
+    counted.append(incremental.query(documents)[0][0])
+    after_date = _rejected_tables(full)
+
+    # 2. The date fixed; the episodes exported as Excel; the wave arrives; a response
+    # naming partners removed (its names leave the data); and the published file restored
+    # from the backup of step 0: it lacks the documents of step 1, which this step does
+    # not rebuild.
+    _edit_csv(cases, lambda rows: original)
+    _as_xlsx(folder, "cases/episodes")
+    arrive(complete, folder, "wave")
+    responses = folder / "institution_survey" / "responses.csv"
+    partner = _edit_csv(responses, lambda rows: rows)[0].index("partner_1")
+
+    def without_one_naming_partners(rows: list[list[str]]) -> list[list[str]]:
+        first = next(number for number, row in enumerate(rows) if number and row[partner])
+        return rows[:first] + rows[first + 1 :]
+
+    _edit_csv(responses, without_one_naming_partners)
+    shutil.copy2(backup, incremental.file)
+    steps.append(Step(*_both(incremental, full, folder, copy)))
+    steps[-1].rebuilt = incremental.rebuilt()
+    steps[-1].differences = _differences(incremental.file, full.file)
+    steps[-1].audit = _audit(incremental)
+    answered.append(incremental.query(waves))
+    comments = (_comments(incremental), _comments(full))
+    rejected = (_rejected(incremental), _rejected(full))
+
+    # 3. Nothing changed.
+    steps.append(Step(incremental.build(folder)))
+    steps[-1].rebuilt = incremental.rebuilt()
+    steps[-1].differences = _differences(incremental.file, full.file)
+
+    # 4. A misspelt column fails the build and takes the build state with it; fixed, the
+    # next build is full: the same inputs as step 2's full build.
+    frame = folder / "institution_survey" / "frame.csv"
     good = frame.read_bytes()
     frame.write_bytes(good.replace(b"institution_code", b"institution_kode", 1))
-    failed = run_samspil("build", "--no-docs", warehouse=warehouse, raw=raw)
-    assert failed.returncode != 0
-    assert not state_file.exists()
-
+    misspelt = incremental.run(folder)
+    state_after_misspelt = incremental.state.exists()
     frame.write_bytes(good)
-    assert _build_line(_build(raw, warehouse)) == "full"
-    assert state_file.is_file()
+    steps.append(Step(incremental.build(folder)))
+    steps[-1].differences = _differences(incremental.file, full.file)
+    state_after_fix = incremental.state.is_file()
 
-    # A raw table of the working file that no longer holds every row its file loaded (as
-    # when an incremental build kept a table a cascade of rejected rows changed): the next
-    # incremental build's reconciliation fails, and the error names the table and its file.
-    with duckdb.connect(str(state_file.with_name(warehouse.name))) as connection:
+    # 5. A raw table of the working file that no longer holds every row its file loaded
+    # (as when an incremental build kept a table a cascade of rejected rows changed), and a
+    # coding removed so that the discourse strand is rebuilt.
+    with duckdb.connect(str(incremental.state.with_name(incremental.file.name))) as connection:
         connection.execute(
             "delete from raw.cases__episodes "
             "where _line = (select max(_line) from raw.cases__episodes)"
         )
-    codings = raw / "discourse" / "codings.csv"
+    codings = folder / "discourse" / "codings.csv"
     codings.write_text(codings.read_text(encoding="utf-8").rsplit("\n", 2)[0] + "\n", "utf-8")
-    failed = run_samspil("build", "--no-docs", warehouse=warehouse, raw=raw)
+    refetched = incremental.run(folder)
+
+    return Sequence(
+        steps=steps,
+        documents=counted,
+        waves=answered,
+        rejected_after_date=after_date,
+        rejected_after_fix=_rejected_tables(full),
+        comments=comments,
+        rejected=rejected,
+        misspelt=misspelt,
+        state_after_misspelt=state_after_misspelt,
+        state_after_fix=state_after_fix,
+        refetched=refetched,
+        state_after_reconciliation=incremental.state.exists(),
+    )
+
+
+def test_every_incremental_build_publishes_what_a_full_build_does(sequence: Sequence) -> None:
+    first, dated, waved, unchanged, refreshed = sequence.steps
+    assert _kind(first.incremental) == "full"
+    for step in (dated, waved):
+        assert _kind(step.full) == "full"
+        assert _changed(step.incremental)
+    for step in (dated, waved, unchanged, refreshed):
+        assert step.differences == {}
+    # What each step changed reached the published tables.
+    assert sequence.documents[1] > sequence.documents[0]
+    assert sequence.waves == [[(2016,)], [(2016,), (2018,)]]
+    # Publishing kept the marts it did not rebuild from the published file: every
+    # description is there as in a full build; the audit and rejected rows are a full build's.
+    incremental, full = sequence.comments
+    assert len(incremental) > 100 and incremental == full
+    incremental, full = sequence.rejected
+    assert incremental == full
+    assert [row[1:4:2] for row in incremental if row[3] == "case_id"] == [
+        ("cases__episodes", "case_id")
+    ]
+
+
+def test_a_rejected_row_cascades_across_its_strand_and_a_fix_brings_it_back(
+    sequence: Sequence,
+) -> None:
+    rejected = sequence.rejected_after_date
+    assert {"cases__cases", "cases__actors", "cases__episodes"} <= set(rejected), rejected
+    assert sequence.rejected_after_fix.get("cases__cases", 0) < rejected["cases__cases"]
+    assert _changed(sequence.steps[2].incremental) >= {"cases__cases", "cases__episodes"}
+
+
+def test_an_incremental_build_rebuilds_only_what_its_changes_reach(sequence: Sequence) -> None:
+    first, dated, waved, unchanged, _ = sequence.steps
+    changed = _changed(dated.incremental)
+    assert changed >= DISCOURSE_TABLES and not changed & SURVEY_TABLES
+    changed = _changed(waved.incremental)
+    assert changed >= SURVEY_TABLES and not changed & DISCOURSE_TABLES
+    # No survey model rebuilt for documents and cases, no discourse model for the wave
+    # and cases; the unit tests check the models' logic, unchanged since the first build:
+    # not rerun.
+    assert len(first.rebuilt) == _models_built(first.incremental) > 80
+    surveys = {model for model in first.rebuilt if "survey" in model}
+    staged_surveys = {model for model in surveys if model.startswith("stg_")}
+    discourse = {model for model in first.rebuilt if model.startswith("stg_discourse__")}
+    assert len(surveys) > 10 and len(staged_surveys) >= 4 and len(discourse) == 3
+    assert dated.rebuilt and not dated.rebuilt & surveys
+    assert waved.rebuilt >= staged_surveys and not waved.rebuilt & discourse
+    for step in (dated, waved):
+        assert len(step.rebuilt) == _models_built(step.incremental) < len(first.rebuilt)
+    assert "unit tests pass" in first.incremental
+    for step in (dated, waved):
+        assert "unit tests" not in step.incremental
+        assert "data tests pass" in step.incremental
+        assert _phases(step.incremental)[:3] == ["load", "dbt build", "validation"]
+    assert (
+        _kind(unchanged.incremental) == "incremental, raw tables changed: none (nothing to rebuild)"
+    )
+    assert _models_built(unchanged.incremental) == 0 and not unchanged.rebuilt
+
+
+def test_a_strand_not_read_again_keeps_its_load_record(sequence: Sequence) -> None:
+    first, dated, waved, *_ = sequence.steps
+    for table in DISCOURSE_TABLES:  # read in step 1, unchanged in step 2
+        assert waved.audit[table] == dated.audit[table], table
+    for table in _changed(waved.incremental):
+        assert waved.audit[table][-1] > dated.audit[table][-1], table
+    for table, row in dated.audit.items():
+        if table.startswith(("association_survey__", "institution_survey__")):
+            assert row == first.audit[table], table
+
+
+def test_a_failed_build_makes_the_next_one_full(sequence: Sequence) -> None:
+    assert sequence.misspelt.returncode != 0
+    assert "institution_kode" in sequence.misspelt.stderr
+    # The state went with the failed build, so the working file, whatever a failed build
+    # left in it, is never the base of an incremental build.
+    assert not sequence.state_after_misspelt
+    refreshed = sequence.steps[4]
+    assert _kind(refreshed.incremental) == "full"
+    assert sequence.state_after_fix
+    # Two full builds of the same inputs (in two folders) publish the same tables.
+    assert refreshed.differences == {}
+
+
+def test_a_raw_table_missing_rows_fails_the_reconciliation_and_names_its_file(
+    sequence: Sequence,
+) -> None:
+    failed = sequence.refetched
     assert failed.returncode != 0
     assert "assert_every_raw_row_is_staged_or_rejected" in failed.stderr
-    assert "table_name=cases__episodes, file=cases/episodes.csv, rows_read=" in failed.stderr
-    assert not state_file.exists()
+    assert "table_name=cases__episodes, file=cases/episodes.xlsx, rows_read=" in failed.stderr
+    assert not sequence.state_after_reconciliation
