@@ -58,6 +58,29 @@ class Build:
             return connection.execute(sql, list(parameters)).fetchall()
 
 
+# The modules that run whole builds of their own, the longest first. The processes take
+# modules in collection order (`--no-loadscope-reorder`; xdist would otherwise start with
+# the modules that have the most tests, which are short): the long ones start at once and
+# the short ones fill the processes' ends, so that the processes end together.
+LONGEST_FIRST = (
+    "test_incremental.py",
+    "test_privacy.py",
+    "test_lock.py",
+    "test_publish.py",
+    "test_postgres.py",
+    "test_waves.py",
+    "test_bench.py",
+    "test_formats_staged.py",
+    "test_disclosure.py",
+    "test_build.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: number for number, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """One test process more than cores: a build's process often waits (for a child it
     started, a lock, a file), and the spare process keeps the cores busy meanwhile."""
