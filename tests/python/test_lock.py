@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import os
 import re
 import shutil
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from samspil.lock import locked
+from samspil.lock import locked, warehouse_lock
 from samspil.paths import PROJECT_DIR, Paths
 
 from conftest import DEMO, SAMSPIL, own_folders, run_samspil
@@ -42,46 +44,160 @@ def _without_last_responses(demo_as_csv: Path, folder: Path, count: int) -> Path
     return folder
 
 
-def test_two_builds_at_once_publish_one_whole_and_refuse_the_other(
-    demo_as_csv: Path, tmp_path: Path
-) -> None:
-    """As a user in one checkout: a build of one raw folder in the background, and a build
-    of another folder once the first has started loading, on the same warehouse."""
-    first_raw = tmp_path / "first"
-    shutil.copytree(demo_as_csv, first_raw)
-    second_raw = _without_last_responses(demo_as_csv, tmp_path / "second", 100)
-    warehouse = tmp_path / "warehouse" / "samspil.duckdb"
+def _children(pid: int) -> list[int]:
+    return [
+        int(child)
+        for children in Path(f"/proc/{pid}/task").glob("*/children")
+        for child in children.read_text().split()
+    ]
+
+
+def _has_open(pid: int, path: Path) -> bool:
+    try:
+        return any(os.path.realpath(fd) == str(path) for fd in Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:  # it ended
+        return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class Killed:
+    """A build killed (-9) while its Great Expectations process validated."""
+
+    great_expectations_alive: bool
+    """Whether that process was still alive (it must go with the build)."""
+    validation_tables: int
+    """Tables of the working file's validation schema after the kill."""
+    published: bool
+
+
+@dataclass(frozen=True)
+class Sequence:
+    """One warehouse: a build killed; then, as a user in one checkout would, a build of one
+    raw folder in the background, and a build of another folder on the same warehouse once
+    the first has started loading."""
+
+    warehouse: Path
+    first_raw: Path
+    second_raw: Path
+    killed: Killed
+    first: subprocess.Popen
+    output: str
+    problems: str
+    second: subprocess.CompletedProcess
+
+
+def _start(warehouse: Path, raw: Path, *options: str, **streams) -> subprocess.Popen:
     environment = {
         **os.environ,
-        **own_folders(tmp_path),
+        **own_folders(warehouse.parent),
         "SAMSPIL_WAREHOUSE": str(warehouse),
-        "SAMSPIL_RAW_DIR": str(first_raw),
+        "SAMSPIL_RAW_DIR": str(raw),
     }
     environment.pop("SAMSPIL_BUILD_WAREHOUSE", None)
-    first = subprocess.Popen(
-        [str(SAMSPIL), "build", "--no-docs", "--full-refresh"],
-        env=environment,
+    return subprocess.Popen(
+        [str(SAMSPIL), "build", "--no-docs", *options], env=environment, **streams
+    )
+
+
+def _lock_holder(lock: Path) -> str | None:
+    """The process the lock file names: the last that took the lock."""
+    try:
+        return json.loads(lock.read_text(encoding="utf-8"))["pid"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _kill_while_validating(warehouse: Path, raw: Path) -> Killed:
+    working = warehouse.parent / "build" / warehouse.name
+    build = _start(warehouse, raw, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 900
+        validating = []
+        while not validating:  # the GX process reads the staged tables
+            assert build.poll() is None, "the build ended before it validated"
+            assert time.monotonic() < deadline, "the build never validated"
+            validating = [pid for pid in _children(build.pid) if _has_open(pid, working)]
+            time.sleep(0.05)
+    finally:
+        build.kill()
+        build.wait()
+    (great_expectations,) = validating
+    deadline = time.monotonic() + 300
+    while _alive(great_expectations) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    with duckdb.connect(str(working), read_only=True) as connection:
+        recorded = connection.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'validation'"
+        ).fetchone()[0]
+    return Killed(_alive(great_expectations), recorded, warehouse.exists())
+
+
+@pytest.fixture(scope="module")
+def sequence(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Sequence:
+    folder = tmp_path_factory.mktemp("lock")
+    first_raw = folder / "first"
+    shutil.copytree(demo_as_csv, first_raw)
+    second_raw = _without_last_responses(demo_as_csv, folder / "second", 100)
+    warehouse = folder / "warehouse" / "samspil.duckdb"
+    killed = _kill_while_validating(warehouse, first_raw)
+
+    first = _start(
+        warehouse,
+        first_raw,
+        "--full-refresh",
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    lock = warehouse_lock(Paths(PROJECT_DIR, first_raw, warehouse))
     try:
         deadline = time.monotonic() + 120
-        while not (warehouse.parent / "build" / warehouse.name).exists():  # it is loading
+        # Until it holds the lock (the file names the killed build before).
+        while _lock_holder(lock) != str(first.pid):
             assert first.poll() is None, first.communicate()
-            assert time.monotonic() < deadline, "the first build never started loading"
+            assert time.monotonic() < deadline, "the first build never took the lock"
             time.sleep(0.05)
-
+        # Folders of its own but for the warehouse: the warehouse's lock refuses it.
         second = run_samspil(
-            "build", "--no-docs", "--full-refresh", warehouse=warehouse, raw=second_raw
+            "build",
+            "--no-docs",
+            "--full-refresh",
+            warehouse=warehouse,
+            raw=second_raw,
+            environment=own_folders(folder / "second_build"),
         )
         output, problems = first.communicate(timeout=1800)
     finally:
         if first.poll() is None:
             first.kill()
+    return Sequence(warehouse, first_raw, second_raw, killed, first, output, problems, second)
 
+
+def test_a_killed_build_leaves_no_process_writing_and_the_next_build_succeeds(
+    sequence: Sequence,
+) -> None:
+    """kill -9 while its Great Expectations process validates: that process goes with the
+    build, before it writes its results into the working file, which the next build's lock
+    covers; the next build succeeds."""
+    assert not sequence.killed.great_expectations_alive
+    assert sequence.killed.validation_tables == 0  # nothing written after the build was killed
+    assert not sequence.killed.published
+    assert sequence.first.returncode == 0, sequence.output + sequence.problems
+    assert sequence.warehouse.is_file()
+
+
+def test_two_builds_at_once_publish_one_whole_and_refuse_the_other(sequence: Sequence) -> None:
+    warehouse, first_raw, second_raw = sequence.warehouse, sequence.first_raw, sequence.second_raw
+    first, output, second = sequence.first, sequence.output, sequence.second
     # The published file holds the first folder's data, whole, and says which build it is.
-    assert first.returncode == 0, output + problems
+    assert first.returncode == 0, output + sequence.problems
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         audit = connection.execute(
             "select file, sha256, rows_read, rows_loaded from audit.load_audit"
@@ -111,77 +227,6 @@ def test_two_builds_at_once_publish_one_whole_and_refuse_the_other(
         second.stderr,
     ), second.stderr
     assert "Traceback" not in second.stderr
-
-
-def _children(pid: int) -> list[int]:
-    return [
-        int(child)
-        for children in Path(f"/proc/{pid}/task").glob("*/children")
-        for child in children.read_text().split()
-    ]
-
-
-def _has_open(pid: int, path: Path) -> bool:
-    try:
-        return any(os.path.realpath(fd) == str(path) for fd in Path(f"/proc/{pid}/fd").iterdir())
-    except OSError:  # it ended
-        return False
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
-    except OSError:
-        return False
-
-
-def test_a_killed_build_leaves_no_process_writing_and_the_next_build_succeeds(
-    demo_as_csv: Path, tmp_path: Path
-) -> None:
-    """kill -9 while its Great Expectations process validates: that process goes with the
-    build, before it writes its results into the working file, which the next build's lock
-    covers; the next build succeeds."""
-    warehouse = tmp_path / "samspil.duckdb"
-    working = tmp_path / "build" / warehouse.name
-    environment = {
-        **os.environ,
-        **own_folders(tmp_path),
-        "SAMSPIL_WAREHOUSE": str(warehouse),
-        "SAMSPIL_RAW_DIR": str(demo_as_csv),
-    }
-    environment.pop("SAMSPIL_BUILD_WAREHOUSE", None)
-    build = subprocess.Popen(
-        [str(SAMSPIL), "build", "--no-docs"],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 900
-        validating = []
-        while not validating:  # the GX process reads the staged tables
-            assert build.poll() is None, "the build ended before it validated"
-            assert time.monotonic() < deadline, "the build never validated"
-            validating = [pid for pid in _children(build.pid) if _has_open(pid, working)]
-            time.sleep(0.05)
-    finally:
-        build.kill()
-        build.wait()
-    (great_expectations,) = validating
-    deadline = time.monotonic() + 300
-    while _alive(great_expectations) and time.monotonic() < deadline:
-        time.sleep(0.1)
-
-    assert not _alive(great_expectations)
-    with duckdb.connect(str(working), read_only=True) as connection:
-        recorded = connection.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'validation'"
-        ).fetchone()[0]
-    assert recorded == 0  # nothing written after the build was killed
-    assert not warehouse.exists()
-    result = run_samspil("build", "--no-docs", warehouse=warehouse, raw=demo_as_csv)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert warehouse.is_file()
 
 
 @pytest.fixture
