@@ -13,6 +13,8 @@ import hashlib
 import hmac
 import re
 import shutil
+import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -300,66 +302,6 @@ def _every_value(warehouse: Path) -> list[tuple[str, str, str, str]]:
         return _text_values(connection, schemas)
 
 
-def test_great_expectations_keeps_no_failing_value(demo_as_csv: Path, tmp_path: Path) -> None:
-    """A CPR number, an e-mail address, a phone number, a name and a bare eight-digit phone
-    number typed into case actors' CVR column: the loader rejects what it recognises as
-    personal data, Great Expectations fails on the rest (not CVR numbers), and neither its
-    results nor its Data Docs, then or after the next good build, show any of them."""
-    raw = tmp_path / "raw"
-    shutil.copytree(demo_as_csv, raw)
-    actors = raw / "cases" / "actors.csv"
-    header, records = _read_csv(actors)
-    # Not recognisable as personal data, and no CVR number (modulus-11 check fails).
-    unrecognised = {"name": "Bodil Plantesen", "bare_phone": "61728394"}
-    planted = PLANTED | unrecognised
-    rows = [row for _, row in records if row["actor_type"] == "association"][: len(planted)]
-    for row, value in zip(rows, planted.values(), strict=True):
-        row["cvr"] = value
-    _write_csv(actors, header, records)
-    warehouse = tmp_path / "warehouse" / "samspil.duckdb"
-    # The project's GX context without its results, the builds' own (as run_samspil's).
-    environment = own_folders(warehouse.parent)
-    gx_root = Path(environment["SAMSPIL_GX_ROOT"])
-
-    failed = run_samspil("build", warehouse=warehouse, raw=raw, environment=environment)
-    assert failed.returncode == 1
-    assert "validation failed" in failed.stderr, failed.stderr
-    with duckdb.connect(
-        str(warehouse.parent / "build" / warehouse.name), read_only=True
-    ) as connection:
-        rejected = connection.execute(
-            "select column_name, reason, raw_value from raw.rejected_rows "
-            "where file = 'cases/actors.csv'"
-        ).fetchall()
-    results = sorted((gx_root / "gx" / "uncommitted" / "validations").rglob("*.json"))
-    failing = [path for path in results if "stg_cases__actors" in path.parts]
-    assert len(failing) == 1  # the failing run's results of the actors, kept
-    (failed_run,) = {path.parent.parent.name for path in failing}
-
-    good = run_samspil("build", warehouse=warehouse, raw=demo_as_csv, environment=environment)
-    assert good.returncode == 0, good.stderr
-    site = gx_root / "gx" / "uncommitted" / "data_docs" / "local_site"
-    assert failed_run in (site / "index.html").read_text(encoding="utf-8")
-    assert list((site / "validations" / "stg_cases__actors").glob(f"{failed_run}/*/*.html"))
-
-    found = [
-        (path, value)
-        for path in gx_root.rglob("*")
-        if path.is_file()
-        for value in planted.values()
-        if value in path.read_text(encoding="utf-8", errors="replace")
-    ]
-    assert found == []
-    for file in (warehouse, warehouse.parent / "build" / warehouse.name):
-        values = _every_value(file)
-        assert len(values) > 10_000
-        assert [item for item in values if any(v in item[3] for v in planted.values())] == []
-    # What the loader recognised, it rejected with its reason, the value masked.
-    assert sorted(rejected) == sorted(
-        ("cvr", "personal_data", f"<masked: {len(value)} characters>") for value in PLANTED.values()
-    )
-
-
 # A segment's text must be its document's text at its offsets: what is planted in the
 # documents' text (at its end, so that every offset still holds) stands for it.
 CUT_FROM_DOCUMENT_TEXT = {("discourse/segments.csv", "segment_text")}
@@ -381,32 +323,46 @@ def _text_columns() -> dict[str, list[Column]]:
     }
 
 
-def test_personal_data_in_any_text_column_reaches_no_mart(
-    demo_as_csv: Path, tmp_path: Path
-) -> None:
-    """A CPR number, an e-mail address and a phone number planted in every raw text column:
-    where the column may hold personal data (`personal` in the sources YAML: free text such
-    as names and titles) staging scrubs or drops it and the row is kept; where it may not
-    (ids, CVR numbers, types) the loader rejects the row with its reason, the value masked.
-    Nothing planted is published."""
-    raw = tmp_path / "raw"
+@dataclass(frozen=True)
+class Planted:
+    """Two builds into one warehouse: exports with personal data planted in every text
+    column and values that are no CVR number typed into case actors' CVR column (which
+    fails the validation), then the same exports without those (which builds)."""
+
+    raw: Path
+    """The exports of the good build."""
+    warehouse: Path
+    gx_root: Path
+    scrubbed: set[tuple[str, int]]
+    """(file, line): planted in free text, to be kept with the personal data scrubbed."""
+    screened: set[tuple[str, int, str]]
+    """(file, line, column): planted where no personal data may be, to be rejected."""
+    cvr_lines: set[int]
+    """The lines of cases/actors.csv whose CVR the failing build's exports replaced."""
+    failed: subprocess.CompletedProcess
+    rejected_by_failed: list[tuple]
+    """(line, column, reason, raw value) of cases/actors.csv the failing build rejected."""
+    failing_results: list[Path]
+    """The actors' validation results of the failing build."""
+    good: subprocess.CompletedProcess
+
+
+_ACTORS = "cases/actors.csv"
+# Not recognisable as personal data, and no CVR number (modulus-11 check fails).
+UNRECOGNISED = {"name": "Bodil Plantesen", "bare_phone": "61728394"}
+
+
+@pytest.fixture(scope="module")
+def planted(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Planted:
+    folder = tmp_path_factory.mktemp("planted")
+    raw = folder / "raw"
     shutil.copytree(demo_as_csv, raw)
     columns = _text_columns()
-    assert {column.name for file in columns.values() for column in file} >= {
-        "case_id", "case_title", "document_id", "title", "actor_id", "episode_id",
-        "segment_id", "response_id", "institution_code", "association_code", "coder_id",
-        "institution_name", "association_name", "cvr",
-    }  # fmt: skip
-    assert "text" in {column.name for column in columns["discourse/documents.csv"]}
-    declared = {
-        (schema.file, column.name)
-        for schema in read_schema(PROJECT_DIR, RAW_FILES)
-        for column in schema.columns
-    }
-    assert declared >= CUT_FROM_DOCUMENT_TEXT
+    # A CPR number, an e-mail address and a phone number in every raw text column: in the
+    # first row's free text, and each in a row of its own (from the end) for the others.
     sentence = ", ".join(f"{kind} {value}" for kind, value in PLANTED.items())
-    scrubbed: set[tuple[str, int]] = set()  # (file, line): planted in free text, kept
-    screened: set[tuple[str, int, str]] = set()  # (file, line, column): to be rejected
+    scrubbed: set[tuple[str, int]] = set()
+    screened: set[tuple[str, int, str]] = set()
     for file, file_columns in columns.items():
         header, records = _read_csv(raw / file)
         line, row = records[0]
@@ -423,9 +379,114 @@ def test_personal_data_in_any_text_column_reaches_no_mart(
                     screened.add((file, line, column.name))
         _write_csv(raw / file, header, records)
 
-    warehouse = tmp_path / "samspil.duckdb"
-    result = run_samspil("build", "--no-docs", warehouse=warehouse, raw=raw)
-    assert result.returncode == 0, result.stdout + result.stderr
+    # The failing exports: besides, what is planted and what is not recognisable as
+    # personal data typed into association actors' CVR column.
+    failing = folder / "failing"
+    shutil.copytree(raw, failing)
+    actors = failing / "cases" / "actors.csv"
+    header, records = _read_csv(actors)
+    rejected_anyway = {line for file, line, _ in screened if file == _ACTORS}
+    typed = [
+        (line, row)
+        for line, row in records[1:]
+        if row["actor_type"] == "association" and line not in rejected_anyway
+    ][: len(PLANTED | UNRECOGNISED)]
+    for (_, row), value in zip(typed, (PLANTED | UNRECOGNISED).values(), strict=True):
+        row["cvr"] = value
+    _write_csv(actors, header, records)
+
+    warehouse = folder / "warehouse" / "samspil.duckdb"
+    # The project's GX context without its results, the builds' own (as run_samspil's).
+    environment = own_folders(warehouse.parent)
+    gx_root = Path(environment["SAMSPIL_GX_ROOT"])
+    failed = run_samspil("build", warehouse=warehouse, raw=failing, environment=environment)
+    with duckdb.connect(
+        str(warehouse.parent / "build" / warehouse.name), read_only=True
+    ) as connection:
+        rejected = connection.execute(
+            "select line, column_name, reason, raw_value from raw.rejected_rows "
+            f"where file = '{_ACTORS}'"
+        ).fetchall()
+    results = sorted((gx_root / "gx" / "uncommitted" / "validations").rglob("*.json"))
+    good = run_samspil("build", warehouse=warehouse, raw=raw, environment=environment)
+    return Planted(
+        raw=raw,
+        warehouse=warehouse,
+        gx_root=gx_root,
+        scrubbed=scrubbed,
+        screened=screened,
+        cvr_lines={line for line, _ in typed},
+        failed=failed,
+        rejected_by_failed=rejected,
+        failing_results=[path for path in results if "stg_cases__actors" in path.parts],
+        good=good,
+    )
+
+
+def test_great_expectations_keeps_no_failing_value(planted: Planted) -> None:
+    """What the loader recognises as personal data in the CVR column it rejects; Great
+    Expectations fails on the rest (not CVR numbers), and neither its results nor its Data
+    Docs, then or after the next good build, show any of them."""
+    assert planted.failed.returncode == 1
+    assert "validation failed" in planted.failed.stderr, planted.failed.stderr
+    assert len(planted.failing_results) == 1  # the failing run's results of the actors, kept
+    (failed_run,) = {path.parent.parent.name for path in planted.failing_results}
+    assert planted.good.returncode == 0, planted.good.stderr
+    site = planted.gx_root / "gx" / "uncommitted" / "data_docs" / "local_site"
+    assert failed_run in (site / "index.html").read_text(encoding="utf-8")
+    assert list((site / "validations" / "stg_cases__actors").glob(f"{failed_run}/*/*.html"))
+
+    typed = PLANTED | UNRECOGNISED
+    found = [
+        (path, value)
+        for path in planted.gx_root.rglob("*")
+        if path.is_file()
+        for value in typed.values()
+        if value in path.read_text(encoding="utf-8", errors="replace")
+    ]
+    assert found == []
+    working = planted.warehouse.parent / "build" / planted.warehouse.name
+    for file in (planted.warehouse, working):
+        values = _every_value(file)
+        assert len(values) > 10_000
+        assert [item for item in values if any(v in item[3] for v in UNRECOGNISED.values())] == []
+        # The working file keeps the raw exports, free text with its personal data included,
+        # and staging shows the documents' text as published (checked against segments):
+        # the rest of it, the validation results included, holds nothing planted.
+        kept = [item for item in values if item[0] not in ("raw", "staging")]
+        assert [item for item in kept if any(v in item[3] for v in PLANTED.values())] == []
+    # What the loader recognised, it rejected with its reason, the value masked.
+    assert sorted(
+        (column, reason, value)
+        for line, column, reason, value in planted.rejected_by_failed
+        if line in planted.cvr_lines
+    ) == sorted(
+        ("cvr", "personal_data", f"<masked: {len(value)} characters>") for value in PLANTED.values()
+    )
+
+
+def test_personal_data_in_any_text_column_reaches_no_mart(planted: Planted, tmp_path: Path) -> None:
+    """A CPR number, an e-mail address and a phone number planted in every raw text column:
+    where the column may hold personal data (`personal` in the sources YAML: free text such
+    as names and titles) staging scrubs or drops it and the row is kept; where it may not
+    (ids, CVR numbers, types) the loader rejects the row with its reason, the value masked.
+    Nothing planted is published."""
+    columns = _text_columns()
+    assert {column.name for file in columns.values() for column in file} >= {
+        "case_id", "case_title", "document_id", "title", "actor_id", "episode_id",
+        "segment_id", "response_id", "institution_code", "association_code", "coder_id",
+        "institution_name", "association_name", "cvr",
+    }  # fmt: skip
+    assert "text" in {column.name for column in columns["discourse/documents.csv"]}
+    declared = {
+        (schema.file, column.name)
+        for schema in read_schema(PROJECT_DIR, RAW_FILES)
+        for column in schema.columns
+    }
+    assert declared >= CUT_FROM_DOCUMENT_TEXT
+    assert planted.good.returncode == 0, planted.good.stdout + planted.good.stderr
+    warehouse, raw, screened = planted.warehouse, planted.raw, planted.screened
+    assert len(screened) > 30 and len(planted.scrubbed) > 5
 
     values = _every_value(warehouse)
     assert len(values) > 10_000
@@ -452,7 +513,7 @@ def test_personal_data_in_any_text_column_reaches_no_mart(
         screened, "personal_data"
     )
     assert all(rejected[key][1].startswith("<masked: ") for key in screened)
-    assert {(file, line) for file, line, _ in rejected} & scrubbed == set()
+    assert {(file, line) for file, line, _ in rejected} & planted.scrubbed == set()
 
 
 def _demo_checksums() -> dict[str, str]:
