@@ -382,8 +382,8 @@ def test_publish_leaves_no_build_schema_and_keeps_provenance(
 def test_marts_keep_their_primary_keys_on_postgres(
     postgres_server: PostgresServer, postgres_build: str
 ) -> None:
-    """On PostgreSQL a mart's contract creates its primary key (dbt's default; the
-    DuckDB working file leaves it to the unique tests)."""
+    """On PostgreSQL a mart's contract creates its primary key, as on DuckDB: the key's
+    only check."""
     with (
         contextlib.closing(postgres_server.connect()) as connection,
         connection.cursor() as cursor,
