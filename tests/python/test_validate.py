@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -25,7 +26,7 @@ import duckdb
 import pytest
 
 from samspil.build import BuildError, validate_staging
-from samspil.paths import PROJECT_DIR, Paths
+from samspil.paths import PROJECT_DIR, Paths, release_file
 
 from conftest import Build, own_folders, run_samspil
 
@@ -139,6 +140,10 @@ class Planted:
     warehouse: Path
     output: str
     keys: dict[str, object]
+    published: list[Path]
+    """The published files (restricted and release tier) the build started from."""
+    published_before: list[str]
+    """Their SHA-256 before the build."""
 
 
 def _plant_survey(export: Export, survey: str, keys: dict[str, object]) -> None:
@@ -324,7 +329,9 @@ def _plant_association_cvr(export: Export, keys: dict[str, object]) -> None:
 
 
 @pytest.fixture(scope="module")
-def planted(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Planted:
+def planted(
+    demo_build: Build, demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Planted:
     folder = tmp_path_factory.mktemp("planted")
     raw = folder / "raw"
     shutil.copytree(demo_as_csv, raw)
@@ -337,13 +344,26 @@ def planted(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Plan
     _plant_discourse(export, keys)
     _plant_cases(export, keys)
     export.write()
+    # The build starts from a published warehouse (the demo's), which its errors keep.
     warehouse = folder / "warehouse" / "samspil.duckdb"
+    warehouse.parent.mkdir()
+    published = [warehouse, release_file(warehouse)]
+    sources = (demo_build.warehouse, release_file(demo_build.warehouse))
+    for source, copy in zip(sources, published, strict=True):
+        shutil.copy(source, copy)
+    published_before = [_sha256(path) for path in published]
     # Folders of its own named outright: this module's DBT_TARGET_PATH is the demo build's.
     result = run_samspil(
         "build", "--no-docs", warehouse=warehouse, raw=raw, environment=own_folders(folder)
     )
     assert result.returncode == 1, result.stdout + result.stderr
-    return Planted(warehouse.parent / "build" / warehouse.name, result.stderr, keys)
+    return Planted(
+        warehouse.parent / "build" / warehouse.name,
+        result.stderr,
+        keys,
+        published,
+        published_before,
+    )
 
 
 @dataclass(frozen=True)
@@ -566,6 +586,19 @@ def test_response_rates_and_the_rest(planted: Planted, outcomes: list[Outcome]) 
         assert [(o.column_name, o.mostly, o.success) for o in answers] == [
             ("answer_status", 0.8, False)
         ]
+
+
+def test_a_validation_error_stops_the_build_before_publishing(planted: Planted) -> None:
+    """The errors stop the build after validation: it says so and where (an episode after
+    its case ended, by its key), and the published files are those it started from."""
+    assert "validation failed, nothing published" in planted.output
+    assert "stg_cases__episodes" in planted.output
+    assert str(planted.keys["episode after case"]) in planted.output
+    assert [_sha256(path) for path in planted.published] == planted.published_before
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_the_summary_shows_keys_not_values(planted: Planted) -> None:
