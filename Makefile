@@ -10,6 +10,9 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum |
 ACRO_VENV := .venv-acro
 ACRO_STAMP := $(ACRO_VENV)/.installed-$(shell cat tools/acro/requirements.txt | cksum | cut -d' ' -f1)
 
+# The two environments install side by side, and lint starts once the first is there.
+MAKEFLAGS += --jobs=3
+
 export DO_NOT_TRACK := 1
 export GX_ANALYTICS_ENABLED := false
 
