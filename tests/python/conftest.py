@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -127,15 +128,34 @@ def run_samspil(
     `environment` adds some (a PostgreSQL server's PG* variables). Unless the test's
     environment or `environment` names them, the command gets dbt target and GX folders
     of its own beside `warehouse`."""
+    return subprocess.run(
+        [str(SAMSPIL), *args],
+        env=samspil_environment(warehouse, raw, unset, environment),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def samspil_environment(
+    warehouse: Path,
+    raw: Path = DEMO,
+    unset: tuple[str, ...] = (),
+    environment: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment `run_samspil` gives the CLI (for a test that starts it itself)."""
     env = {**os.environ, **(environment or {})}
     for name, value in own_folders(warehouse.parent).items():
         env.setdefault(name, value)
     env.update({"SAMSPIL_WAREHOUSE": str(warehouse), "SAMSPIL_RAW_DIR": str(raw)})
     for name in ("SAMSPIL_BUILD_WAREHOUSE", *unset):
         env.pop(name, None)
-    return subprocess.run(
-        [str(SAMSPIL), *args], env=env, capture_output=True, text=True, check=False
-    )
+    return env
+
+
+def sha256(path: Path) -> str:
+    """The file's SHA-256, computed here."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _once(tmp_path_factory: pytest.TempPathFactory, name: str, make) -> object:

@@ -4,7 +4,6 @@ file holds what the build that published it read, whole. Real builds by the real
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import os
 import re
@@ -20,11 +19,7 @@ import pytest
 from samspil.lock import locked, warehouse_lock
 from samspil.paths import PROJECT_DIR, Paths
 
-from conftest import DEMO, SAMSPIL, own_folders, run_samspil
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+from conftest import DEMO, SAMSPIL, own_folders, run_samspil, samspil_environment, sha256
 
 
 def _records(path: Path) -> int:
@@ -94,15 +89,10 @@ class Sequence:
 
 
 def _start(warehouse: Path, raw: Path, *options: str, **streams) -> subprocess.Popen:
-    environment = {
-        **os.environ,
-        **own_folders(warehouse.parent),
-        "SAMSPIL_WAREHOUSE": str(warehouse),
-        "SAMSPIL_RAW_DIR": str(raw),
-    }
-    environment.pop("SAMSPIL_BUILD_WAREHOUSE", None)
     return subprocess.Popen(
-        [str(SAMSPIL), "build", "--no-docs", *options], env=environment, **streams
+        [str(SAMSPIL), "build", "--no-docs", *options],
+        env=samspil_environment(warehouse, raw),
+        **streams,
     )
 
 
@@ -210,8 +200,8 @@ def test_two_builds_at_once_publish_one_whole_and_refuse_the_other(sequence: Seq
             "select build_id, raw_folder, build_kind from audit.build_provenance"
         ).fetchall()
     assert len(audit) == 11
-    for file, sha256, rows_read, rows_loaded in audit:
-        assert sha256 == _sha256(first_raw / file), file
+    for file, checksum, rows_read, rows_loaded in audit:
+        assert checksum == sha256(first_raw / file), file
         assert rows_read == rows_loaded == _records(first_raw / file), file
     assert answered == _records(first_raw / "association_survey" / "responses.csv")
     assert answered != _records(second_raw / "association_survey" / "responses.csv")

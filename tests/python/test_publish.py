@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
 import os
 import re
 import shutil
@@ -23,16 +22,12 @@ from samspil.generate.increments import withhold
 from samspil.paths import release_file
 from samspil.publish import PUBLISHED_SCHEMAS, RELEASE_SCHEMAS
 
-from conftest import DEMO, Build, run_samspil
+from conftest import DEMO, Build, run_samspil, sha256
 
 README = DEMO.parents[1] / "README.md"
 
 DUCKDB_SHELL = Path(sys.executable).with_name("duckdb")
 COUNT_ANSWERS = "select count(*) from marts.fct_survey_answers;\n"
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _shell_count(path: Path) -> int:
@@ -103,8 +98,8 @@ def test_failed_build_leaves_the_published_file_untouched(
     published.parent.mkdir()
     shutil.copy(demo_build.warehouse, published)
     shutil.copy(release_file(demo_build.warehouse), release_file(published))
-    before = _sha256(published)
-    release_before = _sha256(release_file(published))
+    before = sha256(published)
+    release_before = sha256(release_file(published))
     raw = tmp_path / "broken"
     shutil.copytree(DEMO, raw, ignore=shutil.ignore_patterns("truth"))
     # Every export of cases/episodes goes, whatever format the demo mixes it in.
@@ -116,8 +111,8 @@ def test_failed_build_leaves_the_published_file_untouched(
     assert result.returncode == 1
     assert "cases/episodes" in result.stderr
     assert "is unchanged" in result.stderr
-    assert _sha256(published) == before
-    assert _sha256(release_file(published)) == release_before
+    assert sha256(published) == before
+    assert sha256(release_file(published)) == release_before
     assert _shell_count(published) > 0
 
 
@@ -274,7 +269,7 @@ def test_a_raw_table_whose_rows_are_all_rejected_stops_the_build(
     published = tmp_path / "published" / "samspil.duckdb"
     published.parent.mkdir()
     shutil.copy(demo_build.warehouse, published)
-    before = _sha256(published)
+    before = sha256(published)
     raw = _demo_copy(demo_as_csv, tmp_path)
     episodes = _rewrite_column(raw / "cases" / "episodes.csv", "case_id", "K99")
 
@@ -288,7 +283,7 @@ def test_a_raw_table_whose_rows_are_all_rejected_stops_the_build(
         "so." in result.stderr
     )
     assert "Traceback" not in result.stderr
-    assert _sha256(published) == before
+    assert sha256(published) == before
 
 
 # One sequence of builds, shared by the tests below, of the demo's exports (as CSV) with
@@ -359,7 +354,7 @@ def refusals(
     published = folder / "published" / "samspil.duckdb"
     published.parent.mkdir()
     shutil.copy(demo_build.warehouse, published)
-    before = _sha256(published)
+    before = sha256(published)
     (answers_before,) = demo_build.query("select count(*) from marts.fct_survey_answers")[0]
     raw = withhold(demo_as_csv, folder / "raw", "wave")
     (raw / "cases" / "episode_participants.csv").write_text(
@@ -372,7 +367,7 @@ def refusals(
 
     empty_refused = build()
     shrink_refused = build("--allow-empty")
-    after_refusals = _sha256(published)
+    after_refusals = sha256(published)
     allowed, counts, problems = _read_while(
         published, lambda: build("--allow-empty", "--allow-shrink")
     )

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -28,7 +27,7 @@ import pytest
 from samspil.build import BuildError, validate_staging
 from samspil.paths import PROJECT_DIR, Paths, release_file
 
-from conftest import Build, own_folders, run_samspil
+from conftest import Build, own_folders, run_samspil, sha256
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -351,7 +350,7 @@ def planted(
     sources = (demo_build.warehouse, release_file(demo_build.warehouse))
     for source, copy in zip(sources, published, strict=True):
         shutil.copy(source, copy)
-    published_before = [_sha256(path) for path in published]
+    published_before = [sha256(path) for path in published]
     # Folders of its own named outright: this module's DBT_TARGET_PATH is the demo build's.
     result = run_samspil(
         "build", "--no-docs", warehouse=warehouse, raw=raw, environment=own_folders(folder)
@@ -594,11 +593,7 @@ def test_a_validation_error_stops_the_build_before_publishing(planted: Planted) 
     assert "validation failed, nothing published" in planted.output
     assert "stg_cases__episodes" in planted.output
     assert str(planted.keys["episode after case"]) in planted.output
-    assert [_sha256(path) for path in planted.published] == planted.published_before
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    assert [sha256(path) for path in planted.published] == planted.published_before
 
 
 def test_the_summary_shows_keys_not_values(planted: Planted) -> None:
