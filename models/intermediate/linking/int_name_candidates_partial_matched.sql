@@ -3,6 +3,8 @@
     Sagen") or the type word ("Solsikken"). Among the names no strong
     method placed; rank 5, score 0.7. The words of an entity renamed between
     waves are those of all its names. -#}
+{{ config(pre_hook="{{ postgres_without_nested_loops() }}") }}
+
 with
 
 unplaced_variants as (

@@ -2,6 +2,8 @@
     an ambiguous variant is settled by context when exactly one of the tied
     candidates is linked by the same respondent elsewhere (another wave or
     partner column), or itself names the respondent in the other survey. -#}
+{{ config(pre_hook="{{ postgres_without_nested_loops() }}") }}
+
 with
 
 name_mentions as (

@@ -7,6 +7,8 @@
     interval at the var confidence_level: Wilson's score interval with the
     effective sample size and a t quantile for shares, a t interval for means.
     See the doc blocks estimand and survey_estimates. -#}
+{{ config(pre_hook="{{ postgres_without_nested_loops() }}") }}
+
 with
 
 value_counts as (
