@@ -12,142 +12,45 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import duckdb
-import matplotlib
 import numpy
 import pandas
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-matplotlib.use("Agg")  # files only, never a display
+from samspil.report.figures.common import (
+    FRAME_COLOURS,
+    MUNICIPALITY_COLOURS,
+    SUPPRESSED,
+    SUPPRESSED_STYLE,
+    SURVEY_NAMES,
+    Finding,
+    check_suppression,
+    describe_count,
+    municipality_names,
+    new_figure,
+    policy_area_names,
+    query,
+    suppressed_bar,
+    suppressed_cell,
+    suppressed_handle,
+    wave_handles,
+    wave_markers,
+    wave_offsets,
+    waves_of,
+)
 
-SUPPRESSED = "suppressed"
-"""The label every suppressed cell carries in every figure."""
-
-SUPPRESSED_STYLE = {"facecolor": "#f0f0f0", "edgecolor": "#9a9a9a", "hatch": "////"}
-WAVE_FILLSTYLES = ("left", "bottom", "right", "top")
-"""How a wave between the first (an open marker) and the latest (a full one) is drawn."""
 SURVEY_COLOURS = {"institution": "#1f5fa8", "association": "#d9730d"}
-SURVEY_NAMES = {"institution": "institutions", "association": "associations"}
 MEASURE_COLOURS = {"associations": "#1f5fa8", "volunteers": "#2a9d5c"}
-FRAME_COLOURS = {
-    "community": "#2a9d5c",
-    "democracy": "#1f5fa8",
-    "economy": "#b8860b",
-    "efficiency": "#c2410c",
-}
 EPISODE_TYPES = ("meeting", "joint_activity", "agreement", "conflict", "evaluation")
-MUNICIPALITY_COLOURS = ("#1f5fa8", "#d9730d", "#2a9d5c", "#b5122b", "#6b4c9a")
 ALPHA_TENTATIVE = 0.667
 ALPHA_CONCLUSIVE = 0.800
 
 
-def _waves(data: pandas.DataFrame, column: str = "wave") -> list[int]:
-    """The survey waves a release table has, earliest first (the waves are data: the
-    seed survey_waves says which there are)."""
-    return sorted(int(wave) for wave in data[column].unique())
-
-
-def _wave_markers(waves: list[int]) -> dict[int, dict[str, str]]:
-    """Each wave's marker: the first open, the latest full, any between half full."""
-    middle = [
-        {"fillstyle": WAVE_FILLSTYLES[index % len(WAVE_FILLSTYLES)]}
-        for index in range(max(len(waves) - 2, 0))
-    ]
-    styles = [{"fillstyle": "none"}, *middle, {"fillstyle": "full"}][-len(waves) :]
-    return dict(zip(waves, styles, strict=True)) if waves else {}
-
-
-def _wave_offsets(keys: list, spread: float) -> dict:
-    """Each key's offset from its row, evenly from -spread to spread (0 for a lone key)."""
-    if len(keys) < 2:
-        return dict.fromkeys(keys, 0.0)
-    step = 2 * spread / (len(keys) - 1)
-    return {key: round(-spread + index * step, 10) for index, key in enumerate(keys)}
-
-
-def _wave_handles(waves: list[int]) -> list[Line2D]:
-    """Legend entries of the waves' markers."""
-    markers = _wave_markers(waves)
-    return [
-        Line2D([], [], marker="o", linestyle="", color="#444444", label=str(wave), **markers[wave])
-        for wave in waves
-    ]
-
-
-@dataclass(frozen=True)
-class Finding:
-    name: str
-    """File stem of the figure (`<name>.png`, `<name>.svg`) and its anchor in the report."""
-    title: str
-    reading: str
-    """One line that says what the figure shows, computed from its data."""
-    sources: tuple[str, ...]
-    """The marts the figure is drawn from, `schema.table`."""
-    figure: Figure
-    data: pandas.DataFrame
-    """What was plotted, one row per mark; suppressed cells with null values."""
-    note: str = ""
-
-
-def _query(connection: duckdb.DuckDBPyConnection, sql: str) -> pandas.DataFrame:
-    return connection.execute(sql).df()
-
-
-def _municipality_names(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    rows = connection.execute(
-        "select kommunekode, municipality_name from reference.municipalities"
-    ).fetchall()
-    return dict(rows)
-
-
-def _policy_area_names(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    rows = connection.execute(
-        "select policy_area_code, name_en from reference.policy_areas"
-    ).fetchall()
-    return dict(rows)
-
-
-def _figure(width: float, height: float) -> Figure:
-    return Figure(figsize=(width, height), dpi=100, layout="constrained")
-
-
-def _suppressed_bar(axes: Axes, y: float, height: float, left: float, width: float) -> None:
-    """A grey hatched bar across the axis where a suppressed estimate would be."""
-    axes.add_patch(Rectangle((left, y - height / 2), width, height, **SUPPRESSED_STYLE))
-    axes.text(
-        left + width / 2, y, SUPPRESSED, ha="center", va="center", fontsize=6, color="#555555"
-    )
-
-
-def _suppressed_cell(axes: Axes, column: float, row: float) -> None:
-    """A grey hatched heat-map cell labelled as suppressed."""
-    axes.add_patch(Rectangle((column - 0.5, row - 0.5), 1, 1, **SUPPRESSED_STYLE))
-    axes.text(column, row, SUPPRESSED, ha="center", va="center", fontsize=5.5, color="#555555")
-
-
-def _value_columns(data: pandas.DataFrame, keys: list[str]) -> list[str]:
-    return [column for column in data.columns if column not in (*keys, "is_suppressed")]
-
-
-def _check_suppression(data: pandas.DataFrame, keys: list[str]) -> None:
-    """A suppressed row carries no value (the marts null them; a figure must not invent one)."""
-    values = data.loc[data["is_suppressed"], _value_columns(data, keys)]
-    if values.notna().any().any():
-        raise ValueError("a suppressed cell carries a value")
-
-
-def _describe_count(suppressed: int, total: int, unit: str) -> str:
-    return f"{suppressed} of {total} {unit} suppressed" if suppressed else f"no {unit} suppressed"
-
-
 def cooperation(connection: duckdb.DuckDBPyConnection) -> Finding:
     """Weighted shares of institutions cooperating with associations and with volunteers."""
-    data = _query(
+    data = query(
         connection,
         """
         with cells as (
@@ -172,19 +75,19 @@ def cooperation(connection: duckdb.DuckDBPyConnection) -> Finding:
         """,
     )
     keys = ["measure", "kommunekode", "policy_area_code", "wave"]
-    _check_suppression(data, keys)
-    municipalities = _municipality_names(connection)
-    areas = _policy_area_names(connection)
+    check_suppression(data, keys)
+    municipalities = municipality_names(connection)
+    areas = policy_area_names(connection)
     codes = sorted(data["kommunekode"].unique())
     area_codes = sorted(code for code in data["policy_area_code"].unique() if code != "all")
     rows = ["all", *area_codes]
     labels = ["All areas", *(areas.get(code, code) for code in area_codes)]
     measures = ("associations", "volunteers")
-    waves = _waves(data)
-    markers = _wave_markers(waves)
-    offsets = _wave_offsets(waves, 0.18)
+    waves = waves_of(data)
+    markers = wave_markers(waves)
+    offsets = wave_offsets(waves, 0.18)
     height = 0.6 / max(len(waves), 2)
-    figure = _figure(3.0 * max(len(codes), 1) + 1.5, 7.5)
+    figure = new_figure(3.0 * max(len(codes), 1) + 1.5, 7.5)
     grid = figure.subplots(
         len(measures), max(len(codes), 1), sharex=True, sharey=True, squeeze=False
     )
@@ -195,7 +98,7 @@ def cooperation(connection: duckdb.DuckDBPyConnection) -> Finding:
             for cell in cells.itertuples():
                 y = rows.index(cell.policy_area_code) + offsets[int(cell.wave)]
                 if cell.is_suppressed:
-                    _suppressed_bar(axes, y, height, 0.0, 1.0)
+                    suppressed_bar(axes, y, height, 0.0, 1.0)
                     continue
                 axes.errorbar(
                     [cell.weighted_share],
@@ -226,8 +129,8 @@ def cooperation(connection: duckdb.DuckDBPyConnection) -> Finding:
             axes.tick_params(axis="x", labelsize=7)
     figure.legend(
         handles=[
-            *_wave_handles(waves),
-            Patch(**SUPPRESSED_STYLE, label="suppressed (disclosure control)"),
+            *wave_handles(waves),
+            suppressed_handle(),
         ],
         loc="outside lower center",
         ncols=len(waves) + 1,
@@ -237,7 +140,7 @@ def cooperation(connection: duckdb.DuckDBPyConnection) -> Finding:
     shown = data[(data["policy_area_code"] != "all") & ~data["is_suppressed"]]
     latest = shown[(shown["measure"] == "associations") & (shown["wave"] == shown["wave"].max())]
     area_cells = data[(data["policy_area_code"] != "all") & (data["measure"] == "associations")]
-    suppressed = _describe_count(
+    suppressed = describe_count(
         int(area_cells["is_suppressed"].sum()), len(area_cells), "municipality × area × wave cells"
     )
     if latest.empty:
@@ -270,7 +173,7 @@ def cooperation(connection: duckdb.DuckDBPyConnection) -> Finding:
 
 def attitudes(connection: duckdb.DuckDBPyConnection) -> Finding:
     """Mean agreement with each attitude item, institutions versus associations."""
-    data = _query(
+    data = query(
         connection,
         """
         select
@@ -283,21 +186,21 @@ def attitudes(connection: duckdb.DuckDBPyConnection) -> Finding:
         """,
     )
     keys = ["construct", "survey", "wave", "question_en"]
-    _check_suppression(data, keys)
+    check_suppression(data, keys)
     constructs = list(dict.fromkeys(data["construct"]))
     questions = dict(zip(data["construct"], data["question_en"], strict=False))
-    waves = _waves(data)
-    markers = _wave_markers(waves)
-    offsets = _wave_offsets(
+    waves = waves_of(data)
+    markers = wave_markers(waves)
+    offsets = wave_offsets(
         [(survey, wave) for survey in ("institution", "association") for wave in waves], 0.27
     )
     height = 0.32 / max(len(waves), 2)
-    figure = _figure(10, 1.0 + 0.85 * max(len(constructs), 1))
+    figure = new_figure(10, 1.0 + 0.85 * max(len(constructs), 1))
     axes = figure.subplots()
     for cell in data.itertuples():
         y = constructs.index(cell.construct) + offsets.get((cell.survey, int(cell.wave)), 0.0)
         if cell.is_suppressed:
-            _suppressed_bar(axes, y, height, 1.0, 4.0)
+            suppressed_bar(axes, y, height, 1.0, 4.0)
             continue
         mean = cell.weighted_mean_agreement
         axes.errorbar(
@@ -333,7 +236,7 @@ def attitudes(connection: duckdb.DuckDBPyConnection) -> Finding:
             Line2D([], [], marker="o", linestyle="", color=colour, label=SURVEY_NAMES[survey])
             for survey, colour in SURVEY_COLOURS.items()
         ]
-        + _wave_handles(waves),
+        + wave_handles(waves),
         loc="upper center",
         bbox_to_anchor=(0.5, -0.2),
         ncols=2 + len(waves),
@@ -368,7 +271,7 @@ def attitudes(connection: duckdb.DuckDBPyConnection) -> Finding:
 
 def justification_frames(connection: duckdb.DuckDBPyConnection) -> Finding:
     """Share of coded segments carrying each frame, by municipality, document type and year."""
-    data = _query(
+    data = query(
         connection,
         """
         select
@@ -379,14 +282,14 @@ def justification_frames(connection: duckdb.DuckDBPyConnection) -> Finding:
         """,
     )
     keys = ["frame_code", "kommunekode", "document_type", "publication_year", "coded_segment_count"]
-    _check_suppression(data, keys)
-    municipalities = _municipality_names(connection)
+    check_suppression(data, keys)
+    municipalities = municipality_names(connection)
     frames = list(dict.fromkeys(data["frame_code"]))
     rows = list(dict.fromkeys(zip(data["kommunekode"], data["document_type"], strict=True)))
     years = sorted(data["publication_year"].unique())
     top = data["frame_segment_share"].max()
     top = 1.0 if pandas.isna(top) else float(top)
-    figure = _figure(2.6 * max(len(frames), 1) + 2.2, 1.2 + 0.32 * max(len(rows), 1))
+    figure = new_figure(2.6 * max(len(frames), 1) + 2.2, 1.2 + 0.32 * max(len(rows), 1))
     grid = figure.subplots(1, max(len(frames), 1), sharey=True, squeeze=False)[0]
     image = None
     for axes, frame in zip(grid, frames, strict=False):
@@ -396,7 +299,7 @@ def justification_frames(connection: duckdb.DuckDBPyConnection) -> Finding:
             row = rows.index((cell.kommunekode, cell.document_type))
             column = years.index(cell.publication_year)
             if cell.is_suppressed:
-                _suppressed_cell(axes, column, row)
+                suppressed_cell(axes, column, row)
                 continue
             matrix[row, column] = cell.frame_segment_share
             shade = cell.frame_segment_share / top if top else 0
@@ -425,7 +328,7 @@ def justification_frames(connection: duckdb.DuckDBPyConnection) -> Finding:
     if image is not None:
         figure.colorbar(image, ax=list(grid), shrink=0.6, label="share of coded segments")
     shown = data[~data["is_suppressed"]]
-    suppressed = _describe_count(int(data["is_suppressed"].sum()), len(data), "cells")
+    suppressed = describe_count(int(data["is_suppressed"].sum()), len(data), "cells")
     if shown.empty:
         reading = f"No share to show: {suppressed}."
     else:
@@ -459,7 +362,7 @@ def justification_frames(connection: duckdb.DuckDBPyConnection) -> Finding:
 
 def tie_reciprocity(connection: duckdb.DuckDBPyConnection) -> Finding:
     """Share of the ties named in each wave that both sides named, by municipality."""
-    data = _query(
+    data = query(
         connection,
         """
         select
@@ -470,12 +373,12 @@ def tie_reciprocity(connection: duckdb.DuckDBPyConnection) -> Finding:
         """,
     )
     keys = ["kommunekode", "wave"]
-    _check_suppression(data, keys)
-    municipalities = _municipality_names(connection)
+    check_suppression(data, keys)
+    municipalities = municipality_names(connection)
     codes = list(dict.fromkeys(data["kommunekode"]))
     waves = sorted(data["wave"].unique())
     width = 0.8 / max(len(waves), 1)
-    figure = _figure(2.0 + 1.6 * max(len(codes), 1), 4.2)
+    figure = new_figure(2.0 + 1.6 * max(len(codes), 1), 4.2)
     axes = figure.subplots()
     for cell in data.itertuples():
         x = codes.index(cell.kommunekode) - 0.4 + width * (waves.index(cell.wave) + 0.5)
@@ -507,14 +410,14 @@ def tie_reciprocity(connection: duckdb.DuckDBPyConnection) -> Finding:
             Patch(color=MUNICIPALITY_COLOURS[index % len(MUNICIPALITY_COLOURS)], label=str(wave))
             for index, wave in enumerate(waves)
         ]
-        + [Patch(**SUPPRESSED_STYLE, label="suppressed (disclosure control)")],
+        + [suppressed_handle()],
         fontsize=8,
         frameon=False,
         ncols=len(waves) + 1,
         loc="upper center",
     )
     shown = data[~data["is_suppressed"] & data["share_reciprocated_when_both_responded"].notna()]
-    suppressed = _describe_count(int(data["is_suppressed"].sum()), len(data), "cells")
+    suppressed = describe_count(int(data["is_suppressed"].sum()), len(data), "cells")
     if shown.empty:
         reading = f"No share to show: {suppressed}."
     else:
@@ -541,7 +444,7 @@ def tie_reciprocity(connection: duckdb.DuckDBPyConnection) -> Finding:
 
 def case_timelines(connection: duckdb.DuckDBPyConnection) -> Finding:
     """Episodes per quarter since a case started, by type, pooled over the cases."""
-    data = _query(
+    data = query(
         connection,
         """
         select episode_type, quarter_index, case_count, episode_count, episodes_per_case,
@@ -551,7 +454,7 @@ def case_timelines(connection: duckdb.DuckDBPyConnection) -> Finding:
         """,
     )
     keys = ["episode_type", "quarter_index", "case_count"]
-    _check_suppression(data, keys)
+    check_suppression(data, keys)
     types = [kind for kind in EPISODE_TYPES if kind in set(data["episode_type"])]
     types += sorted(set(data["episode_type"]) - set(types))
     quarters = (
@@ -562,12 +465,12 @@ def case_timelines(connection: duckdb.DuckDBPyConnection) -> Finding:
     matrix = numpy.full((len(types), len(quarters)), numpy.nan)
     top = data["episode_count"].max()
     top = 1.0 if pandas.isna(top) else float(top)
-    figure = _figure(1.0 + 1.05 * len(quarters), 1.4 + 0.6 * len(types))
+    figure = new_figure(1.0 + 1.05 * len(quarters), 1.4 + 0.6 * len(types))
     axes = figure.subplots()
     for cell in data.itertuples():
         row, column = types.index(cell.episode_type), quarters.index(cell.quarter_index)
         if cell.is_suppressed:
-            _suppressed_cell(axes, column, row)
+            suppressed_cell(axes, column, row)
             continue
         matrix[row, column] = cell.episode_count
         axes.text(
@@ -587,7 +490,7 @@ def case_timelines(connection: duckdb.DuckDBPyConnection) -> Finding:
     axes.set_xlabel("quarters since the case started (0 = the quarter it started)", fontsize=9)
     figure.colorbar(image, ax=axes, shrink=0.8, label="episodes (all cases)")
     shown = data[~data["is_suppressed"]]
-    suppressed = _describe_count(int(data["is_suppressed"].sum()), len(data), "cells")
+    suppressed = describe_count(int(data["is_suppressed"].sum()), len(data), "cells")
     if shown.empty:
         reading = f"No episode count to show: {suppressed}."
     else:
@@ -613,7 +516,7 @@ def case_timelines(connection: duckdb.DuckDBPyConnection) -> Finding:
 
 def intercoder_reliability(connection: duckdb.DuckDBPyConnection) -> Finding:
     """Krippendorff's alpha per code, per frame and overall."""
-    data = _query(
+    data = query(
         connection,
         """
         select
@@ -637,7 +540,7 @@ def intercoder_reliability(connection: duckdb.DuckDBPyConnection) -> Finding:
         "code_name_en",
         "coded_segment_count",
     ]
-    _check_suppression(data, keys)
+    check_suppression(data, keys)
     labels = []
     for row in data.itertuples():
         if row.reliability_level == "code":
@@ -646,11 +549,11 @@ def intercoder_reliability(connection: duckdb.DuckDBPyConnection) -> Finding:
             labels.append(f"{row.frame_code} frame")
         else:
             labels.append("overall (all codes)")
-    figure = _figure(9, 1.2 + 0.3 * len(data))
+    figure = new_figure(9, 1.2 + 0.3 * len(data))
     axes = figure.subplots()
     for y, row in enumerate(data.itertuples()):
         if row.is_suppressed:
-            _suppressed_bar(axes, y, 0.7, 0.0, 1.0)
+            suppressed_bar(axes, y, 0.7, 0.0, 1.0)
             continue
         if pandas.isna(row.krippendorff_alpha):
             axes.text(0.01, y, "undefined (no variation)", va="center", fontsize=7)
@@ -720,7 +623,7 @@ def _item_label(survey: str, construct: str) -> str:
 
 def panel_change(connection: duckdb.DuckDBPyConnection) -> Finding:
     """Within-panel change between consecutive waves per item and municipality, 95 % CIs."""
-    data = _query(
+    data = query(
         connection,
         """
         select
@@ -741,12 +644,12 @@ def panel_change(connection: duckdb.DuckDBPyConnection) -> Finding:
         "from_wave",
         "to_wave",
     ]
-    _check_suppression(data, keys)
+    check_suppression(data, keys)
     # One row of panels per pair of consecutive waves (the demo has one).
     pairs = sorted({(int(pair.from_wave), int(pair.to_wave)) for pair in data.itertuples()}) or [
         (0, 0)
     ]
-    municipalities = _municipality_names(connection)
+    municipalities = municipality_names(connection)
     codes = sorted(data["kommunekode"].unique())
     colours = dict(zip(codes, MUNICIPALITY_COLOURS * 20, strict=False))
     step = 0.8 / max(len(codes), 1)
@@ -760,7 +663,7 @@ def panel_change(connection: duckdb.DuckDBPyConnection) -> Finding:
         for statistic, _, _ in present
     ]
     rows_high = 1.5 + 0.42 * max((len(items) for items in items_per_panel), default=1)
-    figure = _figure(13, rows_high + (len(pairs) - 1) * (rows_high - 0.5))
+    figure = new_figure(13, rows_high + (len(pairs) - 1) * (rows_high - 0.5))
     grid = figure.subplots(len(pairs), max(len(present), 1), squeeze=False)
     panels = [
         (axes, pair, entry, items)
