@@ -10,7 +10,6 @@ the figure draws it as a grey hatched mark labelled `SUPPRESSED`, never as a num
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Callable
 
 import duckdb
@@ -19,6 +18,7 @@ import pandas
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from samspil.report.figures.attitudes import attitudes
 from samspil.report.figures.common import (
     FRAME_COLOURS,
     MUNICIPALITY_COLOURS,
@@ -34,115 +34,12 @@ from samspil.report.figures.common import (
     suppressed_bar,
     suppressed_cell,
     suppressed_handle,
-    wave_handles,
-    wave_markers,
-    wave_offsets,
-    waves_of,
 )
 from samspil.report.figures.cooperation import cooperation
 
-SURVEY_COLOURS = {"institution": "#1f5fa8", "association": "#d9730d"}
 EPISODE_TYPES = ("meeting", "joint_activity", "agreement", "conflict", "evaluation")
 ALPHA_TENTATIVE = 0.667
 ALPHA_CONCLUSIVE = 0.800
-
-
-def attitudes(connection: duckdb.DuckDBPyConnection) -> Finding:
-    """Mean agreement with each attitude item, institutions versus associations."""
-    data = query(
-        connection,
-        """
-        select
-            construct, survey, wave, question_en, unit_count as answer_base,
-            estimate as weighted_mean_agreement, ci_lower as mean_agreement_ci_lower,
-            ci_upper as mean_agreement_ci_upper, is_suppressed
-        from release.rpt_attitudes_by_sector
-        where statistic = 'mean'
-        order by construct, survey desc, wave
-        """,
-    )
-    keys = ["construct", "survey", "wave", "question_en"]
-    check_suppression(data, keys)
-    constructs = list(dict.fromkeys(data["construct"]))
-    questions = dict(zip(data["construct"], data["question_en"], strict=False))
-    waves = waves_of(data)
-    markers = wave_markers(waves)
-    offsets = wave_offsets(
-        [(survey, wave) for survey in ("institution", "association") for wave in waves], 0.27
-    )
-    height = 0.32 / max(len(waves), 2)
-    figure = new_figure(10, 1.0 + 0.85 * max(len(constructs), 1))
-    axes = figure.subplots()
-    for cell in data.itertuples():
-        y = constructs.index(cell.construct) + offsets.get((cell.survey, int(cell.wave)), 0.0)
-        if cell.is_suppressed:
-            suppressed_bar(axes, y, height, 1.0, 4.0)
-            continue
-        mean = cell.weighted_mean_agreement
-        axes.errorbar(
-            [mean],
-            [y],
-            xerr=[[mean - cell.mean_agreement_ci_lower], [cell.mean_agreement_ci_upper - mean]],
-            fmt="o",
-            markersize=5,
-            color=SURVEY_COLOURS[cell.survey],
-            capsize=2,
-            linewidth=1,
-            **markers[int(cell.wave)],
-        )
-    axes.set_yticks(
-        range(len(constructs)),
-        [textwrap.fill(questions[construct], 48) for construct in constructs],
-        fontsize=8,
-    )
-    axes.set_ylim(len(constructs) - 0.5, -0.5)
-    axes.set_xlim(1, 5)
-    axes.set_xticks(
-        [1, 2, 3, 4, 5],
-        ["1\nstrongly\ndisagree", "2", "3\nneither", "4", "5\nstrongly\nagree"],
-        fontsize=8,
-    )
-    axes.set_xlabel("weighted mean agreement (95 % CI)", fontsize=9)
-    axes.grid(axis="x", color="#eeeeee")
-    axes.set_axisbelow(True)
-    for boundary in range(1, len(constructs)):
-        axes.axhline(boundary - 0.5, color="#dddddd", linewidth=0.6)
-    axes.legend(
-        handles=[
-            Line2D([], [], marker="o", linestyle="", color=colour, label=SURVEY_NAMES[survey])
-            for survey, colour in SURVEY_COLOURS.items()
-        ]
-        + wave_handles(waves),
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.2),
-        ncols=2 + len(waves),
-        fontsize=8,
-        frameon=False,
-    )
-    shown = data[~data["is_suppressed"]]
-    latest = shown[shown["wave"] == shown["wave"].max()]
-    wide = latest.pivot(index="construct", columns="survey", values="weighted_mean_agreement")
-    wide = wide.reindex(columns=["association", "institution"])
-    gaps = (wide["association"] - wide["institution"]).dropna()
-    if gaps.empty:
-        reading = "No item with both sectors' answers to compare (too few answers)."
-    else:
-        construct = gaps.abs().sort_values(ascending=False, kind="stable").index[0]
-        reading = (
-            f"Widest gap in {int(latest['wave'].max())}: “{questions[construct]}” "
-            f"associations {wide.loc[construct, 'association']:.2f}, "
-            f"institutions {wide.loc[construct, 'institution']:.2f} (mean agreement, 1–5)."
-        )
-    return Finding(
-        name="attitudes_by_sector",
-        title="Attitudes to co-production: institutions versus associations",
-        reading=reading,
-        sources=("release.rpt_attitudes_by_sector",),
-        figure=figure,
-        data=data,
-        note="Weighted mean agreement on the scale 1–5 with 95 % confidence intervals, "
-        "over the five municipalities.",
-    )
 
 
 def justification_frames(connection: duckdb.DuckDBPyConnection) -> Finding:
