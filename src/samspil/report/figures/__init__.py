@@ -36,101 +36,11 @@ from samspil.report.figures.common import (
     suppressed_handle,
 )
 from samspil.report.figures.cooperation import cooperation
+from samspil.report.figures.justification_frames import justification_frames
 
 EPISODE_TYPES = ("meeting", "joint_activity", "agreement", "conflict", "evaluation")
 ALPHA_TENTATIVE = 0.667
 ALPHA_CONCLUSIVE = 0.800
-
-
-def justification_frames(connection: duckdb.DuckDBPyConnection) -> Finding:
-    """Share of coded segments carrying each frame, by municipality, document type and year."""
-    data = query(
-        connection,
-        """
-        select
-            frame_code, kommunekode, document_type, publication_year, coded_segment_count,
-            frame_segment_share, is_suppressed
-        from release.rpt_justification_frames
-        order by frame_code, kommunekode, document_type, publication_year
-        """,
-    )
-    keys = ["frame_code", "kommunekode", "document_type", "publication_year", "coded_segment_count"]
-    check_suppression(data, keys)
-    municipalities = municipality_names(connection)
-    frames = list(dict.fromkeys(data["frame_code"]))
-    rows = list(dict.fromkeys(zip(data["kommunekode"], data["document_type"], strict=True)))
-    years = sorted(data["publication_year"].unique())
-    top = data["frame_segment_share"].max()
-    top = 1.0 if pandas.isna(top) else float(top)
-    figure = new_figure(2.6 * max(len(frames), 1) + 2.2, 1.2 + 0.32 * max(len(rows), 1))
-    grid = figure.subplots(1, max(len(frames), 1), sharey=True, squeeze=False)[0]
-    image = None
-    for axes, frame in zip(grid, frames, strict=False):
-        cells = data[data["frame_code"] == frame]
-        matrix = numpy.full((len(rows), len(years)), numpy.nan)
-        for cell in cells.itertuples():
-            row = rows.index((cell.kommunekode, cell.document_type))
-            column = years.index(cell.publication_year)
-            if cell.is_suppressed:
-                suppressed_cell(axes, column, row)
-                continue
-            matrix[row, column] = cell.frame_segment_share
-            shade = cell.frame_segment_share / top if top else 0
-            axes.text(
-                column,
-                row,
-                f"{cell.frame_segment_share:.2f}",
-                ha="center",
-                va="center",
-                fontsize=6.5,
-                color="white" if shade > 0.6 else "#222222",
-            )
-        image = axes.imshow(
-            numpy.ma.masked_invalid(matrix), cmap="Blues", vmin=0, vmax=top, aspect="auto"
-        )
-        axes.set_title(frame, fontsize=10, color=FRAME_COLOURS.get(frame, "black"))
-        axes.set_xticks(range(len(years)), [str(year) for year in years], fontsize=7)
-        for boundary in range(1, len(rows)):
-            if rows[boundary][0] != rows[boundary - 1][0]:
-                axes.axhline(boundary - 0.5, color="white", linewidth=2)
-    grid[0].set_yticks(
-        range(len(rows)),
-        [f"{municipalities.get(code, code)} · {kind}" for code, kind in rows],
-        fontsize=7,
-    )
-    if image is not None:
-        figure.colorbar(image, ax=list(grid), shrink=0.6, label="share of coded segments")
-    shown = data[~data["is_suppressed"]]
-    suppressed = describe_count(int(data["is_suppressed"].sum()), len(data), "cells")
-    if shown.empty:
-        reading = f"No share to show: {suppressed}."
-    else:
-        best = shown.sort_values(
-            [
-                "frame_segment_share",
-                "kommunekode",
-                "document_type",
-                "publication_year",
-                "frame_code",
-            ],
-            ascending=[False, True, True, True, True],
-        ).iloc[0]
-        reading = (
-            f"Highest share: {municipalities.get(best.kommunekode, best.kommunekode)}, "
-            f"{best.document_type}, {best.publication_year}, {best.frame_code} frame, "
-            f"{best.frame_segment_share:.2f} of {best.coded_segment_count} coded segments; "
-            f"{suppressed}."
-        )
-    return Finding(
-        name="justification_frames",
-        title="Justification frames by municipality, document type and year",
-        reading=reading,
-        sources=("release.rpt_justification_frames",),
-        figure=figure,
-        data=data,
-        note="Share of a cell's coded segments that at least one coder gave a code of the "
-        "frame; a segment can carry several frames.",
-    )
 
 
 def tie_reciprocity(connection: duckdb.DuckDBPyConnection) -> Finding:
