@@ -16,7 +16,6 @@ import duckdb
 import numpy
 import pandas
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
 
 from samspil.report.figures.attitudes import attitudes
 from samspil.report.figures.common import (
@@ -33,96 +32,14 @@ from samspil.report.figures.common import (
     query,
     suppressed_bar,
     suppressed_cell,
-    suppressed_handle,
 )
 from samspil.report.figures.cooperation import cooperation
 from samspil.report.figures.justification_frames import justification_frames
+from samspil.report.figures.tie_reciprocity import tie_reciprocity
 
 EPISODE_TYPES = ("meeting", "joint_activity", "agreement", "conflict", "evaluation")
 ALPHA_TENTATIVE = 0.667
 ALPHA_CONCLUSIVE = 0.800
-
-
-def tie_reciprocity(connection: duckdb.DuckDBPyConnection) -> Finding:
-    """Share of the ties named in each wave that both sides named, by municipality."""
-    data = query(
-        connection,
-        """
-        select
-            kommunekode, wave, unit_count as tie_count, estimate as share_reciprocated,
-            share_reciprocated_when_both_responded, is_suppressed
-        from release.rpt_tie_reciprocity
-        order by kommunekode, wave
-        """,
-    )
-    keys = ["kommunekode", "wave"]
-    check_suppression(data, keys)
-    municipalities = municipality_names(connection)
-    codes = list(dict.fromkeys(data["kommunekode"]))
-    waves = sorted(data["wave"].unique())
-    width = 0.8 / max(len(waves), 1)
-    figure = new_figure(2.0 + 1.6 * max(len(codes), 1), 4.2)
-    axes = figure.subplots()
-    for cell in data.itertuples():
-        x = codes.index(cell.kommunekode) - 0.4 + width * (waves.index(cell.wave) + 0.5)
-        if cell.is_suppressed:
-            axes.add_patch(Rectangle((x - width / 2, 0), width * 0.9, 1.0, **SUPPRESSED_STYLE))
-            axes.text(x, 0.5, SUPPRESSED, rotation=90, ha="center", va="center", fontsize=6)
-            continue
-        if pandas.isna(cell.share_reciprocated_when_both_responded):
-            continue  # no tie had both sides answering
-        axes.bar(
-            x,
-            cell.share_reciprocated_when_both_responded,
-            width * 0.9,
-            color=MUNICIPALITY_COLOURS[waves.index(cell.wave) % len(MUNICIPALITY_COLOURS)],
-        )
-        axes.text(
-            x,
-            cell.share_reciprocated_when_both_responded + 0.01,
-            f"{cell.share_reciprocated_when_both_responded:.2f}\n{cell.tie_count} ties",
-            ha="center",
-            va="bottom",
-            fontsize=6.5,
-        )
-    axes.set_xticks(range(len(codes)), [municipalities.get(code, code) for code in codes])
-    axes.set_ylim(0, 1.1)
-    axes.set_ylabel("share named by both sides\n(ties whose two sides both answered)", fontsize=8)
-    axes.legend(
-        handles=[
-            Patch(color=MUNICIPALITY_COLOURS[index % len(MUNICIPALITY_COLOURS)], label=str(wave))
-            for index, wave in enumerate(waves)
-        ]
-        + [suppressed_handle()],
-        fontsize=8,
-        frameon=False,
-        ncols=len(waves) + 1,
-        loc="upper center",
-    )
-    shown = data[~data["is_suppressed"] & data["share_reciprocated_when_both_responded"].notna()]
-    suppressed = describe_count(int(data["is_suppressed"].sum()), len(data), "cells")
-    if shown.empty:
-        reading = f"No share to show: {suppressed}."
-    else:
-        best = shown.sort_values(
-            ["share_reciprocated_when_both_responded", "kommunekode", "wave"],
-            ascending=[False, True, True],
-        ).iloc[0]
-        reading = (
-            f"Most reciprocated: {municipalities.get(best.kommunekode, best.kommunekode)} in "
-            f"{best.wave}, {best.share_reciprocated_when_both_responded:.2f} of the ties whose "
-            f"two sides both answered were named by both; {suppressed}."
-        )
-    return Finding(
-        name="tie_reciprocity",
-        title="Cooperation ties named by both sides",
-        reading=reading,
-        sources=("release.rpt_tie_reciprocity",),
-        figure=figure,
-        data=data,
-        note="Ties between an institution and an association named in a survey wave's "
-        "partner questions; only a tie whose two sides both answered could be named by both.",
-    )
 
 
 def case_timelines(connection: duckdb.DuckDBPyConnection) -> Finding:
