@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import duckdb
-import numpy
 import pandas
 from matplotlib.lines import Line2D
 
 from samspil.report.figures.attitudes import attitudes
+from samspil.report.figures.case_timelines import case_timelines
 from samspil.report.figures.common import (
     FRAME_COLOURS,
     MUNICIPALITY_COLOURS,
@@ -26,92 +26,17 @@ from samspil.report.figures.common import (
     SURVEY_NAMES,
     Finding,
     check_suppression,
-    describe_count,
     municipality_names,
     new_figure,
     query,
     suppressed_bar,
-    suppressed_cell,
 )
 from samspil.report.figures.cooperation import cooperation
 from samspil.report.figures.justification_frames import justification_frames
 from samspil.report.figures.tie_reciprocity import tie_reciprocity
 
-EPISODE_TYPES = ("meeting", "joint_activity", "agreement", "conflict", "evaluation")
 ALPHA_TENTATIVE = 0.667
 ALPHA_CONCLUSIVE = 0.800
-
-
-def case_timelines(connection: duckdb.DuckDBPyConnection) -> Finding:
-    """Episodes per quarter since a case started, by type, pooled over the cases."""
-    data = query(
-        connection,
-        """
-        select episode_type, quarter_index, case_count, episode_count, episodes_per_case,
-            is_suppressed
-        from release.rpt_case_timelines
-        order by quarter_index, episode_type
-        """,
-    )
-    keys = ["episode_type", "quarter_index", "case_count"]
-    check_suppression(data, keys)
-    types = [kind for kind in EPISODE_TYPES if kind in set(data["episode_type"])]
-    types += sorted(set(data["episode_type"]) - set(types))
-    quarters = (
-        list(range(int(data["quarter_index"].min()), int(data["quarter_index"].max()) + 1))
-        if len(data)
-        else []
-    )
-    matrix = numpy.full((len(types), len(quarters)), numpy.nan)
-    top = data["episode_count"].max()
-    top = 1.0 if pandas.isna(top) else float(top)
-    figure = new_figure(1.0 + 1.05 * len(quarters), 1.4 + 0.6 * len(types))
-    axes = figure.subplots()
-    for cell in data.itertuples():
-        row, column = types.index(cell.episode_type), quarters.index(cell.quarter_index)
-        if cell.is_suppressed:
-            suppressed_cell(axes, column, row)
-            continue
-        matrix[row, column] = cell.episode_count
-        axes.text(
-            column,
-            row,
-            f"{int(cell.episode_count)}\n{cell.episodes_per_case:.1f} per case",
-            ha="center",
-            va="center",
-            fontsize=6.5,
-            color="white" if cell.episode_count / top > 0.6 else "#222222",
-        )
-    image = axes.imshow(
-        numpy.ma.masked_invalid(matrix), cmap="Purples", vmin=0, vmax=top, aspect="auto"
-    )
-    axes.set_xticks(range(len(quarters)), [str(quarter) for quarter in quarters], fontsize=8)
-    axes.set_yticks(range(len(types)), [kind.replace("_", " ") for kind in types], fontsize=8)
-    axes.set_xlabel("quarters since the case started (0 = the quarter it started)", fontsize=9)
-    figure.colorbar(image, ax=axes, shrink=0.8, label="episodes (all cases)")
-    shown = data[~data["is_suppressed"]]
-    suppressed = describe_count(int(data["is_suppressed"].sum()), len(data), "cells")
-    if shown.empty:
-        reading = f"No episode count to show: {suppressed}."
-    else:
-        best = shown.sort_values(
-            ["episode_count", "quarter_index", "episode_type"], ascending=[False, True, True]
-        ).iloc[0]
-        reading = (
-            f"Most episodes: {best.episode_type.replace('_', ' ')} in quarter "
-            f"{best.quarter_index}, {int(best.episode_count)} episodes in {best.case_count} "
-            f"cases; {suppressed}."
-        )
-    return Finding(
-        name="case_timelines",
-        title="Case timelines: episodes per quarter, by type",
-        reading=reading,
-        sources=("release.rpt_case_timelines",),
-        figure=figure,
-        data=data,
-        note="Each cell: episodes of the type in that quarter of the cases' timelines, over "
-        "all cases, and episodes per case that had one; an empty cell had no episode.",
-    )
 
 
 def intercoder_reliability(connection: duckdb.DuckDBPyConnection) -> Finding:
