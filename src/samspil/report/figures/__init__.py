@@ -6,6 +6,10 @@ reading computed from the data, the release tables it comes from, and `data`, th
 it plotted, one row per mark. The release tables are long (one row per cell and
 statistic); a suppressed cell is a row with `is_suppressed` true and its values null, and
 the figure draws it as a grey hatched mark labelled `SUPPRESSED`, never as a number.
+
+Each figure is a module here: its query (`_read`), its drawing (`_draw`), its reading
+(`_reading`) and the function that puts them in a `Finding`; what more than one figure
+uses is in `common`. A new figure is a new module and its function in `FIGURES`.
 """
 
 from __future__ import annotations
@@ -13,188 +17,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import duckdb
-from matplotlib.lines import Line2D
 
 from samspil.report.figures.attitudes import attitudes
 from samspil.report.figures.case_timelines import case_timelines
-from samspil.report.figures.common import (
-    MUNICIPALITY_COLOURS,
-    SUPPRESSED,
-    SUPPRESSED_STYLE,
-    SURVEY_NAMES,
-    Finding,
-    check_suppression,
-    municipality_names,
-    new_figure,
-    query,
-)
+from samspil.report.figures.common import Finding
 from samspil.report.figures.cooperation import cooperation
 from samspil.report.figures.intercoder_reliability import intercoder_reliability
 from samspil.report.figures.justification_frames import justification_frames
+from samspil.report.figures.panel_change import panel_change
 from samspil.report.figures.tie_reciprocity import tie_reciprocity
-
-COOPERATION_ITEMS = {
-    "coop_associations": "cooperate with associations",
-    "coop_volunteers": "have volunteers",
-    "coop_municipal": "cooperate with a municipal institution",
-    "coop_administration": "cooperate with a municipal administration",
-}
-
-
-def _item_label(survey: str, construct: str) -> str:
-    words = COOPERATION_ITEMS.get(construct) or construct.removeprefix("att_").replace("_", " ")
-    return f"{SURVEY_NAMES.get(survey, survey)}: {words}"
-
-
-def panel_change(connection: duckdb.DuckDBPyConnection) -> Finding:
-    """Within-panel change between consecutive waves per item and municipality, 95 % CIs."""
-    data = query(
-        connection,
-        """
-        select
-            statistic, survey, construct, survey_item_id, kommunekode, from_wave, to_wave,
-            unit_count as pair_count, value_from, value_to, estimate as change,
-            ci_lower as change_ci_lower, ci_upper as change_ci_upper, is_suppressed
-        from release.rpt_panel_change
-        where domain_level = 'municipality'
-        order by statistic desc, survey desc, construct, kommunekode, from_wave
-        """,
-    )
-    keys = [
-        "statistic",
-        "survey",
-        "construct",
-        "survey_item_id",
-        "kommunekode",
-        "from_wave",
-        "to_wave",
-    ]
-    check_suppression(data, keys)
-    # One row of panels per pair of consecutive waves (the demo has one).
-    pairs = sorted({(int(pair.from_wave), int(pair.to_wave)) for pair in data.itertuples()}) or [
-        (0, 0)
-    ]
-    municipalities = municipality_names(connection)
-    codes = sorted(data["kommunekode"].unique())
-    colours = dict(zip(codes, MUNICIPALITY_COLOURS * 20, strict=False))
-    step = 0.8 / max(len(codes), 1)
-    statistics = [
-        ("share_yes", "Cooperation (share answering yes)", "change in proportion points"),
-        ("mean", "Attitudes (mean agreement 1–5)", "change in scale points"),
-    ]
-    present = [entry for entry in statistics if entry[0] in set(data["statistic"])]
-    items_per_panel = [
-        list(dict.fromkeys(data.loc[data["statistic"] == statistic, "survey_item_id"]))
-        for statistic, _, _ in present
-    ]
-    rows_high = 1.5 + 0.42 * max((len(items) for items in items_per_panel), default=1)
-    figure = new_figure(13, rows_high + (len(pairs) - 1) * (rows_high - 0.5))
-    grid = figure.subplots(len(pairs), max(len(present), 1), squeeze=False)
-    panels = [
-        (axes, pair, entry, items)
-        for row, pair in zip(grid, pairs, strict=True)
-        for axes, entry, items in zip(row, present, items_per_panel, strict=False)
-    ]
-    for axes, (from_wave, to_wave), (statistic, title, label), items in panels:
-        cells = data[(data["statistic"] == statistic) & (data["from_wave"] == from_wave)]
-        reach = 0.0
-        for cell in cells.itertuples():
-            y = (
-                items.index(cell.survey_item_id)
-                - 0.4
-                + step * (codes.index(cell.kommunekode) + 0.5)
-            )
-            if cell.is_suppressed:
-                axes.text(
-                    0,
-                    y,
-                    SUPPRESSED,
-                    ha="center",
-                    va="center",
-                    fontsize=5.5,
-                    color="#555555",
-                    bbox={"boxstyle": "square,pad=0.1", **SUPPRESSED_STYLE},
-                )
-                continue
-            axes.errorbar(
-                [cell.change],
-                [y],
-                xerr=[[cell.change - cell.change_ci_lower], [cell.change_ci_upper - cell.change]],
-                fmt="o",
-                markersize=3.5,
-                color=colours[cell.kommunekode],
-                capsize=1.5,
-                linewidth=0.9,
-            )
-            reach = max(reach, abs(cell.change_ci_lower), abs(cell.change_ci_upper))
-        surveys = dict(
-            zip(
-                cells["survey_item_id"],
-                zip(cells["survey"], cells["construct"], strict=True),
-                strict=True,
-            )
-        )
-        axes.set_yticks(
-            range(len(items)), [_item_label(*surveys[item]) for item in items], fontsize=8
-        )
-        axes.set_ylim(len(items) - 0.5, -0.5)
-        for boundary in range(1, len(items)):
-            axes.axhline(boundary - 0.5, color="#e5e5e5", linewidth=0.6)
-        axes.axvline(0, color="#333333", linewidth=0.8)
-        reach = reach * 1.1 or 0.1
-        axes.set_xlim(-reach, reach)
-        axes.set_title(title, fontsize=10)
-        axes.set_xlabel(f"{to_wave} − {from_wave}, {label} (95 % CI)", fontsize=8)
-        axes.tick_params(axis="x", labelsize=7)
-    figure.legend(
-        handles=[
-            Line2D(
-                [],
-                [],
-                marker="o",
-                linestyle="",
-                color=colours[code],
-                label=municipalities.get(code, code),
-            )
-            for code in codes
-        ],
-        loc="outside lower center",
-        ncols=len(codes) or 1,
-        fontsize=8,
-        frameon=False,
-    )
-    shown = data[~data["is_suppressed"]]
-    clear = shown[(shown["change_ci_lower"] > 0) | (shown["change_ci_upper"] < 0)]
-    if len(clear):
-        largest = (
-            clear.assign(size=clear["change"].abs())
-            .sort_values(["size", "survey_item_id", "kommunekode"], ascending=[False, True, True])
-            .iloc[0]
-        )
-        between = f"{largest.from_wave}–{largest.to_wave}, " if len(pairs) > 1 else ""
-        reading = (
-            f"{len(clear)} of {len(shown)} changes have a 95 % CI that excludes 0; the largest: "
-            f"{between}{municipalities.get(largest.kommunekode, largest.kommunekode)}, "
-            f"{_item_label(largest.survey, largest.construct)}, {largest.change:+.2f} "
-            f"({largest.change_ci_lower:+.2f} to {largest.change_ci_upper:+.2f})."
-        )
-    else:
-        reading = f"None of the {len(shown)} changes has a 95 % CI that excludes 0."
-    return Finding(
-        name="panel_change",
-        title=(
-            f"Change from {pairs[0][0]} to {pairs[0][1]} in the panel"
-            if len(pairs) == 1
-            else "Change between consecutive waves in the panel"
-        ),
-        reading=reading,
-        sources=("release.rpt_panel_change",),
-        figure=figure,
-        data=data,
-        note="Institutions and associations that answered both waves of a pair; mean "
-        "within-respondent change with its 95 % confidence interval.",
-    )
-
 
 FIGURES: tuple[Callable[[duckdb.DuckDBPyConnection], Finding], ...] = (
     cooperation,
@@ -205,3 +36,4 @@ FIGURES: tuple[Callable[[duckdb.DuckDBPyConnection], Finding], ...] = (
     intercoder_reliability,
     panel_change,
 )
+"""The report's figures, in the order the page shows them."""
