@@ -26,7 +26,8 @@ from matplotlib.text import Text
 
 from samspil.paths import release_file
 from samspil.report import draw
-from samspil.report.figures import FIGURES, SUPPRESSED, Finding
+from samspil.report.figures import FIGURES
+from samspil.report.figures.common import SUPPRESSED, Finding
 
 from conftest import Build, run_samspil
 

@@ -21,7 +21,8 @@ from pathlib import Path
 import duckdb
 import matplotlib
 
-from samspil.report.figures import FIGURES, Finding
+from samspil.report.figures import FIGURES
+from samspil.report.figures.common import Finding
 from samspil.report.html import Provenance, render_page
 
 PNG_DPI = 150

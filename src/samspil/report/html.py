@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from samspil.report.figures import SUPPRESSED, Finding
+from samspil.report.figures.common import SUPPRESSED, Finding
 
 STYLE = """
 body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; color: #1d1d1d;
