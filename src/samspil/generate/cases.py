@@ -15,7 +15,6 @@ import random
 from dataclasses import dataclass
 
 from samspil.generate.entities import (
-    CASES_PER_SCALE,
     FIELD_AFFINITY,
     Association,
     Institution,
@@ -25,6 +24,7 @@ from samspil.generate.entities import (
 )
 from samspil.generate.names import choose_kind, person_name, phone_number, write_variant
 
+CASES_PER_SCALE = 20
 CASE_START_WINDOW = (dt.date(2016, 1, 1), dt.date(2016, 6, 30))
 EPISODES_PER_CASE = (12, 30)
 CVR_GIVEN_IF_ANY = 0.57

@@ -25,11 +25,14 @@ import itertools
 import random
 from dataclasses import dataclass
 
-from samspil.generate.entities import BASE_DOCUMENTS, World, spread_counts
+from samspil.generate.entities import World, spread_counts
 from samspil.generate.names import words
 from samspil.generate.reference import JustificationCode, Reference
 from samspil.generate.reliability import reliability_truth
 
+BASE_DOCUMENTS: dict[str, int] = {"0461": 90, "0430": 60, "0320": 50, "0230": 60, "0751": 40}
+"""Documents of each study municipality; a larger scale spreads S - 1 times as many more over
+the other municipalities, as it does institutions."""
 CODERS = ("coder_a", "coder_b", "coder_c", "coder_d")
 CODER_COUNT_SHARES: dict[int, float] = {1: 0.55, 2: 0.35, 3: 0.10}
 ACCURACY_RANGE = (0.75, 0.92)

@@ -46,8 +46,6 @@ BASE_INSTITUTIONS: dict[str, int] = {"0461": 300, "0430": 170, "0320": 110, "023
 """Relative size of the study municipalities: their institutions and associations are
 the published counts split in these proportions (300 : 170 : 110 : 190 : 48)."""
 
-BASE_DOCUMENTS: dict[str, int] = {"0461": 90, "0430": 60, "0320": 50, "0230": 60, "0751": 40}
-CASES_PER_SCALE = 20
 
 # --------------------------------------------------------------------------- institutions
 
