@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from samspil.generate import generate
-from samspil.generate.entities import valid_cvr
+from samspil.generate.associations import valid_cvr
 from samspil.generate.reliability import cohen_kappa, nominal_alpha
 from samspil.paths import PROJECT_DIR
 

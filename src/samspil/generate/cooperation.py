@@ -34,7 +34,10 @@ from typing import TYPE_CHECKING, TypeVar
 from samspil.generate.published import Targets, planted_count
 
 if TYPE_CHECKING:
-    from samspil.generate.entities import Association, Institution, Municipality, Tie
+    from samspil.generate.associations import Association
+    from samspil.generate.institutions import Institution
+    from samspil.generate.municipalities import Municipality
+    from samspil.generate.ties import Tie
 
 Item = TypeVar("Item")
 

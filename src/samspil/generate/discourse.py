@@ -25,10 +25,11 @@ import itertools
 import random
 from dataclasses import dataclass
 
-from samspil.generate.entities import World, spread_counts
+from samspil.generate.municipalities import spread_counts
 from samspil.generate.names import words
 from samspil.generate.reference import JustificationCode, Reference
 from samspil.generate.reliability import reliability_truth
+from samspil.generate.world import World
 
 BASE_DOCUMENTS: dict[str, int] = {"0461": 90, "0430": 60, "0320": 50, "0230": 60, "0751": 40}
 """Documents of each study municipality; a larger scale spreads S - 1 times as many more over

@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING
 from samspil.generate.reference import Reference
 
 if TYPE_CHECKING:
-    from samspil.generate.entities import World
     from samspil.generate.surveys import SurveyOutput
+    from samspil.generate.world import World
 
 INSTITUTIONS_INVITED = "institution_leaders_invited_2016"
 INSTITUTION_RESPONSE = "institution_response_rate_2016_sdu"

@@ -21,8 +21,9 @@ import itertools
 import random
 from dataclasses import dataclass, field
 
+from samspil.generate.associations import Association
 from samspil.generate.cooperation import exact_draw
-from samspil.generate.entities import Association, Institution, World
+from samspil.generate.institutions import Institution
 from samspil.generate.names import (
     NameTarget,
     choose_kind,
@@ -35,6 +36,7 @@ from samspil.generate.names import (
 )
 from samspil.generate.published import Targets, planted_count
 from samspil.generate.reference import Reference, SurveyItem, ValueSet
+from samspil.generate.world import World
 
 RESPONSE_RATES: dict[str, dict[int, dict[str, float]]] = {
     "institution": {
