@@ -14,12 +14,12 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from samspil.generate.associations import Association
-from samspil.generate.institutions import Institution
-from samspil.generate.municipalities import Municipality
-from samspil.generate.names import choose_kind, person_name, phone_number, write_variant
-from samspil.generate.ties import FIELD_AFFINITY, Tie
-from samspil.generate.world import World
+from samspil.tools.generate.associations import Association
+from samspil.tools.generate.institutions import Institution
+from samspil.tools.generate.municipalities import Municipality
+from samspil.tools.generate.names import choose_kind, person_name, phone_number, write_variant
+from samspil.tools.generate.ties import FIELD_AFFINITY, Tie
+from samspil.tools.generate.world import World
 
 CASES_PER_SCALE = 20
 CASE_START_WINDOW = (dt.date(2016, 1, 1), dt.date(2016, 6, 30))

@@ -12,14 +12,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from samspil.generate.names import (
+from samspil.tools.generate.names import (
     EMAIL_DOMAINS,
     STUDY_MUNICIPALITIES,
     STUDY_PLACES,
     ascii_slug,
     generic_places,
 )
-from samspil.generate.reference import Reference
+from samspil.tools.generate.reference import Reference
 
 BASE_INSTITUTIONS: dict[str, int] = {"0461": 300, "0430": 170, "0320": 110, "0230": 190, "0751": 48}
 """Relative size of the study municipalities: their institutions and associations are

@@ -10,8 +10,8 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from samspil.generate.municipalities import Municipality, allocate, place_weights
-from samspil.generate.names import NameTarget, name_key, words
+from samspil.tools.generate.municipalities import Municipality, allocate, place_weights
+from samspil.tools.generate.names import NameTarget, name_key, words
 
 AREA_MIX: dict[str, float] = {
     "school": 0.16,

@@ -1,11 +1,12 @@
 """The true world: municipalities, institutions, associations, their ties and their leaders.
 
 The frames have as many institutions and associations as the study published (818
-institutions; 3,245 associations in the first wave, see :mod:`samspil.generate.published`),
-times the scale (:mod:`samspil.generate.municipalities`, :mod:`samspil.generate.institutions`,
-:mod:`samspil.generate.associations`). Who cooperates is planted by
-:mod:`samspil.generate.cooperation`, with whom by :mod:`samspil.generate.ties`; outside
-partners (free and private schools, regional institutions) add the rest of the
+institutions; 3,245 associations in the first wave, see
+:mod:`samspil.tools.generate.published`), times the scale
+(:mod:`samspil.tools.generate.municipalities`, :mod:`samspil.tools.generate.institutions`,
+:mod:`samspil.tools.generate.associations`). Who cooperates is planted by
+:mod:`samspil.tools.generate.cooperation`, with whom by :mod:`samspil.tools.generate.ties`;
+outside partners (free and private schools, regional institutions) add the rest of the
 association survey's answers.
 """
 
@@ -14,13 +15,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from samspil.generate.associations import (
+from samspil.tools.generate.associations import (
     ASSOCIATION_CVR_SHARE,
     ASSOCIATION_ONLY_ONE_WAVE,
     Association,
     make_associations,
 )
-from samspil.generate.cooperation import (
+from samspil.tools.generate.cooperation import (
     EXTERNAL_RATES,
     WAVE_CHANGE_COOPERATION,
     WAVE_CHANGE_KIND,
@@ -30,18 +31,18 @@ from samspil.generate.cooperation import (
     planted_rates,
     propensities,
 )
-from samspil.generate.institutions import Institution, make_institutions
-from samspil.generate.municipalities import (
+from samspil.tools.generate.institutions import Institution, make_institutions
+from samspil.tools.generate.municipalities import (
     BASE_INSTITUTIONS,
     Municipality,
     allocate,
     select_municipalities,
     spread_counts,
 )
-from samspil.generate.names import person_name, private_email, work_email
-from samspil.generate.published import Targets
-from samspil.generate.reference import Reference
-from samspil.generate.ties import (
+from samspil.tools.generate.names import person_name, private_email, work_email
+from samspil.tools.generate.published import Targets
+from samspil.tools.generate.reference import Reference
+from samspil.tools.generate.ties import (
     DEFAULT_TIE_COUNT_WEIGHTS,
     FIELD_AFFINITY,
     TIE_CONTINUES,

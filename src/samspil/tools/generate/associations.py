@@ -3,7 +3,7 @@ numbers and openness to cooperation.
 
 Every wave's frame has as many associations; a few leave after the first wave and as many
 join in the second. An association's openness (its field's, skewed) is how readily it
-takes a tie (:mod:`samspil.generate.ties`).
+takes a tie (:mod:`samspil.tools.generate.ties`).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from samspil.generate.municipalities import Municipality, allocate, place_weights
-from samspil.generate.names import NameTarget, definite_form, name_key, words
+from samspil.tools.generate.municipalities import Municipality, allocate, place_weights
+from samspil.tools.generate.names import NameTarget, definite_form, name_key, words
 
 FIELD_MIX: dict[str, float] = {
     "sport": 0.25,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from samspil.generate.associations import Association
-from samspil.generate.institutions import Institution
+from samspil.tools.generate.associations import Association
+from samspil.tools.generate.institutions import Institution
 
 FIELD_AFFINITY: dict[str, dict[str, float]] = {
     "school": {"sport": 5, "children_youth": 4, "culture": 2, "education": 2, "leisure": 1},
