@@ -55,8 +55,8 @@ def generate(
     ] = "mix",
 ) -> None:
     """Write synthetic raw exports of all four strands, with the planted truth."""
-    from samspil.generate import FORMATS
-    from samspil.generate import generate as write_demo
+    from samspil.tools.generate import FORMATS
+    from samspil.tools.generate import generate as write_demo
 
     if formats not in FORMATS:
         _fail(f"--formats must be one of {', '.join(FORMATS)}, not {formats!r}.")
@@ -312,8 +312,8 @@ def bench(
 ) -> None:
     """Benchmark: generate and build each scale, and time the incremental builds at one;
     print and write the times (CSV, PNG)."""
-    from samspil.bench import PHASES, BenchError, targets
-    from samspil.bench import bench as run_bench
+    from samspil.tools.bench import PHASES, BenchError, targets
+    from samspil.tools.bench import bench as run_bench
 
     try:
         chosen = [int(scale) for scale in scales.split(",")]

@@ -21,9 +21,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from samspil.generate import generate
 from samspil.paths import PROJECT_DIR
 from samspil.pseudonyms import KEY_VARIABLE
+from samspil.tools.generate import generate
 
 # The tests load data that is not the shipped demo (the demo as CSV, edited copies), as
 # real exports would be: they need a pseudonym key, as a real build does.

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from samspil.bench import PHASES, ScaleResult, medians, targets
 from samspil.paths import PROJECT_DIR
+from samspil.tools.bench import PHASES, ScaleResult, medians, targets
 
 from conftest import Build, run_samspil
 

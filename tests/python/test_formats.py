@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from samspil.generate import FORMATS, generate
 from samspil.load import RAW_FILES, load
+from samspil.tools.generate import FORMATS, generate
 
 SEED, SCALE = 7, 1
 

@@ -14,9 +14,9 @@ import duckdb
 import pyreadstat
 import pytest
 
-from samspil.generate import FORMATS, generate
 from samspil.load import load
 from samspil.paths import PROJECT_DIR
+from samspil.tools.generate import FORMATS, generate
 
 from conftest import Build
 

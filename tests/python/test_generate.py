@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from samspil.generate import generate
-from samspil.generate.entities import valid_cvr
-from samspil.generate.reliability import cohen_kappa, nominal_alpha
 from samspil.paths import PROJECT_DIR
+from samspil.tools.generate import generate
+from samspil.tools.generate.associations import valid_cvr
+from samspil.tools.generate.reliability import cohen_kappa, nominal_alpha
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 STUDY = {"0461", "0430", "0320", "0230", "0751"}

@@ -33,8 +33,8 @@ import duckdb
 import pytest
 
 from samspil.build import STATE_FILE
-from samspil.generate.increments import arrive, withhold
-from samspil.generate.writer import write_xlsx
+from samspil.tools.generate.increments import arrive, withhold
+from samspil.tools.generate.writer import write_xlsx
 
 from conftest import run_samspil
 

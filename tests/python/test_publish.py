@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from samspil.generate.increments import withhold
 from samspil.paths import release_file
 from samspil.publish import PUBLISHED_SCHEMAS, RELEASE_SCHEMAS
+from samspil.tools.generate.increments import withhold
 
 from conftest import DEMO, Build, run_samspil, sha256
 

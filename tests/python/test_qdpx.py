@@ -11,15 +11,15 @@ import duckdb
 import pytest
 from lxml import etree
 
-from samspil.generate import generate
-from samspil.generate.qdpx import (
+from samspil.load import load
+from samspil.load.qdpx import CASE_HEADERS, HEADERS, NAMESPACE, QdpxProblem, read_qdpx
+from samspil.tools.generate import generate
+from samspil.tools.generate.qdpx import (
     guid_for,
     read_justification_codes,
     write_cases_qdpx,
     write_qdpx,
 )
-from samspil.load import load
-from samspil.load.qdpx import CASE_HEADERS, HEADERS, NAMESPACE, QdpxProblem, read_qdpx
 
 NS = {"q": NAMESPACE}
 CODES = read_justification_codes()

@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from samspil.generate import generate
 from samspil.load import LoadError, load
 from samspil.load.qdpx import QdpxProblem, read_qdpx
+from samspil.tools.generate import generate
 
 ZEROS = bytes(1 << 20)
 BOMB_MIB = 300  # beyond the 256 MiB an entry may inflate to

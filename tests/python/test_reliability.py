@@ -272,7 +272,7 @@ def _simulated(demo: Demo) -> dict[tuple[str, str], np.ndarray]:
 def test_recovered_reliability_is_near_the_planted_expectation(demo: Demo) -> None:
     """Each recovered alpha and kappa lies within STANDARD_ERRORS simulated standard errors
     of the value the planted accuracies lead one to expect; and the expectation (a
-    ratio of expectations, derived in samspil.generate.reliability) is what the planted
+    ratio of expectations, derived in samspil.tools.generate.reliability) is what the planted
     model gives on average, to within half a standard error."""
     truth, recovered = _truth(), _recovered(demo)
     simulated = _simulated(demo)

@@ -13,11 +13,11 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from samspil.generate import generate
-from samspil.generate.reference import DEFAULT_SEEDS_DIR, Reference, load_reference
-from samspil.generate.sav import CREATION_DATE, CREATION_TIME, write_sav
 from samspil.load.csvfile import FileProblem
 from samspil.load.sav import CodebookFinding, SavTable, codebook_findings, read_sav
+from samspil.tools.generate import generate
+from samspil.tools.generate.reference import DEFAULT_SEEDS_DIR, Reference, load_reference
+from samspil.tools.generate.sav import CREATION_DATE, CREATION_TIME, write_sav
 
 # The header record: "$FL2", product name (60), five int32, bias (float64), then the stamp.
 STAMP = slice(92, 92 + 9 + 8)

@@ -27,7 +27,7 @@ comes out empty (no text source, no coded selection, no coding to a justificatio
   ``CodeRef`` 's code maps to, at any depth of the code tree; ``coded_date`` = the Danish date
   of its ``creationDateTime``, else its selection's).
 
-The cases strand (mapping and why: :mod:`samspil.generate.qdpx`):
+The cases strand (mapping and why: :mod:`samspil.tools.generate.qdpx`):
 
 - cases: one row per ``Case`` with no value of an actor attribute (``case_id`` = its ``name``;
   kommunekode, policy_area_code, case_title, start_date, end_date its ``VariableValue`` s);
@@ -39,7 +39,7 @@ The cases strand (mapping and why: :mod:`samspil.generate.qdpx`):
 - episode_participants: one row per ``SourceRef`` of an actor's ``Case`` (the line is the
   ``SourceRef`` 's), ``episode_id`` the name of the source it points to.
 
-Positions: see :mod:`samspil.generate.qdpx` for what the standard and the tools count. The
+Positions: see :mod:`samspil.tools.generate.qdpx` for what the standard and the tools count. The
 default is the standard's: Unicode code points, ``\\r\\n`` two characters (NVivo's count).
 ``position_unit="utf16"`` reads UTF-16 code units and ``crlf_as_one=True`` counts ``\\r\\n`` as
 one (ATLAS.ti); the source's configuration chooses (``meta: {qdpx: {...}}`` of the strand's

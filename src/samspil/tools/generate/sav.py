@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 import pyreadstat
 
-from samspil.generate.reference import DEFAULT_SEEDS_DIR, Reference
+from samspil.tools.generate.reference import DEFAULT_SEEDS_DIR, Reference
 
 __all__ = ["CREATION_DATE", "CREATION_TIME", "stamp_header", "survey_of", "write_sav"]
 

@@ -3,7 +3,7 @@
 Response propensity varies by municipality and wave but never depends on
 cooperation, so rates among respondents estimate the planted rates. In 2016
 exactly as many answer as the published response rate says (the propensities
-choose who, :func:`samspil.generate.cooperation.exact_draw`). A 2016
+choose who, :func:`samspil.tools.generate.cooperation.exact_draw`). A 2016
 respondent answers again in 2018 with the panel retention probability; the
 others are drawn so that the 2018 rate comes out as planted; so does every later
 wave of ``seeds/survey_waves.csv`` (its fieldwork window too) from the one before
@@ -11,7 +11,7 @@ it, with the rates of the latest wave planted here. Item answers are
 derived from the true state of the respondent per wave, keyed by the item's
 ``construct`` in ``seeds/survey_items.csv``; the value sets say which codes
 to write. Partner names are the true partners of the wave, written as
-respondents write names (see :mod:`samspil.generate.names`).
+respondents write names (see :mod:`samspil.tools.generate.names`).
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ import itertools
 import random
 from dataclasses import dataclass, field
 
-from samspil.generate.cooperation import exact_draw
-from samspil.generate.entities import Association, Institution, World
-from samspil.generate.names import (
+from samspil.tools.generate.associations import Association
+from samspil.tools.generate.cooperation import exact_draw
+from samspil.tools.generate.institutions import Institution
+from samspil.tools.generate.names import (
     NameTarget,
     choose_kind,
     cpr_number,
@@ -33,8 +34,9 @@ from samspil.generate.names import (
     with_contact,
     write_variant,
 )
-from samspil.generate.published import Targets, planted_count
-from samspil.generate.reference import Reference, SurveyItem, ValueSet
+from samspil.tools.generate.published import Targets, planted_count
+from samspil.tools.generate.reference import Reference, SurveyItem, ValueSet
+from samspil.tools.generate.world import World
 
 RESPONSE_RATES: dict[str, dict[int, dict[str, float]]] = {
     "institution": {

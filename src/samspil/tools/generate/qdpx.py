@@ -85,7 +85,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from samspil.generate.reference import DEFAULT_SEEDS_DIR
+from samspil.tools.generate.reference import DEFAULT_SEEDS_DIR
 
 __all__ = [
     "NAMESPACE",
@@ -258,7 +258,7 @@ def write_qdpx(
     position_unit: str = "codepoint",
     project_name: str = "samspil discourse",
 ) -> None:
-    """Write the discourse rows (as in ``HEADERS`` of :mod:`samspil.generate.writer`) as a
+    """Write the discourse rows (as in ``HEADERS`` of :mod:`samspil.tools.generate.writer`) as a
     REFI-QDA project at ``path``.
 
     ``codes`` are the rows of ``seeds/justification_codes.csv`` (``justification_code``,
@@ -345,8 +345,9 @@ def write_cases_qdpx(
     *,
     project_name: str = "samspil cases",
 ) -> None:
-    """Write the cases strand's rows (as in ``HEADERS`` of :mod:`samspil.generate.writer`) as a
-    REFI-QDA project at ``path`` (the mapping: see the module's docstring).
+    """Write the cases strand's rows (as in ``HEADERS`` of
+    :mod:`samspil.tools.generate.writer`) as a REFI-QDA project at ``path`` (the mapping: see
+    the module's docstring).
 
     The actors' contact_person and contact_phone are not written. A participant must point to a
     known episode and actor (``ValueError`` otherwise); broken files for tests are made by

@@ -31,10 +31,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
-from samspil.generate.published import Targets, planted_count
+from samspil.tools.generate.published import Targets, planted_count
 
 if TYPE_CHECKING:
-    from samspil.generate.entities import Association, Institution, Municipality, Tie
+    from samspil.tools.generate.associations import Association
+    from samspil.tools.generate.institutions import Institution
+    from samspil.tools.generate.municipalities import Municipality
+    from samspil.tools.generate.ties import Tie
 
 Item = TypeVar("Item")
 

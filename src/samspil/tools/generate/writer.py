@@ -6,7 +6,7 @@ endings, a header row. ``write_danish_csv``: semicolon-separated, CRLF, dd-mm-yy
 dates, Windows-1252 or UTF-8 with a byte-order mark. ``write_xlsx``: one sheet,
 typed cells. The headers of the fixed-shape files are listed here; the
 responses' headers depend on the survey codebook and are built by
-:mod:`samspil.generate.surveys`.
+:mod:`samspil.tools.generate.surveys`.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ Expectations process together), the rows of every mart, and the lower bound:
 DuckDB reading every raw file of the scale once.
 
 Incremental builds are measured at one scale (``incremental_scale``), for each
-increment of ``samspil.generate.increments`` (the 2018 wave, the latest batch of
+increment of ``samspil.tools.generate.increments`` (the 2018 wave, the latest batch of
 documents): the scale's exports without the increment are built in full, the
 increment arrives, and the next build, incremental, is timed.
 
@@ -37,9 +37,9 @@ from pathlib import Path
 
 import duckdb
 
-from samspil.generate import generate
-from samspil.generate.increments import INCREMENTS, arrive, withhold
 from samspil.paths import Paths
+from samspil.tools.generate import generate
+from samspil.tools.generate.increments import INCREMENTS, arrive, withhold
 
 PHASES = ("load", "dbt build", "validation", "disclosure control", "publish", "docs")
 

@@ -14,17 +14,14 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from samspil.generate.entities import (
-    CASES_PER_SCALE,
-    FIELD_AFFINITY,
-    Association,
-    Institution,
-    Municipality,
-    Tie,
-    World,
-)
-from samspil.generate.names import choose_kind, person_name, phone_number, write_variant
+from samspil.tools.generate.associations import Association
+from samspil.tools.generate.institutions import Institution
+from samspil.tools.generate.municipalities import Municipality
+from samspil.tools.generate.names import choose_kind, person_name, phone_number, write_variant
+from samspil.tools.generate.ties import FIELD_AFFINITY, Tie
+from samspil.tools.generate.world import World
 
+CASES_PER_SCALE = 20
 CASE_START_WINDOW = (dt.date(2016, 1, 1), dt.date(2016, 6, 30))
 EPISODES_PER_CASE = (12, 30)
 CVR_GIVEN_IF_ANY = 0.57

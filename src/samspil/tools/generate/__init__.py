@@ -22,16 +22,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from samspil.generate.cases import generate_cases
-from samspil.generate.discourse import generate_discourse
-from samspil.generate.entities import World, build_world
-from samspil.generate.names import ABBREVIATIONS, VARIANT_KIND_SHARES
-from samspil.generate.published import planted_figures, targets
-from samspil.generate.qdpx import read_justification_codes, write_cases_qdpx, write_qdpx
-from samspil.generate.reference import DEFAULT_SEEDS_DIR, load_reference
-from samspil.generate.sav import write_sav
-from samspil.generate.surveys import generate_surveys
-from samspil.generate.writer import (
+from samspil.tools.generate.cases import generate_cases
+from samspil.tools.generate.discourse import generate_discourse
+from samspil.tools.generate.names import ABBREVIATIONS, VARIANT_KIND_SHARES
+from samspil.tools.generate.published import planted_figures, targets
+from samspil.tools.generate.qdpx import read_justification_codes, write_cases_qdpx, write_qdpx
+from samspil.tools.generate.reference import DEFAULT_SEEDS_DIR, load_reference
+from samspil.tools.generate.sav import write_sav
+from samspil.tools.generate.surveys import generate_surveys
+from samspil.tools.generate.world import World, build_world
+from samspil.tools.generate.writer import (
     HEADERS,
     TRUTH_ASSOCIATION_KEYS,
     TRUTH_INSTITUTION_KEYS,

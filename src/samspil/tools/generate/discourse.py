@@ -13,7 +13,7 @@ for the code's accuracy p and K codes; the ``overall`` row gives the accuracy
 averaged over all codings and the expected agreement averaged over all pairs.
 ``truth/coder_reliability.csv`` holds Krippendorff's alpha per code, per frame
 and overall and Cohen's kappa per coder pair, realised by the codings written
-and expected under the planted accuracies (:mod:`samspil.generate.reliability`).
+and expected under the planted accuracies (:mod:`samspil.tools.generate.reliability`).
 Offsets are Python ``str`` indices (Unicode code points); about 3 % of the
 texts, all news items, hold an emoji outside the Basic Multilingual Plane.
 """
@@ -25,11 +25,15 @@ import itertools
 import random
 from dataclasses import dataclass
 
-from samspil.generate.entities import BASE_DOCUMENTS, World, spread_counts
-from samspil.generate.names import words
-from samspil.generate.reference import JustificationCode, Reference
-from samspil.generate.reliability import reliability_truth
+from samspil.tools.generate.municipalities import spread_counts
+from samspil.tools.generate.names import words
+from samspil.tools.generate.reference import JustificationCode, Reference
+from samspil.tools.generate.reliability import reliability_truth
+from samspil.tools.generate.world import World
 
+BASE_DOCUMENTS: dict[str, int] = {"0461": 90, "0430": 60, "0320": 50, "0230": 60, "0751": 40}
+"""Documents of each study municipality; a larger scale spreads S - 1 times as many more over
+the other municipalities, as it does institutions."""
 CODERS = ("coder_a", "coder_b", "coder_c", "coder_d")
 CODER_COUNT_SHARES: dict[int, float] = {1: 0.55, 2: 0.35, 3: 0.10}
 ACCURACY_RANGE = (0.75, 0.92)

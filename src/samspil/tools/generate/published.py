@@ -33,11 +33,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from samspil.generate.reference import Reference
+from samspil.tools.generate.reference import Reference
 
 if TYPE_CHECKING:
-    from samspil.generate.entities import World
-    from samspil.generate.surveys import SurveyOutput
+    from samspil.tools.generate.surveys import SurveyOutput
+    from samspil.tools.generate.world import World
 
 INSTITUTIONS_INVITED = "institution_leaders_invited_2016"
 INSTITUTION_RESPONSE = "institution_response_rate_2016_sdu"
