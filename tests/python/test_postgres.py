@@ -32,7 +32,9 @@ import psycopg2
 import pytest
 
 from samspil.build import MAIN_MARTS
+from samspil.disclosure import suppress
 from samspil.load import RAW_FILES
+from samspil.postgres import PostgresWarehouse
 
 from conftest import DEMO, Build, run_samspil
 
@@ -495,6 +497,30 @@ def test_each_role_reads_its_tier_and_nothing_else(
     else:
         assert result.returncode != 0
         assert "permission denied" in result.stderr, result.stderr
+
+
+def test_the_next_build_decides_suppression_again(
+    postgres_server: PostgresServer, postgres_build: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Disclosure control of a second build in the same database rewrites the pattern
+    that the last build's staging view reads (it dropped it once, which PostgreSQL
+    refuses while the view depends on it)."""
+    for name, value in postgres_server.environment().items():
+        monkeypatch.setenv(name, value)
+    counted = (
+        "select count(*), count(*) filter (where is_suppressed) from disclosure.suppression_pattern"
+    )
+    with contextlib.closing(postgres_server.connect()) as connection, connection.cursor() as cursor:
+        cursor.execute(counted)
+        before = cursor.fetchone()
+    manifest = postgres_server.data.parent / "target" / "manifest.json"
+    suppress(PostgresWarehouse.from_environment(), manifest)
+    with contextlib.closing(postgres_server.connect()) as connection, connection.cursor() as cursor:
+        cursor.execute(counted)
+        assert cursor.fetchone() == before
+        cursor.execute("select count(*) from staging.stg_disclosure__suppression_pattern")
+        assert cursor.fetchone()[0] == before[0]
+    assert before[1] > 0
 
 
 # -- a failed build publishes nothing

@@ -66,22 +66,23 @@ def _read(warehouse: Path | PostgresWarehouse, query: str) -> list[tuple]:
 
 def _write(warehouse: Path | PostgresWarehouse, schema: str, table: str, frame: pd.DataFrame):
     target = f"{quote_identifier(schema)}.{quote_identifier(table)}"
+    # Emptied, not dropped: on PostgreSQL the staging view that reads it depends on it.
     create = (
-        f"create table {target} "
+        f"create table if not exists {target} "
         "(release_cell_id varchar not null, is_suppressed boolean not null, "
         "suppression_reason varchar)"
     )
     if isinstance(warehouse, PostgresWarehouse):
         with transaction(warehouse) as cursor:
             cursor.execute(f"create schema if not exists {quote_identifier(schema)}")
-            cursor.execute(f"drop table if exists {target}")
             cursor.execute(create)
+            cursor.execute(f"truncate {target}")
             copy_frame(cursor, target, frame)
         return
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute(f"create schema if not exists {quote_identifier(schema)}")
-        connection.execute(f"drop table if exists {target}")
         connection.execute(create)
+        connection.execute(f"truncate {target}")
         connection.register("pattern", frame)
         connection.execute(f"insert into {target} select * from pattern order by 1")
 
