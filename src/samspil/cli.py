@@ -309,11 +309,21 @@ def bench(
         int,
         typer.Option(help="Time every build this many times and report the medians."),
     ] = 1,
+    targets: Annotated[
+        str,
+        typer.Option(
+            help="Comma-separated dbt targets to build each scale on, one after the other: "
+            "duckdb, postgres (the database of PGHOST, PGPORT, PGUSER, PGPASSWORD, "
+            "PGDATABASE). Incremental builds are DuckDB's."
+        ),
+    ] = "duckdb",
 ) -> None:
     """Benchmark: generate and build each scale, and time the incremental builds at one;
     print and write the times (CSV, PNG)."""
-    from samspil.tools.bench import PHASES, BenchError, targets
+    from samspil.build import TARGETS
+    from samspil.tools.bench import PHASES, BenchError
     from samspil.tools.bench import bench as run_bench
+    from samspil.tools.bench import targets as brief
 
     try:
         chosen = [int(scale) for scale in scales.split(",")]
@@ -321,20 +331,41 @@ def bench(
         _fail(f"--scales must be whole numbers separated by commas, not {scales!r}.")
     if any(scale < 1 for scale in chosen) or incremental_scale < 0 or repeat < 1:
         _fail("--scales and --repeat must be 1 or more, --incremental-scale 0 or more.")
+    dbt_targets = tuple(targets.split(","))
+    if not dbt_targets or not set(dbt_targets) <= set(TARGETS) or "duckdb" not in dbt_targets:
+        _fail(f"--targets must name duckdb and may name postgres, not {targets!r}.")
     try:
-        results, table, plot = run_bench(out, chosen, seed, incremental_scale or None, repeat)
+        results, table, plot = run_bench(
+            out, chosen, seed, incremental_scale or None, repeat, dbt_targets
+        )
     except BenchError as error:
         _fail(str(error))
     medians = f"; medians of {repeat} builds" if repeat > 1 else ""
     grid = Table(title=f"samspil bench (seconds; memory in MB{medians})")
-    headers = ("scale", "build", "load", "dbt", "valid.", "discl.", "publish", "docs", "total")
+    headers = (
+        "scale",
+        "target",
+        "build",
+        "load",
+        "dbt",
+        "valid.",
+        "discl.",
+        "publish",
+        "docs",
+        "total",
+    )
     for column in (*headers, "of full", "raw read", "peak MB"):
         grid.add_column(column, justify="right")
-    full = {result.scale: result.build_seconds for result in results if result.build == "full"}
+    full = {
+        result.scale: result.build_seconds
+        for result in results
+        if result.build == "full" and result.target == "duckdb"
+    }
     for result in results:
         share = full.get(result.scale) if result.build != "full" else None
         grid.add_row(
             str(result.scale),
+            result.target,
             result.build,
             *(f"{result.phase_seconds[phase]:.1f}" for phase in PHASES),
             f"{result.build_seconds:.1f}",
@@ -345,8 +376,8 @@ def bench(
     goals = Table(title="the targets, judged on these figures")
     for column in ("target", "figure", "limit", ""):
         goals.add_column(column, justify="left" if column == "target" else "right")
-    for goal in targets(results):
-        shown = {"%": "{:.1%}", "MB": "{:,.0f} MB"}.get(goal.unit, "{:,.2f} s")
+    for goal in brief(results):
+        shown = {"%": "{:.1%}", "MB": "{:,.0f} MB", "x": "{:.2f} ×"}.get(goal.unit, "{:,.2f} s")
         goals.add_row(
             goal.name,
             shown.format(goal.figure),

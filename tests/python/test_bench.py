@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,30 @@ def test_targets_judge_planted_growth() -> None:
         pytest.approx((len(PHASES) + 0.5) / (sum(seconds(10).values()) + 0.5)),
         0.25,
     )
+
+
+def test_postgres_builds_are_judged_against_duckdb_only() -> None:
+    """PostgreSQL builds planted at 2.5 x and 3.5 x DuckDB's of their scales: one meets
+    the 3 x target, one misses it, and neither takes DuckDB's place in the other targets."""
+    duckdb = {
+        scale: _result(scale, {phase: float(scale) for phase in PHASES}) for scale in (1, 10, 50)
+    }
+    postgres = {
+        scale: replace(
+            duckdb[scale], build_seconds=factor * duckdb[scale].build_seconds, target="postgres"
+        )
+        for scale, factor in ((10, 2.5), (50, 3.5))
+    }
+    judged = {
+        target.name.split(" (")[0]: target
+        for target in targets([*duckdb.values(), *postgres.values()])
+    }
+    at_10, at_50 = (
+        judged["postgres build at 10: times DuckDB's"],
+        judged["postgres build at 50: times DuckDB's"],
+    )
+    assert (at_10.figure, at_10.limit, at_10.is_met) == (pytest.approx(2.5), 3.0, True)
+    assert (at_50.figure, at_50.is_met) == (pytest.approx(3.5), False)
+    alone = {target.name: target.figure for target in targets(list(duckdb.values()))}
+    for name, figure in alone.items():
+        assert judged[name.split(" (")[0]].figure == figure, name
