@@ -191,22 +191,35 @@ def _count(nodes: list, counts: dict[str, int]) -> None:
         counts[key] = counts.get(key, 0) + 1
 
 
-def mart_row_counts(warehouse: Path | PostgresWarehouse) -> dict[str, int]:
+MARTS_LISTED = (
+    "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+)
+
+
+def mart_row_counts(
+    warehouse: Path | PostgresWarehouse, marts: Collection[str] | None = MAIN_MARTS
+) -> dict[str, int]:
+    """The rows of each of `marts` (None: of every table in the schema marts)."""
     if isinstance(warehouse, PostgresWarehouse):
         connection = warehouse.connect()
         try:
             with connection.cursor() as cursor:
+                if marts is None:
+                    cursor.execute(MARTS_LISTED)
+                    marts = [name for (name,) in cursor.fetchall()]
                 counts = {}
-                for mart in MAIN_MARTS:
+                for mart in marts:
                     cursor.execute(f"select count(*) from marts.{mart}")
                     counts[mart] = cursor.fetchone()[0]
                 return counts
         finally:
             connection.close()
     with duckdb.connect(str(warehouse), read_only=True) as connection:
+        if marts is None:
+            marts = [name for (name,) in connection.execute(MARTS_LISTED).fetchall()]
         return {
             mart: connection.execute(f"select count(*) from marts.{mart}").fetchone()[0]
-            for mart in MAIN_MARTS
+            for mart in marts
         }
 
 

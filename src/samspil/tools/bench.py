@@ -42,6 +42,7 @@ from pathlib import Path
 
 import duckdb
 
+from samspil.build import mart_row_counts
 from samspil.paths import Paths
 from samspil.postgres import PostgresWarehouse
 from samspil.tools.generate import generate
@@ -176,34 +177,12 @@ def _build(
     return seconds, peak_mb, json.loads(timings.read_text(encoding="utf-8"))
 
 
-def _mart_rows(warehouse: Path, target: str) -> dict[str, int]:
-    if target == "postgres":
-        connection = PostgresWarehouse.from_environment().connect()
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "select table_name from information_schema.tables "
-                    "where table_schema = 'marts' order by 1"
-                )
-                marts = [name for (name,) in cursor.fetchall()]
-                counts = {}
-                for mart in marts:
-                    cursor.execute(f"select count(*) from marts.{mart}")
-                    counts[mart] = cursor.fetchone()[0]
-                return counts
-        finally:
-            connection.close()
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        marts = [
-            name
-            for (name,) in connection.execute(
-                "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
-            ).fetchall()
-        ]
-        return {
-            mart: connection.execute(f"select count(*) from marts.{mart}").fetchone()[0]
-            for mart in marts
-        }
+def _mart_rows(folder: Path, target: str) -> dict[str, int]:
+    """The rows of every mart the build in `folder` published on `target`."""
+    published = (
+        PostgresWarehouse.from_environment() if target == "postgres" else folder / "samspil.duckdb"
+    )
+    return mart_row_counts(published, marts=None)
 
 
 def _measure(
@@ -220,7 +199,7 @@ def _measure(
         build_seconds=build_seconds,
         peak_memory_mb=peak_mb,
         phase_seconds={phase: phases.get(phase, 0.0) for phase in PHASES},
-        mart_rows=_mart_rows(folder / "samspil.duckdb", target),
+        mart_rows=_mart_rows(folder, target),
         build=build,
         target=target,
     )
