@@ -332,7 +332,7 @@ def bench(
     if any(scale < 1 for scale in chosen) or incremental_scale < 0 or repeat < 1:
         _fail("--scales and --repeat must be 1 or more, --incremental-scale 0 or more.")
     dbt_targets = tuple(targets.split(","))
-    if not dbt_targets or not set(dbt_targets) <= set(TARGETS) or "duckdb" not in dbt_targets:
+    if not set(dbt_targets) <= set(TARGETS) or "duckdb" not in dbt_targets:
         _fail(f"--targets must name duckdb and may name postgres, not {targets!r}.")
     try:
         results, table, plot = run_bench(

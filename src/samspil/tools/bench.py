@@ -8,7 +8,7 @@ build, its peak resident memory (of the build's process and of its Great
 Expectations process together), the rows of every mart, and the lower bound:
 DuckDB reading every raw file of the scale once.
 
-With ``targets`` naming ``postgres`` as well, every scale is built on each target in
+With ``dbt_targets`` naming ``postgres`` as well, every scale is built on each target in
 turn (PostgreSQL: the database of PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATABASE,
 whose roles the README lists), from the same exports. A PostgreSQL build replaces the
 database's last build instead of starting from an empty database: give it one of its own.
