@@ -163,7 +163,14 @@ def _suppression_rows(suppression: Suppression | None) -> list[tuple[str, str]]:
             "release cells suppressed",
             f"{withheld} of {suppression.cells} ("
             + ", ".join(f"{reason} {count}" for reason, count in reasons)
-            + f"; solved in {suppression.seconds:.1f} s)",
+            + f"; solved in {suppression.seconds:.1f} s"
+            + (
+                f", {suppression.reused} of {suppression.components} components as the "
+                "last build solved them (unchanged since)"
+                if suppression.reused
+                else ""
+            )
+            + ")",
         )
     ]
 

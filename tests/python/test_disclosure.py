@@ -28,6 +28,7 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from samspil.disclosure import suppress
+from samspil.disclosure.solver import components, digest
 from samspil.paths import PROJECT_DIR, release_file
 
 from conftest import Build
@@ -697,14 +698,75 @@ def test_the_suppression_check_can_fail() -> None:
         assert len(leaky) == 3, leaky  # units shown, an estimate shown, a flag unexplained
 
 
+PATTERN = "select * from disclosure.suppression_pattern order by release_cell_id"
+
+
 def test_same_inputs_same_pattern(demo_build: Build, tmp_path: Path) -> None:
-    """The solver run again on the build's working file writes the pattern the build wrote."""
+    """The solver run again on the build's working file, without the patterns the build
+    kept, solves every component again and writes the pattern the build wrote."""
     working = tmp_path / "samspil.duckdb"
     shutil.copy(demo_build.build_warehouse, working)
-    pattern = "select * from disclosure.suppression_pattern order by release_cell_id"
-    before = demo_build.query_build(pattern)
+    with duckdb.connect(str(working)) as connection:
+        connection.execute("drop table disclosure.solved_components")
     outcome = suppress(working, demo_build.target / "manifest.json")
     with duckdb.connect(str(working), read_only=True) as connection:
-        after = connection.execute(pattern).fetchall()
-    assert outcome.complementary > 0
-    assert after == before
+        after = connection.execute(PATTERN).fetchall()
+    assert outcome.complementary > 0 and outcome.reused == 0
+    assert after == demo_build.query_build(PATTERN)
+
+
+def test_a_component_solved_as_it_is_keeps_its_pattern(demo_build: Build, tmp_path: Path) -> None:
+    """Run again on the build's working file, the solver takes every component's pattern
+    from the build's; a component with a cell newly small is solved again, alone."""
+    working = tmp_path / "samspil.duckdb"
+    shutil.copy(demo_build.build_warehouse, working)
+    manifest = demo_build.target / "manifest.json"
+    again = suppress(working, manifest)
+    with duckdb.connect(str(working)) as connection:
+        assert connection.execute(PATTERN).fetchall() == demo_build.query_build(PATTERN)
+        connection.execute(
+            "update intermediate.int_release_cells_unioned set primary_reason = 'small_cell' "
+            "where release_cell_id = ?",
+            [SMALL_MUNICIPALITY],
+        )
+    assert again.components > 1 and again.reused == again.components and again.rounds == 0
+    changed = suppress(working, manifest)
+    assert changed.reused == changed.components - 1 and changed.rounds > 0
+    with duckdb.connect(str(working), read_only=True) as connection:
+        assert connection.execute(
+            "select suppression_reason from disclosure.suppression_pattern "
+            "where release_cell_id = ?",
+            [SMALL_MUNICIPALITY],
+        ).fetchall() == [("small_cell",)]
+
+
+def test_a_new_wave_leaves_the_components_of_the_waves_before_it(demo_build: Build) -> None:
+    """A component's costs, and so its pattern, depend on its own cells alone: without the
+    2018 wave's cells (and the panel's), every other component is the same, digest and all."""
+    cells = demo_build.query_build(
+        "select release_cell_id, primary_reason, unit_count, is_structural "
+        "from intermediate.int_release_cells_unioned"
+    )
+    terms = demo_build.query_build(
+        "select release_cell_id, measure, atom_id, coefficient, atom_value, is_protected "
+        "from intermediate.int_release_terms_unioned"
+    )
+    (protection,) = demo_build.query_build(
+        "select max(protection_width) from intermediate.int_release_cells_unioned"
+    )[0]
+
+    def digests(keep) -> set[str]:
+        return {
+            digest(component, float(protection))
+            for component in components(
+                [(cell, reason, int(units), bool(structural))
+                 for cell, reason, units, structural in cells if keep(cell)],
+                [(cell, measure, atom, float(coefficient), float(value), bool(is_protected))
+                 for cell, measure, atom, coefficient, value, is_protected in terms
+                 if keep(cell)],
+            )
+        }  # fmt: skip
+
+    every_wave = digests(lambda cell: True)
+    before_2018 = digests(lambda cell: "2018" not in cell)
+    assert before_2018 and before_2018 < every_wave

@@ -504,7 +504,7 @@ def test_the_next_build_decides_suppression_again(
 ) -> None:
     """Disclosure control of a second build in the same database rewrites the pattern
     that the last build's staging view reads (it dropped it once, which PostgreSQL
-    refuses while the view depends on it)."""
+    refuses while the view depends on it), and reads the patterns the last build kept."""
     for name, value in postgres_server.environment().items():
         monkeypatch.setenv(name, value)
     counted = (
@@ -514,7 +514,9 @@ def test_the_next_build_decides_suppression_again(
         cursor.execute(counted)
         before = cursor.fetchone()
     manifest = postgres_server.data.parent / "target" / "manifest.json"
-    suppress(PostgresWarehouse.from_environment(), manifest)
+    outcome = suppress(PostgresWarehouse.from_environment(), manifest)
+    # The same cells as the build's: every component's pattern is the one the build kept.
+    assert outcome.reused == outcome.components > 0
     with contextlib.closing(postgres_server.connect()) as connection, connection.cursor() as cursor:
         cursor.execute(counted)
         assert cursor.fetchone() == before

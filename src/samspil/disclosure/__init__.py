@@ -8,6 +8,11 @@ they are comes from dbt's manifest), solves each component of cells that share a
 suppression_reason) to the source `disclosure.suppression_pattern`, which the release
 models read through stg_disclosure__suppression_pattern. The same on DuckDB (the working
 file) and PostgreSQL.
+
+A component's pattern depends on nothing but the component (`solver.digest`): the patterns
+of the last run are kept beside the pattern (`disclosure.solved_components`, by digest),
+and a component the last run solved as it is now takes its pattern from there. A new wave
+or a new batch of documents leaves most components as they were.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from samspil.disclosure.solver import (
     Outcome,
     SuppressionError,
     components,
+    digest,
     solve_component,
 )
 from samspil.manifest import ManifestError, read_manifest, relation
@@ -33,6 +39,15 @@ __all__ = ["Suppression", "SuppressionError", "suppress"]
 CELLS_MODEL = "int_release_cells_unioned"
 TERMS_MODEL = "int_release_terms_unioned"
 PATTERN_SOURCE = ("disclosure", "suppression_pattern")
+PATTERN_COLUMNS = (
+    "release_cell_id varchar not null, is_suppressed boolean not null, suppression_reason varchar"
+)
+SOLVED_TABLE = "solved_components"
+"""Beside the pattern: each component's suppressed cells, under the component's digest."""
+SOLVED_COLUMNS = (
+    "component_digest varchar not null, release_cell_id varchar not null, "
+    "suppression_reason varchar not null, is_optimal boolean not null"
+)
 
 
 @dataclass
@@ -44,6 +59,8 @@ class Suppression:
     """Suppressed cells per primary reason."""
     complementary: int = 0
     components: int = 0
+    reused: int = 0
+    """Components whose pattern the last run solved (the same digest): not solved again."""
     rounds: int = 0
     cuts: int = 0
     seconds: float = 0.0
@@ -64,14 +81,36 @@ def _read(warehouse: Path | PostgresWarehouse, query: str) -> list[tuple]:
         return connection.execute(query).fetchall()
 
 
-def _write(warehouse: Path | PostgresWarehouse, schema: str, table: str, frame: pd.DataFrame):
+def _solved(warehouse: Path | PostgresWarehouse, schema: str) -> dict[str, Outcome]:
+    """The last run's patterns by component digest (none before the first run)."""
+    exists = _read(
+        warehouse,
+        "select count(*) from information_schema.tables "
+        f"where table_schema = '{schema}' and table_name = '{SOLVED_TABLE}'",
+    )
+    if not exists[0][0]:
+        return {}
+    solved: dict[str, Outcome] = {}
+    for component, cell, reason, is_optimal in _read(
+        warehouse,
+        "select component_digest, release_cell_id, suppression_reason, is_optimal "
+        f"from {quote_identifier(schema)}.{SOLVED_TABLE} order by 1, 2",
+    ):
+        outcome = solved.setdefault(component, Outcome(suppressed={}, is_optimal=is_optimal))
+        outcome.suppressed[cell] = reason
+    return solved
+
+
+def _write(
+    warehouse: Path | PostgresWarehouse,
+    schema: str,
+    table: str,
+    columns: str,
+    frame: pd.DataFrame,
+):
     target = f"{quote_identifier(schema)}.{quote_identifier(table)}"
     # Emptied, not dropped: on PostgreSQL the staging view that reads it depends on it.
-    create = (
-        f"create table if not exists {target} "
-        "(release_cell_id varchar not null, is_suppressed boolean not null, "
-        "suppression_reason varchar)"
-    )
+    create = f"create table if not exists {target} ({columns})"
     if isinstance(warehouse, PostgresWarehouse):
         with transaction(warehouse) as cursor:
             cursor.execute(f"create schema if not exists {quote_identifier(schema)}")
@@ -129,9 +168,20 @@ def suppress(
     )
     summary = Suppression()
     suppressed: dict[str, str] = {}
+    last_run = _solved(warehouse, pattern_schema)
+    this_run: list[tuple[str, str, str, bool]] = []
     for group in groups:
-        outcome: Outcome = solve_component(group, protection, secondary=secondary)
+        component = digest(group, protection, secondary)
+        outcome = last_run.get(component)
+        if outcome is None:
+            outcome = solve_component(group, protection, secondary=secondary)
+        else:
+            summary.reused += 1
         suppressed.update(outcome.suppressed)
+        this_run += [
+            (component, cell, reason, outcome.is_optimal)
+            for cell, reason in sorted(outcome.suppressed.items())
+        ]
         summary.rounds += outcome.rounds
         summary.cuts += outcome.cuts
         summary.narrow += outcome.narrow
@@ -150,7 +200,17 @@ def suppress(
             ),
         }
     )
-    _write(warehouse, pattern_schema, pattern_table, pattern)
+    _write(warehouse, pattern_schema, pattern_table, PATTERN_COLUMNS, pattern)
+    _write(
+        warehouse,
+        pattern_schema,
+        SOLVED_TABLE,
+        SOLVED_COLUMNS,
+        pd.DataFrame(
+            this_run,
+            columns=["component_digest", "release_cell_id", "suppression_reason", "is_optimal"],
+        ),
+    )
     for cell, table in published:
         reason = suppressed.get(cell)
         if reason:

@@ -21,10 +21,13 @@ on one thread with fixed options, and each cell's cost carries a tie-break by it
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
 
 import highspy
 import numpy as np
@@ -76,6 +79,29 @@ class Outcome:
     """Counts the attacker still narrows below the protection: (cell, measure, range)."""
     is_optimal: bool = True
     """False where MAX_ROUNDS ended the search before the master proved its optimum."""
+
+
+def digest(component: Component, protection: float, secondary: bool = True) -> str:
+    """Everything `solve_component` reads, as one SHA-256: the component's cells, reasons,
+    costs, measures and atom values, the protection, the secondary step, this module's code
+    and HiGHS's version. Same digest, same pattern: a pattern solved once can be reused."""
+    solved = (
+        Path(__file__).read_text(encoding="utf-8"),
+        version("highspy"),
+        protection,
+        secondary,
+        component.cells,
+        sorted(component.primary.items()),
+        sorted(component.structural),
+        [component.costs[cell] for cell in component.cells],
+        [
+            (measure.cell, measure.name, measure.atoms, measure.coefficients, measure.is_protected)
+            for measure in component.measures
+        ],
+        component.atom_count,
+        component.atom_values.tolist(),
+    )
+    return hashlib.sha256(repr(solved).encode()).hexdigest()
 
 
 def _highs() -> highspy.Highs:
@@ -344,10 +370,6 @@ def components(
     by_cell: dict[str, list[tuple[str, str, str, float, float, bool]]] = defaultdict(list)
     for term in terms:
         by_cell[term[0]].append(term)
-    # A cell costs its units (plus one), in steps wider than the number of cells, plus its
-    # rank among the cells sorted by id: equal costs never tie, and the costs stay whole.
-    rank = {row[0]: position for position, row in enumerate(cells)}
-    step = len(cells) + 1
     result = []
     for root in sorted(groups):
         members = groups[root]
@@ -374,13 +396,19 @@ def components(
             )
             for (cell, name), entries in sorted(grouped.items())
         ]
+        # A cell costs its units (plus one), in steps wider than the component's number of
+        # cells, plus its rank among them (sorted by id): equal costs never tie, the costs
+        # stay whole, and a component's pattern depends on its own cells alone (a new wave
+        # leaves the pattern of the waves before it as it was).
+        step = len(members) + 1
         result.append(
             Component(
                 cells=[cell for cell, *_ in members],
                 primary={cell: reason for cell, reason, _, _ in members if reason},
                 structural={cell for cell, _, _, is_structural in members if is_structural},
                 costs={
-                    cell: float((units + 1) * step + rank[cell]) for cell, _, units, _ in members
+                    cell: float((units + 1) * step + rank)
+                    for rank, (cell, _, units, _) in enumerate(members)
                 },
                 measures=measures,
                 atom_count=len(atoms),
