@@ -602,6 +602,9 @@ def _build(
     if views is not None:  # before anything is published
         warnings, run_id = _result(great_expectations.submit(_validate, paths, warehouse, views))
         lap("validation")
+    # The marts alone decide whether they shrank: a build that did stops before the
+    # disclosure control.
+    accepted += check_no_shrink(paths, warehouse, options.allow_shrink)
     suppression = None
     if changed is None or changed:
         suppression, release = _release(
@@ -609,7 +612,6 @@ def _build(
         )
         _count(release, counts)
         lap("disclosure control")
-    accepted += check_no_shrink(paths, warehouse, options.allow_shrink)
     kind = "full" if changed is None else "incremental"
     record_provenance(
         warehouse,
