@@ -168,10 +168,11 @@ def suppress(
     )
     summary = Suppression()
     suppressed: dict[str, str] = {}
-    last_run = _solved(warehouse, pattern_schema)
+    # The primary-only pattern (secondary off) is always solved, and never kept.
+    last_run = _solved(warehouse, pattern_schema) if secondary else {}
     this_run: list[tuple[str, str, str, bool]] = []
     for group in groups:
-        component = digest(group, protection, secondary)
+        component = digest(group, protection)
         outcome = last_run.get(component)
         if outcome is None:
             outcome = solve_component(group, protection, secondary=secondary)
@@ -201,16 +202,17 @@ def suppress(
         }
     )
     _write(warehouse, pattern_schema, pattern_table, PATTERN_COLUMNS, pattern)
-    _write(
-        warehouse,
-        pattern_schema,
-        SOLVED_TABLE,
-        SOLVED_COLUMNS,
-        pd.DataFrame(
-            this_run,
-            columns=["component_digest", "release_cell_id", "suppression_reason", "is_optimal"],
-        ),
-    )
+    if secondary:
+        _write(
+            warehouse,
+            pattern_schema,
+            SOLVED_TABLE,
+            SOLVED_COLUMNS,
+            pd.DataFrame(
+                this_run,
+                columns=["component_digest", "release_cell_id", "suppression_reason", "is_optimal"],
+            ),
+        )
     for cell, table in published:
         reason = suppressed.get(cell)
         if reason:

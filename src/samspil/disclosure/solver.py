@@ -81,15 +81,18 @@ class Outcome:
     """False where MAX_ROUNDS ended the search before the master proved its optimum."""
 
 
-def digest(component: Component, protection: float, secondary: bool = True) -> str:
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+"""This module's code: another version may choose another pattern."""
+
+
+def digest(component: Component, protection: float) -> str:
     """Everything `solve_component` reads, as one SHA-256: the component's cells, reasons,
-    costs, measures and atom values, the protection, the secondary step, this module's code
-    and HiGHS's version. Same digest, same pattern: a pattern solved once can be reused."""
+    costs, measures and atom values, the protection, this module's code and HiGHS's
+    version. Same digest, same pattern: a pattern solved once can be reused."""
     solved = (
-        Path(__file__).read_text(encoding="utf-8"),
+        _CODE,
         version("highspy"),
         protection,
-        secondary,
         component.cells,
         sorted(component.primary.items()),
         sorted(component.structural),
