@@ -81,8 +81,8 @@ class Outcome:
     """False where MAX_ROUNDS ended the search before the master proved its optimum."""
 
 
-_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
-"""This module's code: another version may choose another pattern."""
+_SOLVER = (hashlib.sha256(Path(__file__).read_bytes()).hexdigest(), version("highspy"))
+"""This module's code and HiGHS's version: another of either may choose another pattern."""
 
 
 def digest(component: Component, protection: float) -> str:
@@ -90,8 +90,7 @@ def digest(component: Component, protection: float) -> str:
     costs, measures and atom values, the protection, this module's code and HiGHS's
     version. Same digest, same pattern: a pattern solved once can be reused."""
     solved = (
-        _CODE,
-        version("highspy"),
+        _SOLVER,
         protection,
         component.cells,
         sorted(component.primary.items()),
