@@ -3,6 +3,10 @@
 The order is the contract with the users: nothing is published unless every
 step before it succeeded, and then the marts are swapped in atomically.
 
+Every build is one `dbt build` of everything but the release tier (dbt skips what
+depends on a failed test), then the validation of the staged tables it built, then the
+disclosure control and the release tier's `dbt build`.
+
 A build on DuckDB is incremental when it can be: after a good build, the
 working file's folder holds `build-state.json`, the checksum of every raw file
 it was built from and a fingerprint of everything else a build depends on (the
@@ -11,12 +15,8 @@ next build finds the same fingerprint, only the raw tables of the sources (stran
 with a changed file are written again, all of a source's tables (a rejected row
 rejects the rows of its other files that reference it), and dbt builds only
 what depends on them (each changed source and everything downstream of it),
-with the tests of what it rebuilds;
-the validation runs the suites of the staged tables rebuilt. Where every staged
-model below the changed tables is a view (new documents, say), those views read
-the raw tables just written and are current already: dbt builds everything in
-one invocation, sparing one dbt start, and the views are validated after it,
-before anything is published. Anything else (no state, another fingerprint,
+with the tests of what it rebuilds; the validation runs the suites of the staged
+models rebuilt. Anything else (no state, another fingerprint,
 `full_refresh`) is a full build, with dbt's `--full-refresh` for the
 incremental models. A failed build removes the state, so the next one is full.
 An incremental build publishes the marts it rebuilt into a copy of the published
@@ -83,10 +83,8 @@ LOG_HINT = "  see logs/dbt.log (with every statement: DBT_LOG_LEVEL_FILE=debug s
 # The dbt targets of profiles.yml: the DuckDB file (default) and a PostgreSQL database.
 TARGETS = ("duckdb", "postgres")
 
-# dbt selectors of the two phases around validation. A data test runs in the
-# phase that builds all of its parents ("cautious"): a test of a seed against
-# a mart runs after the mart, not before it.
-STAGING_PHASE = "resource_type:seed staging"
+# A full build's data test runs in the invocation that builds all of its parents
+# ("cautious"): a test of a mart against a release model runs with the release tier.
 PHASE_TESTS = ("--indirect-selection", "cautious")
 
 # The release tier is built last, after the suppression solver (samspil.disclosure) has
@@ -337,30 +335,6 @@ def _write_state(paths: Paths, fingerprint_now: str, loaded: list[LoadedFile]) -
     _state_file(paths).write_text(json.dumps(state, indent=2, sort_keys=True) + "\n", "utf-8")
 
 
-def _staged_views(paths: Paths, tables: list[str]) -> list[str] | None:
-    """The staging models below the raw `tables` if every one is a view, else None.
-
-    Read from the last good build's manifest (an incremental build has its project);
-    None where that is missing or unreadable.
-    """
-    try:
-        manifest = json.loads((paths.target / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    below = [f"source.{_source(table)}" for table in tables]
-    staged: dict[str, str] = {}
-    while below:
-        for child in manifest["child_map"].get(below.pop(), []):
-            node = manifest["nodes"].get(child, {})
-            is_staged = node.get("resource_type") == "model" and node.get("schema") == "staging"
-            if is_staged and child not in staged:
-                staged[child] = node["config"]["materialized"]
-                below.append(child)
-    if not staged or set(staged.values()) != {"view"}:
-        return None
-    return sorted(manifest["nodes"][node]["name"] for node in staged)
-
-
 def _source(table: str) -> str:
     """The dbt source of the raw table `<source>__<stem>`: `samspil.<source>.<stem>`."""
     return "samspil." + table.replace("__", ".", 1)
@@ -401,7 +375,7 @@ def _import_great_expectations(build_pid: int) -> None:
 
 
 def _validate(paths: Paths, warehouse: Path | PostgresWarehouse, tables: list[str] | None):
-    """`validate_staging`, in the GX process: the marts phase runs beside it."""
+    """`validate_staging`, in the GX process."""
     return validate_staging(paths, warehouse, tables=tables)
 
 
@@ -525,83 +499,56 @@ def _build(
     great_expectations.submit(int)
     counts: dict[str, int] = {}
     changed = None
-    views = None  # an incremental build's staged views to validate after dbt built from them
-    run_id = None  # the validation run of an incremental build ("": none)
     if previous is None:
         # Writes the project's manifest (target/manifest.json), where the validation finds
-        # the staged relations; the marts phase writes it again.
-        staging = _dbt(
-            paths,
-            "build",
-            "--select",
-            STAGING_PHASE,
-            "--exclude",
-            RELEASE_PHASE,
-            *PHASE_TESTS,
-            "--full-refresh",
-            target=target,
-        )
-        _count(staging, counts)
-        lap("dbt build")
-        warnings, _ = _result(great_expectations.submit(_validate, paths, warehouse, None))
-        lap("validation")
-        marts = _dbt(
+        # the staged relations.
+        built = _dbt(
             paths,
             "build",
             "--exclude",
-            STAGING_PHASE,
             RELEASE_PHASE,
             *PHASE_TESTS,
             "--full-refresh",
             target=target,
         )
     else:
-        # The tables the load wrote: every table of a source with a changed file.
+        # The tables the load wrote: every table of a source with a changed file. Every
+        # test of what is rebuilt runs, also one that reads a model left as it was.
         changed = sorted(item.table for item in loaded if item.loaded_at is None)
-        downstream = _downstream_of(changed)
-        views = _staged_views(paths, changed) if changed else None
-        if views is not None:
-            # The staged views read the raw tables just written: dbt builds once, and the
-            # validation of the views follows (Great Expectations imports meanwhile).
-            last_phase: tuple[str, ...] = ("tag:every_build", "--exclude", RELEASE_PHASE)
-        else:
-            staging = (
-                _dbt(
-                    paths,
-                    "build",
-                    "--select",
-                    *(f"{selector},staging" for selector in downstream),
-                    "tag:every_build",
-                    *PHASE_TESTS,
-                    *INCREMENTAL,
-                    target=target,
-                )
-                if changed
-                else []
+        built = (
+            _dbt(
+                paths,
+                "build",
+                "--select",
+                *_downstream_of(changed),
+                "tag:every_build",
+                "--exclude",
+                RELEASE_PHASE,
+                *INCREMENTAL,
+                target=target,
             )
-            _count(staging, counts)
-            lap("dbt build")
-            rebuilt = sorted(
-                node.node.name for node in staging if node.node.resource_type == "model"
-            )
-            warnings, run_id = (
-                _result(great_expectations.submit(_validate, paths, warehouse, rebuilt))
-                if rebuilt
-                else ([], "")
-            )
-            lap("validation")
-            last_phase = ("--exclude", "staging", RELEASE_PHASE)
-        # Every test of what is rebuilt runs, also one that reads a model left as it was.
-        marts = (
-            _dbt(paths, "build", "--select", *downstream, *last_phase, *INCREMENTAL, target=target)
             if changed
             else []
         )
-    _count(marts, counts)
+    _count(built, counts)
     lap("dbt build")
-    if views is not None:  # before anything is published
-        warnings, run_id = _result(great_expectations.submit(_validate, paths, warehouse, views))
-        lap("validation")
+    # Great Expectations checks the staged tables dbt built (all of them in a full build),
+    # before anything is published; it imported in its own process while dbt ran.
+    staged = sorted(
+        node.node.name
+        for node in built
+        if node.node.resource_type == "model" and node.node.schema == "staging"
+    )
+    warnings, run_id = (
+        _result(
+            great_expectations.submit(
+                _validate, paths, warehouse, None if changed is None else staged
+            )
+        )
+        if changed is None or staged
+        else ([], "")
+    )
+    lap("validation")
     # The marts alone decide whether they shrank: a build that did stops before the
     # disclosure control.
     accepted += check_no_shrink(paths, warehouse, options.allow_shrink)
@@ -625,7 +572,7 @@ def _build(
         if changed is not None and is_last_published:  # incremental: the marts rebuilt
             rebuilt = {
                 node.node.name
-                for node in marts
+                for node in built
                 if node.node.resource_type == "model" and node.node.schema == "marts"
             }
         publish(paths.build_warehouse, paths.warehouse, rebuilt)
