@@ -163,7 +163,7 @@ def test_an_atlas_ti_pdf_document_is_read_from_its_text_representation(
 
 def test_the_study_names_map_to_themselves_without_rows(tmp_path: Path) -> None:
     """The demo's project (the generator's) needs no mapping row and yields no finding."""
-    from samspil.load.qdamap import read_mapping
+    from samspil.load.qdpx.mapping import read_mapping
 
     project = PROJECT_DIR / "raw" / "demo" / "discourse" / "discourse.qdpx"
     empty = _project_dir(tmp_path, mapping="strand,kind,project_name,study_name\n")
@@ -235,7 +235,7 @@ def test_a_project_without_text_says_why_the_strand_is_empty(
 
 
 def test_a_mapping_to_a_name_the_study_lacks_is_one_line(tmp_path: Path) -> None:
-    from samspil.load.qdamap import MappingError, read_mapping
+    from samspil.load.qdpx.mapping import MappingError, read_mapping
 
     project = _project_dir(
         tmp_path, mapping="strand,kind,project_name,study_name\n,code,Bedre løsninger,EFF_BEST\n"

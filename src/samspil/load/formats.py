@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from samspil.load.csvfile import read_csv
-from samspil.load.qdamap import MappingError, read_mapping
 from samspil.load.qdpx import STRANDS, QdpxProblem, QdpxTable, read_qdpx
+from samspil.load.qdpx.mapping import MappingError, read_mapping
 from samspil.load.rawfile import FileProblem, RawFile, RawTable, ReadDetails, Record, check_header
 from samspil.load.sav import codebook_findings, read_sav
 from samspil.load.schema import FileSchema
