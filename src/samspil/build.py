@@ -3,9 +3,11 @@
 The order is the contract with the users: nothing is published unless every
 step before it succeeded, and then the marts are swapped in atomically.
 
-Every build is one `dbt build` of everything but the release tier (dbt skips what
-depends on a failed test), then the validation of the staged tables it built, then the
-disclosure control and the release tier's `dbt build`.
+A full build runs dbt's staging phase, validates the staged tables, then builds the rest
+but the release tier: data that fails validation never reaches a model. An incremental
+build is one `dbt build` of what depends on the changed raw tables, followed by the
+validation of the staged models it rebuilt. Both end with the disclosure control and the
+release tier's `dbt build`.
 
 A build on DuckDB is incremental when it can be: after a good build, the
 working file's folder holds `build-state.json`, the checksum of every raw file
@@ -83,8 +85,10 @@ LOG_HINT = "  see logs/dbt.log (with every statement: DBT_LOG_LEVEL_FILE=debug s
 # The dbt targets of profiles.yml: the DuckDB file (default) and a PostgreSQL database.
 TARGETS = ("duckdb", "postgres")
 
-# A full build's data test runs in the invocation that builds all of its parents
-# ("cautious"): a test of a mart against a release model runs with the release tier.
+# A full build's phases around validation (staging, then the rest). A data test runs in
+# the phase that builds all of its parents ("cautious"): a test of a seed against a mart
+# runs after the mart, not before it.
+STAGING_PHASE = "resource_type:seed staging"
 PHASE_TESTS = ("--indirect-selection", "cautious")
 
 # The release tier is built last, after the suppression solver (samspil.disclosure) has
@@ -500,20 +504,43 @@ def _build(
     counts: dict[str, int] = {}
     changed = None
     if previous is None:
-        # Writes the project's manifest (target/manifest.json), where the validation finds
-        # the staged relations.
-        built = _dbt(
+        # A full build stages, validates what it staged, then builds the rest: data that
+        # fails validation stops the build before the marts are built from it. The first
+        # invocation writes the project's manifest (target/manifest.json), where the
+        # validation finds the staged relations; the second writes it again.
+        staging = _dbt(
             paths,
             "build",
+            "--select",
+            STAGING_PHASE,
             "--exclude",
             RELEASE_PHASE,
             *PHASE_TESTS,
             "--full-refresh",
             target=target,
         )
+        _count(staging, counts)
+        lap("dbt build")
+        warnings, _ = _result(great_expectations.submit(_validate, paths, warehouse, None))
+        run_id = None  # its suites may have changed: the Data Docs are rendered whole
+        lap("validation")
+        built = _dbt(
+            paths,
+            "build",
+            "--exclude",
+            STAGING_PHASE,
+            RELEASE_PHASE,
+            *PHASE_TESTS,
+            "--full-refresh",
+            target=target,
+        )
+        _count(built, counts)
+        lap("dbt build")
     else:
-        # The tables the load wrote: every table of a source with a changed file. Every
-        # test of what is rebuilt runs, also one that reads a model left as it was.
+        # An incremental build is one dbt build of what depends on the tables the load
+        # wrote (every table of a source with a changed file), with every test of what it
+        # rebuilds, also one that reads a model left as it was; then the validation of the
+        # staging models it rebuilt, before anything is published.
         changed = sorted(item.table for item in loaded if item.loaded_at is None)
         built = (
             _dbt(
@@ -530,25 +557,19 @@ def _build(
             if changed
             else []
         )
-    _count(built, counts)
-    lap("dbt build")
-    # Great Expectations checks the staged tables dbt built (all of them in a full build),
-    # before anything is published; it imported in its own process while dbt ran.
-    staged = sorted(
-        node.node.name
-        for node in built
-        if node.node.resource_type == "model" and node.node.schema == "staging"
-    )
-    warnings, run_id = (
-        _result(
-            great_expectations.submit(
-                _validate, paths, warehouse, None if changed is None else staged
-            )
+        _count(built, counts)
+        lap("dbt build")
+        restaged = sorted(
+            node.node.name
+            for node in built
+            if node.node.resource_type == "model" and node.node.schema == "staging"
         )
-        if changed is None or staged
-        else ([], "")
-    )
-    lap("validation")
+        warnings, run_id = (
+            _result(great_expectations.submit(_validate, paths, warehouse, restaged))
+            if restaged
+            else ([], "")
+        )
+        lap("validation")
     # The marts alone decide whether they shrank: a build that did stops before the
     # disclosure control.
     accepted += check_no_shrink(paths, warehouse, options.allow_shrink)
