@@ -35,7 +35,7 @@ import pandas as pd
 import pyarrow as pa
 
 from samspil.load.formats import Reader, candidates
-from samspil.load.rawfile import FileProblem, RawFile, cyclic_gc_paused
+from samspil.load.rawfile import FileProblem, RawFile
 from samspil.load.rows import CheckedFile, check_file
 from samspil.load.schema import FileSchema, SchemaError, read_schema
 from samspil.paths import PROJECT_DIR
@@ -304,7 +304,6 @@ def _write_postgres(warehouse: PostgresWarehouse, tables: list[OutputTable]) -> 
             copy_frame(cursor, target, table.frame)
 
 
-@cyclic_gc_paused()
 def load(
     raw_dir: Path,
     warehouse: Path | PostgresWarehouse,

@@ -11,30 +11,10 @@ same for every format.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from samspil.load.schema import FileSchema
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a load makes its objects.
-
-    A load makes millions of objects that live until it ends (a list per record, a tuple
-    per key) and no reference cycles among them; the collector would walk every one made
-    so far again and again, so that a load grew faster than its data. Paused, they are
-    freed by their reference counts when the load returns; the collector runs again then."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class FileProblem(Exception):
