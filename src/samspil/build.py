@@ -55,6 +55,7 @@ from samspil.disclosure import Suppression, SuppressionError, suppress
 from samspil.failures import failing_rows
 from samspil.load import LoadedFile, load
 from samspil.lock import locked
+from samspil.manifest import read_manifest
 from samspil.paths import Paths
 from samspil.postgres import PostgresWarehouse
 from samspil.pseudonyms import KEY_VARIABLE, resolve_key
@@ -62,6 +63,7 @@ from samspil.publish import (
     Provenance,
     check_no_shrink,
     check_not_empty,
+    drop_orphans,
     publish,
     publish_postgres,
     record_provenance,
@@ -140,6 +142,8 @@ class BuildSummary:
     """Wall time of each phase: load, dbt build (both phases), validation, publish, docs."""
     changed_tables: list[str] | None = None
     """An incremental build's raw tables whose files changed; None for a full build."""
+    dropped: list[str] = field(default_factory=list)
+    """Tables and views of the working file dbt no longer builds, dropped before publishing."""
     suppression: Suppression | None = None
     """What the disclosure control of the release tier suppressed (None: not rebuilt)."""
 
@@ -574,6 +578,7 @@ def _build(
     # disclosure control.
     accepted += check_no_shrink(paths, warehouse, options.allow_shrink)
     suppression = None
+    dropped: list[str] = []
     if changed is None or changed:
         suppression, release = _release(
             paths, warehouse, target, *(INCREMENTAL if changed is not None else ())
@@ -589,6 +594,7 @@ def _build(
         publish_postgres(warehouse)
         published: Path | PostgresWarehouse = warehouse
     else:
+        dropped = drop_orphans(paths.build_warehouse, read_manifest(paths.target / "manifest.json"))
         rebuilt = None
         if changed is not None and is_last_published:  # incremental: the marts rebuilt
             rebuilt = {
@@ -612,6 +618,7 @@ def _build(
         seconds=seconds,
         changed_tables=changed,
         suppression=suppression,
+        dropped=dropped,
     )
     if target == "duckdb":
         _write_state(paths, fingerprint_now, loaded)

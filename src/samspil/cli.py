@@ -261,6 +261,7 @@ def build(
             else "incremental, raw tables changed: "
             + (", ".join(summary.changed_tables) or "none (nothing to rebuild)"),
         ),
+        *((("left over, dropped", ", ".join(summary.dropped)),) if summary.dropped else ()),
         ("pseudonym key", summary.pseudonym_key),
         (
             "accepted empty or shrunk",

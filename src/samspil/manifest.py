@@ -49,3 +49,12 @@ def ref(manifest: dict, name: str) -> str:
             schema, table = relation(manifest, f"{kind}.{project}.{name}")
             return f"{quote_identifier(schema)}.{quote_identifier(table)}"
     raise ManifestError(f"dbt's manifest has no model or seed {name}; run `samspil build`")
+
+
+def built_relations(manifest: dict) -> set[tuple[str, str]]:
+    """The schema and name of every model and seed of the project, as dbt builds them."""
+    return {
+        relation(manifest, unique_id)
+        for unique_id, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed")
+    }

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import yaml
 
+from samspil.manifest import built_relations
 from samspil.paths import release_file
 from samspil.postgres import (
     MARTS,
@@ -126,6 +127,30 @@ def _copy_comments(
             connection.execute(
                 f'comment on column {schema}.{table}."{column}" is {_quote(comment)}'
             )
+
+
+def drop_orphans(build_warehouse: Path, manifest: dict) -> list[str]:
+    """Drop from the working file's dbt schemas every table and view dbt no longer builds
+    (a model or seed removed or renamed since an earlier build): dbt never drops them, and
+    publishing copies whole schemas, so a mart or release table left over from an older
+    project (and the older suppression pattern it was built with) would be published
+    beside the new ones. Returns what it dropped (schema.name)."""
+    built = built_relations(manifest)
+    schemas = {schema for schema, _ in built}
+    dropped = []
+    with duckdb.connect(str(build_warehouse)) as connection:
+        for schema, name, kind in connection.execute(
+            "select schema_name, table_name, 'table' from duckdb_tables() "
+            "where database_name = current_database() union all "
+            "select schema_name, view_name, 'view' from duckdb_views() "
+            "where database_name = current_database() and not internal order by 1, 2"
+        ).fetchall():
+            if schema in schemas and (schema, name) not in built:
+                connection.execute(
+                    f"drop {kind} {quote_identifier(schema)}.{quote_identifier(name)} cascade"
+                )
+                dropped.append(f"{schema}.{name}")
+    return dropped
 
 
 def check_not_empty(loaded: list[LoadedFile], allow_empty: bool) -> list[str]:

@@ -33,6 +33,7 @@ import duckdb
 import pytest
 
 from samspil.build import STATE_FILE
+from samspil.paths import release_file
 from samspil.tools.generate.increments import arrive, withhold
 from samspil.tools.generate.writer import write_xlsx
 
@@ -54,6 +55,16 @@ SURVEY_TABLES = {
     "institution_survey__responses",
 }
 DISCOURSE_TABLES = {"discourse__codings", "discourse__documents", "discourse__segments"}
+ORPHAN = "of_a_removed_model"
+
+
+def _relations_named(file: Path, name: str) -> list[tuple]:
+    with duckdb.connect(str(file), read_only=True) as connection:
+        return connection.execute(
+            "select schema_name, table_name from duckdb_tables() where table_name = $1 "
+            "union all select schema_name, view_name from duckdb_views() where view_name = $1",
+            [name],
+        ).fetchall()
 
 
 class Warehouse:
@@ -233,6 +244,8 @@ class Sequence:
     state_after_fix: bool
     refetched: object
     state_after_reconciliation: bool
+    orphans: dict[str, list[tuple]]
+    """Relations of removed models left in the working file, where they were after step 4."""
 
 
 def _rejected_tables(warehouse: Warehouse) -> dict[str, int]:
@@ -317,7 +330,21 @@ def sequence(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Seq
     misspelt = incremental.run(folder)
     state_after_misspelt = incremental.state.exists()
     frame.write_bytes(good)
+    # And relations of models removed from the project since (a mart, a release table, a
+    # staged view) left in the working file: dbt never drops them; this build must.
+    working = incremental.state.with_name(incremental.file.name)
+    with duckdb.connect(str(working)) as connection:
+        for schema, kind in (("marts", "table"), ("release", "table"), ("staging", "view")):
+            connection.execute(f"create {kind} {schema}.{ORPHAN} as select 1 as answer")
     steps.append(Step(incremental.build(folder)))
+    orphans = {
+        where: _relations_named(file, ORPHAN)
+        for where, file in (
+            ("published", incremental.file),
+            ("release", release_file(incremental.file)),
+            ("working", working),
+        )
+    }
     state_after_fix = incremental.state.is_file()
     for number, file in published.items():
         steps[number].differences = _differences(file, incremental.file)
@@ -349,6 +376,7 @@ def sequence(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Seq
         state_after_fix=state_after_fix,
         refetched=refetched,
         state_after_reconciliation=incremental.state.exists(),
+        orphans=orphans,
     )
 
 
@@ -370,6 +398,16 @@ def test_every_incremental_build_publishes_what_a_full_build_does(sequence: Sequ
     assert [row[1:4:2] for row in incremental if row[3] == "case_id"] == [
         ("cases__episodes", "case_id")
     ]
+
+
+def test_a_full_build_drops_what_dbt_no_longer_builds(sequence: Sequence) -> None:
+    """Publishing copies whole schemas: a table of a model removed from the project (and
+    built with an older suppression pattern) would be published beside the new ones."""
+    assert sequence.orphans == {"published": [], "release": [], "working": []}
+    refreshed = sequence.steps[4]
+    assert _summary_line(refreshed.incremental, "left over, dropped") == ", ".join(
+        f"{schema}.{ORPHAN}" for schema in ("marts", "release", "staging")
+    )
 
 
 def test_a_rejected_row_cascades_across_its_strand_and_a_fix_brings_it_back(
