@@ -9,21 +9,23 @@ build is one `dbt build` of what depends on the changed raw tables, followed by 
 validation of the staged models it rebuilt. Both end with the disclosure control and the
 release tier's `dbt build`.
 
-A build on DuckDB is incremental when it can be: after a good build, the
-working file's folder holds `build-state.json`, the checksum of every raw file
-it was built from and a fingerprint of everything else a build depends on (the
-dbt project, the samspil package, the toolchain, the pseudonym key). When the
-next build finds the same fingerprint, only the raw tables of the sources (strands)
-with a changed file are written again, all of a source's tables (a rejected row
-rejects the rows of its other files that reference it), and dbt builds only
-what depends on them (each changed source and everything downstream of it),
-with the tests of what it rebuilds; the validation runs the suites of the staged
-models rebuilt. Anything else (no state, another fingerprint,
-`full_refresh`) is a full build, with dbt's `--full-refresh` for the
-incremental models. A failed build removes the state, so the next one is full.
-An incremental build publishes the marts it rebuilt into a copy of the published
-file if that is the file the last good build published (the state records which);
-any other file (restored from a backup, say) is replaced whole.
+A build on DuckDB is incremental when it can be: after a good build, the working file's
+folder holds `build-state.json`, the checksum of every raw file it was built from, a
+fingerprint of what dbt cannot see (what the loader reads of the project, the samspil
+package, the toolchain, the pseudonym key) and a digest of what dbt alone reads, and
+`dbt-state/` dbt's manifest of that build. When the next build finds the same
+fingerprint, only the raw tables of the sources (strands) with a changed file are
+written again, all of a source's tables (a rejected row rejects the rows of its other
+files that reference it), and dbt builds only what depends on them (each changed source
+and everything downstream of it), with the tests of what it rebuilds; where dbt's
+project changed, dbt's state comparison (`state:modified+`) adds what changed and
+everything below it. The validation runs the suites of the staged models rebuilt.
+Anything else (no state, another fingerprint, `full_refresh`) is a full build, with
+dbt's `--full-refresh` for the incremental models. A failed build removes the state, so
+the next one is full. An incremental build of the same dbt project publishes the marts
+it rebuilt into a copy of the published file if that is the file the last good build
+published (the state records which); any other file (restored from a backup, say) is
+replaced whole.
 
 Great Expectations (the validation, its Data Docs) runs in a second process,
 started after the load: it imports on the other core while dbt runs in this one,
@@ -39,6 +41,7 @@ import hmac
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import time
 from collections.abc import Collection
@@ -99,24 +102,25 @@ PHASE_TESTS = ("--indirect-selection", "cautious")
 RELEASE_PHASE = "staging.disclosure staging.validation release"
 RELEASE_TESTS = ("--indirect-selection", "eager")
 
-# An incremental build changes data only: the models' logic is that of the last good
-# build, whose unit tests (fixed inputs, expected outputs) passed, so they are not rerun,
-# and its manifest (target/manifest.json, behind the dbt docs) stays as it was.
+# An incremental build of the same dbt project changes data only: the models' logic is
+# that of the last good build, whose unit tests (fixed inputs, expected outputs) passed,
+# so they are not rerun, and its manifest (target/manifest.json, behind the dbt docs)
+# stays as it was.
 INCREMENTAL = ("--exclude-resource-type", "unit_test", "--no-write-json")
 
-# What a build depends on besides the raw files: a change to any of these makes
-# the next build a full one. (The suites under gx/ are written from the samspil
-# package, which is part of the fingerprint.)
-PROJECT_INPUTS = (
-    "dbt_project.yml",
-    "profiles.yml",
-    "models",
-    "seeds",
-    "macros",
-    "tests",
-    "gx/great_expectations.yml",
-)
+# What a build depends on besides the raw files and dbt's own project: a change to any of
+# these makes the next build a full one. The loader reads the sources YAML of the staging
+# folders, the seeds and the vars; the suites under gx/ are written from the samspil
+# package, which is part of the fingerprint too.
+LOADER_INPUTS = ("dbt_project.yml", "profiles.yml", "gx/great_expectations.yml", "seeds")
+LOADER_YAML = "models/staging"
+# What dbt alone reads: a change to these rebuilds what dbt's state comparison
+# (`state:modified+`, against the last good build's manifest) finds changed.
+DBT_INPUTS = ("models", "macros", "tests")
 PROJECT_SUFFIXES = (".yml", ".yaml", ".sql", ".csv", ".md", ".json")
+YAML_SUFFIXES = (".yml", ".yaml")
+DBT_STATE = "dbt-state"
+"""The folder beside the working file with the last good build's manifest."""
 STATE_FILE = "build-state.json"
 
 
@@ -142,6 +146,8 @@ class BuildSummary:
     """Wall time of each phase: load, dbt build (both phases), validation, publish, docs."""
     changed_tables: list[str] | None = None
     """An incremental build's raw tables whose files changed; None for a full build."""
+    modified: bool = False
+    """An incremental build of a dbt project changed since the last good build."""
     dropped: list[str] = field(default_factory=list)
     """Tables and views of the working file dbt no longer builds, dropped before publishing."""
     suppression: Suppression | None = None
@@ -256,29 +262,44 @@ def validate_staging(
     return (summary_lines(report) if report.warnings else []), report.run_id
 
 
+def _project_files(project: Path, names: tuple[str, ...]) -> list[Path]:
+    """The files of the project under `names` (files or folders) a build reads."""
+    files = [project / name for name in names if (project / name).is_file()]
+    files += [
+        path
+        for name in names
+        for path in sorted((project / name).rglob("*"))
+        if path.is_file() and path.suffix in PROJECT_SUFFIXES and "python" not in path.parts
+    ]
+    return files
+
+
+def _is_loader_yaml(project: Path, path: Path) -> bool:
+    return path.is_relative_to(project / LOADER_YAML) and path.suffix in YAML_SUFFIXES
+
+
+def _digest(digest, root: Path, files: list[Path]) -> None:
+    for path in files:
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
 def fingerprint(paths: Paths, target: str, pseudonym_key: bytes) -> str:
-    """A digest of everything a build depends on besides the raw files: the dbt project's
-    files, the samspil package's source, the dbt, adapter and DuckDB versions, the target,
-    the analyst role, and the pseudonym key (as a keyed digest, never the key)."""
+    """A digest of everything a build depends on besides the raw files and what dbt alone
+    reads (`dbt_digest`): what the loader reads of the project, the samspil package's
+    source, the dbt, adapter and DuckDB versions, the target, the analyst role, and the
+    pseudonym key (as a keyed digest, never the key)."""
     import dbt.version
 
     digest = hashlib.sha256()
-    package = Path(samspil.__file__).parent
-    files = [
-        path
-        for name in PROJECT_INPUTS
-        for path in sorted((paths.project / name).rglob("*"))
-        if path.is_file() and path.suffix in PROJECT_SUFFIXES and "python" not in path.parts
+    project = paths.project
+    loader_files = _project_files(project, LOADER_INPUTS)
+    loader_files += [
+        path for path in _project_files(project, (LOADER_YAML,)) if _is_loader_yaml(project, path)
     ]
-    files += [paths.project / name for name in PROJECT_INPUTS if (paths.project / name).is_file()]
-    files += sorted(package.rglob("*.py"))
-    for path in files:
-        digest.update(
-            str(
-                path.relative_to(paths.project if path.is_relative_to(paths.project) else package)
-            ).encode()
-        )
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    _digest(digest, project, loader_files)
+    package = Path(samspil.__file__).parent
+    _digest(digest, package, sorted(package.rglob("*.py")))
     for part in (
         dbt.version.__version__,
         duckdb.__version__,
@@ -291,12 +312,27 @@ def fingerprint(paths: Paths, target: str, pseudonym_key: bytes) -> str:
     return digest.hexdigest()
 
 
+def dbt_digest(paths: Paths) -> str:
+    """A digest of what dbt alone reads of the project (models, macros, tests; not the
+    staging folders' YAML, which the loader reads too): where it differs from the last
+    good build's, dbt's state comparison says what to rebuild."""
+    digest = hashlib.sha256()
+    files = [
+        path
+        for path in _project_files(paths.project, DBT_INPUTS)
+        if not _is_loader_yaml(paths.project, path)
+    ]
+    _digest(digest, paths.project, files)
+    return digest.hexdigest()
+
+
 def _state_file(paths: Paths) -> Path:
     return paths.build_warehouse.with_name(STATE_FILE)
 
 
-def _read_state(paths: Paths, fingerprint_now: str) -> dict[str, str] | None:
-    """The raw checksums of the last good build, if the next build can be incremental."""
+def _read_state(paths: Paths, fingerprint_now: str) -> dict | None:
+    """The last good build's state (its raw checksums, `raw`, and `dbt`, its `dbt_digest`),
+    if the next build can be incremental."""
     state_file = _state_file(paths)
     if not (state_file.is_file() and paths.build_warehouse.is_file()):
         return None
@@ -306,7 +342,13 @@ def _read_state(paths: Paths, fingerprint_now: str) -> dict[str, str] | None:
         return None
     if state.get("fingerprint") != fingerprint_now:
         return None
-    return dict(state.get("raw") or {})
+    if not (_dbt_state(paths) / "manifest.json").is_file():
+        return None
+    return state
+
+
+def _dbt_state(paths: Paths) -> Path:
+    return paths.build_warehouse.with_name(DBT_STATE)
 
 
 def forget_state(paths: Paths) -> None:
@@ -334,9 +376,17 @@ def _is_last_published(paths: Paths) -> bool:
     return state.get("published") == _file_identity(paths.warehouse)
 
 
-def _write_state(paths: Paths, fingerprint_now: str, loaded: list[LoadedFile]) -> None:
+def _write_state(
+    paths: Paths, fingerprint_now: str, dbt_now: str, loaded: list[LoadedFile]
+) -> None:
+    """Record this good build for the next: its fingerprints, raw checksums, the file it
+    published, and dbt's manifest of the project it built (dbt's state to compare with)."""
+    state_dir = _dbt_state(paths)
+    state_dir.mkdir(exist_ok=True)
+    shutil.copyfile(paths.target / "manifest.json", state_dir / "manifest.json")
     state = {
         "fingerprint": fingerprint_now,
+        "dbt": dbt_now,
         "raw": {item.table: item.sha256 for item in loaded},
         "published": _file_identity(paths.warehouse),
     }
@@ -487,10 +537,13 @@ def _build(
         seconds[phase] = seconds.get(phase, 0.0) + now - clock
         clock = now
 
-    fingerprint_now = fingerprint(paths, target, run.pseudonym_key)
-    previous = None
+    fingerprint_now, dbt_now = fingerprint(paths, target, run.pseudonym_key), dbt_digest(paths)
+    state = None
     if target == "duckdb" and not options.full_refresh:
-        previous = _read_state(paths, fingerprint_now)
+        state = _read_state(paths, fingerprint_now)
+    previous = None if state is None else dict(state.get("raw") or {})
+    # dbt's project changed since the last good build: dbt's state comparison says what.
+    modified = state is not None and state.get("dbt") != dbt_now
     is_last_published = previous is not None and _is_last_published(paths)
     forget_state(paths)
     loaded = load(
@@ -542,9 +595,12 @@ def _build(
         lap("dbt build")
     else:
         # An incremental build is one dbt build of what depends on the tables the load
-        # wrote (every table of a source with a changed file), with every test of what it
-        # rebuilds, also one that reads a model left as it was; then the validation of the
-        # staging models it rebuilt, before anything is published.
+        # wrote (every table of a source with a changed file) and, where dbt's project
+        # changed, of what dbt finds modified since the last good build's manifest, with
+        # every test of what it rebuilds, also one that reads a model left as it was; then
+        # the validation of the staging models it rebuilt, before anything is published.
+        # A modified project runs the unit tests of what it rebuilds, rebuilds incremental
+        # models from nothing (their logic may have changed) and writes its manifest.
         changed = sorted(item.table for item in loaded if item.loaded_at is None)
         built = (
             _dbt(
@@ -552,13 +608,18 @@ def _build(
                 "build",
                 "--select",
                 *_downstream_of(changed),
+                *(("state:modified+",) if modified else ()),
                 "tag:every_build",
                 "--exclude",
                 RELEASE_PHASE,
-                *INCREMENTAL,
+                *(
+                    ("--state", str(_dbt_state(paths)), "--full-refresh")
+                    if modified
+                    else INCREMENTAL
+                ),
                 target=target,
             )
-            if changed
+            if changed or modified
             else []
         )
         _count(built, counts)
@@ -579,9 +640,9 @@ def _build(
     accepted += check_no_shrink(paths, warehouse, options.allow_shrink)
     suppression = None
     dropped: list[str] = []
-    if changed is None or changed:
+    if changed is None or changed or modified:
         suppression, release = _release(
-            paths, warehouse, target, *(INCREMENTAL if changed is not None else ())
+            paths, warehouse, target, *(INCREMENTAL if changed is not None and not modified else ())
         )
         _count(release, counts)
         lap("disclosure control")
@@ -596,7 +657,9 @@ def _build(
     else:
         dropped = drop_orphans(paths.build_warehouse, read_manifest(paths.target / "manifest.json"))
         rebuilt = None
-        if changed is not None and is_last_published:  # incremental: the marts rebuilt
+        # An incremental build of the same project: the marts it rebuilt. (One of a modified
+        # project publishes whole: a mart may have gone.)
+        if changed is not None and not modified and is_last_published:
             rebuilt = {
                 node.node.name
                 for node in built
@@ -617,15 +680,16 @@ def _build(
         accepted=accepted,
         seconds=seconds,
         changed_tables=changed,
+        modified=modified,
         suppression=suppression,
         dropped=dropped,
     )
     if target == "duckdb":
-        _write_state(paths, fingerprint_now, loaded)
+        _write_state(paths, fingerprint_now, dbt_now, loaded)
     if options.docs:
         # The same project gives the same dbt docs: an incremental build keeps them.
         data_docs = great_expectations.submit(_data_docs, paths.gx_root, run_id)
-        if changed is None or not paths.docs.is_file():
+        if changed is None or modified or not paths.docs.is_file():
             _dbt(paths, "docs", "generate", "--static", target=target)
         summary.data_docs = _result(data_docs)
         lap("docs")

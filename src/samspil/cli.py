@@ -259,7 +259,11 @@ def build(
             "full"
             if summary.changed_tables is None
             else "incremental, raw tables changed: "
-            + (", ".join(summary.changed_tables) or "none (nothing to rebuild)"),
+            + (
+                ", ".join(summary.changed_tables)
+                or ("none" if summary.modified else "none (nothing to rebuild)")
+            )
+            + ("; dbt's project changed (state:modified+ rebuilt)" if summary.modified else ""),
         ),
         *((("left over, dropped", ", ".join(summary.dropped)),) if summary.dropped else ()),
         ("pseudonym key", summary.pseudonym_key),

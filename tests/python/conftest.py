@@ -88,6 +88,24 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return (os.cpu_count() or 1) + 1
 
 
+NOT_COPIED = {".git", ".venv", ".venv-acro", "target", "warehouse", "raw", "logs", "bench"}
+"""What a copy of the project leaves out: environments, builds and the raw exports."""
+
+
+def project_copy(folder: Path) -> Path:
+    """A copy of the project in ``folder``/project, for a test to edit (its builds name it
+    in SAMSPIL_PROJECT_DIR)."""
+    project = folder / "project"
+    shutil.copytree(
+        PROJECT_DIR,
+        project,
+        ignore=lambda where, names: (
+            [name for name in names if name in NOT_COPIED] if Path(where) == PROJECT_DIR else []
+        ),
+    )
+    return project
+
+
 def loader_contract_copy(folder: Path) -> Path:
     """A copy of what the loader reads of the project (sources YAML, seeds, dbt_project.yml's
     vars) in ``folder``/project, for a test to edit."""

@@ -16,24 +16,15 @@ from pathlib import Path
 
 import duckdb
 
-from samspil.paths import PROJECT_DIR, release_file
+from samspil.paths import release_file
 
-from conftest import SAMSPIL, run_samspil
+from conftest import SAMSPIL, project_copy, run_samspil
 
-NOT_COPIED = {".git", ".venv", ".venv-acro", "target", "warehouse", "raw", "logs", "bench"}
-"""What the copy of the project leaves out: environments, builds and the raw exports."""
 THIRD_WAVE = ("2020", "2020-03-01", "2020-05-31")
 
 
-def _copy_project(folder: Path) -> Path:
-    project = folder / "project"
-    shutil.copytree(
-        PROJECT_DIR,
-        project,
-        ignore=lambda where, names: (
-            [name for name in names if name in NOT_COPIED] if Path(where) == PROJECT_DIR else []
-        ),
-    )
+def _with_a_third_wave(folder: Path) -> Path:
+    project = project_copy(folder)
     with (project / "seeds" / "survey_waves.csv").open("a", encoding="utf-8", newline="") as seed:
         csv.writer(seed, lineterminator="\n").writerow(THIRD_WAVE)
     return project
@@ -54,7 +45,7 @@ def _texts(svg: Path) -> set[str]:
 
 
 def test_a_wave_added_to_the_seed_is_generated_built_and_reported(tmp_path: Path) -> None:
-    project = _copy_project(tmp_path)
+    project = _with_a_third_wave(tmp_path)
     environment = {"SAMSPIL_PROJECT_DIR": str(project)}
     raw = tmp_path / "raw"
     generated = subprocess.run(
