@@ -342,7 +342,11 @@ def _read_state(paths: Paths, fingerprint_now: str) -> dict | None:
         return None
     if state.get("fingerprint") != fingerprint_now:
         return None
-    if not (_dbt_state(paths) / "manifest.json").is_file():
+    # dbt's manifests: the last good build's to compare with, and the one an incremental
+    # build of the same project keeps (where the validation and disclosure find relations).
+    if not all(
+        (folder / "manifest.json").is_file() for folder in (_dbt_state(paths), paths.target)
+    ):
         return None
     return state
 
