@@ -66,6 +66,7 @@ from samspil.publish import (
     Provenance,
     check_no_shrink,
     check_not_empty,
+    clear_postgres_build,
     drop_orphans,
     publish,
     publish_postgres,
@@ -558,6 +559,8 @@ def _build(
         unchanged=previous,
     )
     accepted = check_not_empty(loaded, options.allow_empty)
+    if isinstance(warehouse, PostgresWarehouse):
+        clear_postgres_build(warehouse)
     lap("load")
     # The GX process starts now (at the pool's first task), not beside the load, which
     # its import slows (docs/performance.md).

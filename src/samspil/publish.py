@@ -331,6 +331,15 @@ def publish(
     return copied
 
 
+def clear_postgres_build(warehouse: PostgresWarehouse) -> None:
+    """Drop `marts_build` and `release_build`, which a failed build may have left: dbt
+    creates only the relations of the project, so one of a model removed since would be
+    published with them (the same as `drop_orphans` does for DuckDB)."""
+    with transaction(warehouse) as cursor:
+        for schema in (MARTS_BUILD, RELEASE_BUILD):
+            cursor.execute(f"drop schema if exists {quote_identifier(schema)} cascade")
+
+
 def publish_postgres(warehouse: PostgresWarehouse) -> list[str]:
     """Swap `marts_build` and `release_build` in as `marts` and `release`, with this build's
     audit tables, in one transaction.

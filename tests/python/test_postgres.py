@@ -47,6 +47,7 @@ ANALYST_ROLE = "samspil_analyst"
 ANALYST_LOGIN = "analyst_reader"
 """A researcher's login, member of the analyst role."""
 READER_ROLE = "samspil_reader"
+ORPHAN = "of_a_removed_model"
 """The release tier's group role (SAMSPIL_PG_READER_ROLE's default)."""
 READER_LOGIN = "release_reader"
 """A login of someone outside the project, member of the reader role only."""
@@ -168,10 +169,32 @@ def postgres_build(postgres_server: PostgresServer) -> str:
         f"create role {ANALYST_LOGIN} login in role {ANALYST_ROLE}",
         f"create role {READER_ROLE} nologin",
         f"create role {READER_LOGIN} login in role {READER_ROLE}",
+        # What a failed build of an older project may leave where dbt builds the tiers.
+        *(
+            statement
+            for schema in ("marts_build", "release_build")
+            for statement in (
+                f"create schema {schema}",
+                f"create table {schema}.{ORPHAN} (answer integer)",
+            )
+        ),
     )
     result = run_samspil_postgres(postgres_server, "build", "--no-docs")
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
+
+
+def test_a_build_publishes_nothing_a_failed_build_left(
+    postgres_server: PostgresServer, postgres_build: str
+) -> None:
+    """A table of a model removed since a failed build, left in `marts_build` and
+    `release_build`, is not published with the tiers (dbt never drops it)."""
+    with contextlib.closing(postgres_server.connect()) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "select table_schema from information_schema.tables where table_name = %s",
+            [ORPHAN],
+        )
+        assert cursor.fetchall() == []
 
 
 # -- the same marts on both engines
