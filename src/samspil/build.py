@@ -398,6 +398,15 @@ def _write_state(
     _state_file(paths).write_text(json.dumps(state, indent=2, sort_keys=True) + "\n", "utf-8")
 
 
+def _models_in(nodes: list, schema: str) -> list[str]:
+    """The names of the models among dbt's `nodes` (results) built into `schema`."""
+    return sorted(
+        node.node.name
+        for node in nodes
+        if node.node.resource_type == "model" and node.node.schema == schema
+    )
+
+
 def _source(table: str) -> str:
     """The dbt source of the raw table `<source>__<stem>`: `samspil.<source>.<stem>`."""
     return "samspil." + table.replace("__", ".", 1)
@@ -631,11 +640,7 @@ def _build(
         )
         _count(built, counts)
         lap("dbt build")
-        restaged = sorted(
-            node.node.name
-            for node in built
-            if node.node.resource_type == "model" and node.node.schema == "staging"
-        )
+        restaged = _models_in(built, "staging")
         warnings, run_id = (
             _result(great_expectations.submit(_validate, paths, warehouse, restaged))
             if restaged
@@ -646,7 +651,6 @@ def _build(
     # disclosure control.
     accepted += check_no_shrink(paths, warehouse, options.allow_shrink)
     suppression = None
-    dropped: list[str] = []
     if changed is None or changed or modified:
         suppression, release = _release(
             paths, warehouse, target, *(INCREMENTAL if changed is not None and not modified else ())
@@ -661,17 +665,14 @@ def _build(
     if isinstance(warehouse, PostgresWarehouse):
         publish_postgres(warehouse)
         published: Path | PostgresWarehouse = warehouse
+        dropped: list[str] = []  # clear_postgres_build left nothing to drop
     else:
         dropped = drop_orphans(paths.build_warehouse, read_manifest(paths.target / "manifest.json"))
         rebuilt = None
         # An incremental build of the same project: the marts it rebuilt. (One of a modified
         # project publishes whole: a mart may have gone.)
         if changed is not None and not modified and is_last_published:
-            rebuilt = {
-                node.node.name
-                for node in built
-                if node.node.resource_type == "model" and node.node.schema == "marts"
-            }
+            rebuilt = set(_models_in(built, "marts"))
         publish(paths.build_warehouse, paths.warehouse, rebuilt)
         published = paths.warehouse
     lap("publish")
