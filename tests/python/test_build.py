@@ -6,6 +6,7 @@ import json
 import multiprocessing
 import os
 import re
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -259,14 +260,14 @@ def test_survey_staging_compiles_before_anything_is_loaded(tmp_path: Path) -> No
     assert compiled >= set(survey_models)
 
 
-def test_validate_command_runs_the_checkpoint_alone(demo_build: Build) -> None:
-    runs_before = demo_build.query_build(
-        "select count(distinct run_id) from validation.expectation_results"
-    )[0][0]
-    result = run_samspil("validate", warehouse=demo_build.warehouse)
+def test_validate_command_runs_the_checkpoint_alone(demo_build: Build, tmp_path: Path) -> None:
+    # `samspil validate` writes the working file: it runs on a copy of the demo build, so
+    # that the tests reading the shared one meanwhile (other processes) never meet its lock.
+    shutil.copytree(demo_build.warehouse.parent, tmp_path / "demo")
+    build = Build(warehouse=tmp_path / "demo" / demo_build.warehouse.name, output="")
+    runs_query = "select count(distinct run_id) from validation.expectation_results"
+    runs_before = build.query_build(runs_query)[0][0]
+    result = run_samspil("validate", warehouse=build.warehouse)
     assert result.returncode == 0, result.stderr
     assert "0 errors" in result.stdout
-    runs_after = demo_build.query_build(
-        "select count(distinct run_id) from validation.expectation_results"
-    )[0][0]
-    assert runs_after == runs_before + 1
+    assert build.query_build(runs_query)[0][0] == runs_before + 1
