@@ -6,7 +6,14 @@
     item's estimate uses its valid answers, and its variance still counts
     every respondent of the post-stratum (n_h). Questionnaires without a
     weight (a municipality and wave with fewer than two respondents) are
-    left out too. -#}
+    left out too. Incremental by wave (macro wave_is_rebuilt). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_rebuilt_waves() }}"
+) }}
+
 with
 
 answers as (
@@ -17,7 +24,7 @@ answers as (
         value_set,
         answer_value
     from {{ ref('int_survey_answers_recoded') }}
-    where answer_status = 'valid'
+    where answer_status = 'valid' and {{ wave_is_rebuilt('wave') }}
 ),
 
 survey_weights as (
@@ -33,7 +40,7 @@ survey_weights as (
         post_stratum_responded_count,
         nonresponse_weight
     from {{ ref('int_survey_weights_computed') }}
-    where is_represented
+    where is_represented and {{ wave_is_rebuilt('wave') }}
 ),
 
 final as (
