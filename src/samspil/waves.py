@@ -62,15 +62,21 @@ def changed_waves(before: Digests, after: Digests) -> list[int]:
 
 def record_rebuilt_waves(warehouse: Path | PostgresWarehouse, waves: list[int]) -> None:
     """Write `raw.rebuilt_waves`: the waves this build rebuilds (read by incremental
-    builds only; a full build writes it empty)."""
+    builds only; a full build writes it empty). The table stays (a staged view reads it);
+    its rows are replaced."""
+    statements = (
+        f"create table if not exists {TABLE} ({WAVE_COLUMN} integer)",
+        f"delete from {TABLE}",
+    )
     if isinstance(warehouse, PostgresWarehouse):
         with transaction(warehouse) as cursor:
-            cursor.execute(f"drop table if exists {TABLE}")
-            cursor.execute(f"create table {TABLE} ({WAVE_COLUMN} integer)")
+            for statement in statements:
+                cursor.execute(statement)
             for wave in waves:
                 cursor.execute(f"insert into {TABLE} values (%s)", (wave,))
         return
     with duckdb.connect(str(warehouse)) as connection:
-        connection.execute(f"create or replace table {TABLE} ({WAVE_COLUMN} integer)")
-        if waves:
-            connection.executemany(f"insert into {TABLE} values (?)", [(wave,) for wave in waves])
+        for statement in statements:
+            connection.execute(statement)
+        for wave in waves:
+            connection.execute(f"insert into {TABLE} values (?)", [wave])

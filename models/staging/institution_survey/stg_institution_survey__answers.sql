@@ -6,14 +6,14 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_rebuilt_waves() }}"
+    pre_hook="{{ delete_rebuilt_waves(source('load', 'rebuilt_waves')) }}"
 ) }}
 
 with
 
 source as (
     select * from {{ source('institution_survey', 'responses') }}
-    where {{ wave_is_rebuilt('cast(wave as integer)') }}
+    where {{ wave_is_rebuilt('cast(wave as integer)', source('load', 'rebuilt_waves')) }}
 ),
 
 survey_items as (
