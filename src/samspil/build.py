@@ -72,7 +72,6 @@ from samspil.publish import (
     publish_postgres,
     record_provenance,
 )
-from samspil.waves import Digests, changed_waves, record_rebuilt_waves, wave_digests
 
 # How a build's summary names dbt's node types.
 NODE_KINDS = {"seed": "seeds", "model": "models", "test": "data tests", "unit_test": "unit tests"}
@@ -154,9 +153,6 @@ class BuildSummary:
     """Tables and views of the working file dbt no longer builds, dropped before publishing."""
     suppression: Suppression | None = None
     """What the disclosure control of the release tier suppressed (None: not rebuilt)."""
-    rebuilt_waves: list[int] | None = None
-    """The survey waves an incremental build of the same project rebuilt (samspil.waves);
-    None where every wave was rebuilt."""
 
 
 def _dbt(paths: Paths, *args: str, target: str = "duckdb") -> list:
@@ -386,11 +382,10 @@ def _is_last_published(paths: Paths) -> bool:
 
 
 def _write_state(
-    paths: Paths, fingerprint_now: str, dbt_now: str, loaded: list[LoadedFile], waves: Digests
+    paths: Paths, fingerprint_now: str, dbt_now: str, loaded: list[LoadedFile]
 ) -> None:
-    """Record this good build for the next: its fingerprints, raw checksums and digests of
-    the survey waves, the file it published, and dbt's manifest of the project it built
-    (dbt's state to compare with)."""
+    """Record this good build for the next: its fingerprints, raw checksums, the file it
+    published, and dbt's manifest of the project it built (dbt's state to compare with)."""
     state_dir = _dbt_state(paths)
     state_dir.mkdir(exist_ok=True)
     shutil.copyfile(paths.target / "manifest.json", state_dir / "manifest.json")
@@ -398,7 +393,6 @@ def _write_state(
         "fingerprint": fingerprint_now,
         "dbt": dbt_now,
         "raw": {item.table: item.sha256 for item in loaded},
-        "waves": waves,
         "published": _file_identity(paths.warehouse),
     }
     _state_file(paths).write_text(json.dumps(state, indent=2, sort_keys=True) + "\n", "utf-8")
@@ -562,7 +556,6 @@ def _build(
     if target == "duckdb" and not options.full_refresh:
         state = _read_state(paths, fingerprint_now)
     previous = None if state is None else dict(state.get("raw") or {})
-    last_waves: Digests = {} if state is None else state.get("waves", {})
     # dbt's project changed since the last good build: dbt's state comparison says what.
     modified = state is not None and state.get("dbt") != dbt_now
     is_last_published = previous is not None and _is_last_published(paths)
@@ -575,19 +568,8 @@ def _build(
         unchanged=previous,
     )
     accepted = check_not_empty(loaded, options.allow_empty)
-    reloaded = sorted(item.table for item in loaded if item.loaded_at is None)
-    waves: Digests = {}
     if isinstance(warehouse, PostgresWarehouse):
         clear_postgres_build(warehouse)
-    else:
-        # The waves' digests of the tables this load wrote; the others' are the last good
-        # build's.
-        waves = {table: kept for table, kept in last_waves.items() if table not in reloaded}
-        waves |= wave_digests(warehouse, reloaded)
-    # An incremental build of the same project rebuilds the survey models of the waves
-    # that changed (samspil.waves); any other build, every wave.
-    rebuilt_waves = None if previous is None or modified else changed_waves(last_waves, waves)
-    record_rebuilt_waves(warehouse, rebuilt_waves or [])
     lap("load")
     # The GX process starts now (at the pool's first task), not beside the load, which
     # its import slows (docs/performance.md).
@@ -635,7 +617,7 @@ def _build(
         # the validation of the staging models it rebuilt, before anything is published.
         # A modified project runs the unit tests of what it rebuilds, rebuilds incremental
         # models from nothing (their logic may have changed) and writes its manifest.
-        changed = reloaded
+        changed = sorted(item.table for item in loaded if item.loaded_at is None)
         built = (
             _dbt(
                 paths,
@@ -709,10 +691,9 @@ def _build(
         modified=modified,
         suppression=suppression,
         dropped=dropped,
-        rebuilt_waves=rebuilt_waves,
     )
     if target == "duckdb":
-        _write_state(paths, fingerprint_now, dbt_now, loaded, waves)
+        _write_state(paths, fingerprint_now, dbt_now, loaded)
     if options.docs:
         # The same project gives the same dbt docs: an incremental build keeps them.
         data_docs = great_expectations.submit(_data_docs, paths.gx_root, run_id)

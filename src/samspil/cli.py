@@ -265,11 +265,6 @@ def build(
             )
             + ("; dbt's project changed (state:modified+ rebuilt)" if summary.modified else ""),
         ),
-        *(
-            (("survey waves rebuilt", ", ".join(map(str, summary.rebuilt_waves)) or "none"),)
-            if summary.rebuilt_waves is not None
-            else ()
-        ),
         *((("left over, dropped", ", ".join(summary.dropped)),) if summary.dropped else ()),
         ("pseudonym key", summary.pseudonym_key),
         (

@@ -11,14 +11,13 @@ The sequence, each step one or two builds:
    cases files that reference it: a cascade across the strand's files), and the latest
    documents arrive: the incremental build and a full build of a copy, side by side;
 2. the date fixed again, the episodes exported as Excel instead of CSV (the same data in
-   another format), the 2018 wave arrives with one of its responses that name partners
-   removed (only the new wave's survey rows are built), and the published file is one
+   another format), the 2018 wave arrives, a response that names partners is removed, a
+   mart's SQL changes (dbt's state comparison finds it), and the published file is one
    restored from a backup of step 0;
-3. a mart's SQL changes (dbt's state comparison finds it), and 4. changes back;
-5. nothing changed: nothing is rebuilt;
-6. a misspelt column fails the build; fixed, the next build is full: the full build of
-   the inputs of steps 2, 4 and 5, whose published tables theirs must equal;
-7. a raw table of the working file lacking a row its file loaded fails the next incremental
+3. nothing changed: nothing is rebuilt;
+4. a misspelt column fails the build; fixed, the next build is full: the full build of
+   the inputs of steps 2 and 3, whose published tables theirs must equal;
+5. a raw table of the working file lacking a row its file loaded fails the next incremental
    build's reconciliation, which names the table and its file.
 """
 
@@ -36,7 +35,7 @@ import pytest
 
 from samspil.build import STATE_FILE
 from samspil.paths import release_file
-from samspil.tools.generate.increments import WITHHELD_WAVE, arrive, withhold
+from samspil.tools.generate.increments import arrive, withhold
 from samspil.tools.generate.writer import write_xlsx
 
 from conftest import project_copy, run_samspil
@@ -63,7 +62,6 @@ TITLES = (
     "from marts.dim_documents"
 )
 ORPHAN = "of_a_removed_model"
-UNIT_TESTED = "int_coder_pair_kappas_computed"
 
 
 def _relations_named(file: Path, name: str) -> list[tuple]:
@@ -261,9 +259,9 @@ class Sequence:
     refetched: object
     state_after_reconciliation: bool
     orphans: dict[str, list[tuple]]
-    """Relations of removed models left in the working file, where they were after step 6."""
     titles: list[tuple[int, int]]
-    """dim_documents' titles in capitals, and its rows, before and after step 3."""
+    """dim_documents' titles in capitals, and its rows, before and after step 2."""
+    """Relations of removed models left in the working file, where they were after step 4."""
 
 
 def _rejected_tables(warehouse: Warehouse) -> dict[str, int]:
@@ -313,65 +311,48 @@ def sequence(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Seq
     counted.append(incremental.query(documents)[0][0])
     after_date = _rejected_tables(full)
 
-    # 2. The date fixed; the episodes exported as Excel; the wave arrives without one of
-    # its responses that name partners (its names leave the data); and the published file
-    # restored from the backup of step 0: it lacks the documents of step 1, which this
-    # step does not rebuild.
+    # 2. The date fixed; the episodes exported as Excel; the wave arrives; a response
+    # naming partners removed (its names leave the data); and the published file restored
+    # from the backup of step 0: it lacks the documents of step 1, which this step does
+    # not rebuild.
     _edit_csv(cases, lambda rows: original)
     _as_xlsx(folder, "cases/episodes")
     arrive(complete, folder, "wave")
     responses = folder / "institution_survey" / "responses.csv"
-    header = _edit_csv(responses, lambda rows: rows)[0]
-    partner, wave = header.index("partner_1"), header.index("wave")
+    partner = _edit_csv(responses, lambda rows: rows)[0].index("partner_1")
 
     def without_one_naming_partners(rows: list[list[str]]) -> list[list[str]]:
-        first = next(
-            number
-            for number, row in enumerate(rows)
-            if number and row[partner] and row[wave] == WITHHELD_WAVE
-        )
+        first = next(number for number, row in enumerate(rows) if number and row[partner])
         return rows[:first] + rows[first + 1 :]
 
     _edit_csv(responses, without_one_naming_partners)
+    model = project / "models" / "marts" / "discourse" / "dim_documents.sql"
+    model.write_text(
+        model.read_text(encoding="utf-8").replace(
+            "        documents.document_title,\n",
+            f"        {UPPER_TITLE} as document_title,\n",
+        ),
+        encoding="utf-8",
+    )
     shutil.copy2(backup, incremental.file)
+    titled = incremental.query(TITLES)[0]
     steps.append(Step(incremental.build(folder)))
     steps[-1].rebuilt = incremental.rebuilt()
     steps[-1].audit = _audit(incremental)
     answered.append(incremental.query(waves))
+    titles = [titled, incremental.query(TITLES)[0]]
     comments, rejected = _comments(incremental), _rejected(incremental)
-    published = {number: root / f"step{number}.duckdb" for number in (2, 4, 5)}
+    published = {2: root / "step2.duckdb", 3: root / "step3.duckdb"}
     shutil.copy2(incremental.file, published[2])
 
-    # 3. A mart's SQL changed (titles in capitals), and a comment added to a model that
-    # has a unit test; 4. both changed back.
-    model = project / "models" / "marts" / "discourse" / "dim_documents.sql"
-    tested = project / "models" / "intermediate" / "discourse" / f"{UNIT_TESTED}.sql"
-    sql, tested_sql = model.read_text(encoding="utf-8"), tested.read_text(encoding="utf-8")
-    tested.write_text(tested_sql + "-- a comment\n", encoding="utf-8")
-    model.write_text(
-        sql.replace(
-            "        documents.document_title,\n", f"        {UPPER_TITLE} as document_title,\n"
-        ),
-        encoding="utf-8",
-    )
-    titles = [incremental.query(TITLES)[0]]
+    # 3. Nothing changed.
     steps.append(Step(incremental.build(folder)))
     steps[-1].rebuilt = incremental.rebuilt()
-    titles.append(incremental.query(TITLES)[0])
-    model.write_text(sql, encoding="utf-8")
-    tested.write_text(tested_sql, encoding="utf-8")
-    steps.append(Step(incremental.build(folder)))
-    steps[-1].rebuilt = incremental.rebuilt()
-    shutil.copy2(incremental.file, published[4])
+    shutil.copy2(incremental.file, published[3])
 
-    # 5. Nothing changed.
-    steps.append(Step(incremental.build(folder)))
-    steps[-1].rebuilt = incremental.rebuilt()
-    shutil.copy2(incremental.file, published[5])
-
-    # 6. A misspelt column fails the build and takes the build state with it; fixed, the
-    # next build is full: the inputs of steps 2, 4 and 5, whose incremental builds
-    # published what it publishes.
+    # 4. A misspelt column fails the build and takes the build state with it; fixed, the
+    # next build is full: the inputs of steps 2 and 3, whose incremental builds published
+    # what it publishes.
     frame = folder / "institution_survey" / "frame.csv"
     good = frame.read_bytes()
     frame.write_bytes(good.replace(b"institution_code", b"institution_kode", 1))
@@ -399,7 +380,7 @@ def sequence(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Seq
     comments_and_rejected = ((comments, _comments(incremental)), (rejected, _rejected(incremental)))
     rejected_after_fix = _rejected_tables(incremental)
 
-    # 7. A raw table of the working file that no longer holds every row its file loaded
+    # 5. A raw table of the working file that no longer holds every row its file loaded
     # (as when an incremental build kept a table a cascade of rejected rows changed), and a
     # coding removed so that the discourse strand is rebuilt.
     with duckdb.connect(str(incremental.state.with_name(incremental.file.name))) as connection:
@@ -430,10 +411,10 @@ def sequence(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Seq
 
 
 def test_every_incremental_build_publishes_what_a_full_build_does(sequence: Sequence) -> None:
-    first, dated, waved, _, reverted, unchanged, refreshed = sequence.steps
+    first, dated, waved, unchanged, refreshed = sequence.steps
     assert _kind(first.incremental) == _kind(dated.full) == _kind(refreshed.incremental) == "full"
     assert _changed(dated.incremental) and _changed(waved.incremental)
-    for step in (dated, waved, reverted, unchanged):
+    for step in (dated, waved, unchanged):
         assert step.differences == {}
     # What each step changed reached the published tables.
     assert sequence.documents[1] > sequence.documents[0]
@@ -453,39 +434,25 @@ def test_a_full_build_drops_what_dbt_no_longer_builds(sequence: Sequence) -> Non
     """Publishing copies whole schemas: a table of a model removed from the project (and
     built with an older suppression pattern) would be published beside the new ones."""
     assert sequence.orphans == {"published": [], "release": [], "working": []}
-    refreshed = sequence.steps[6]
+    refreshed = sequence.steps[4]
     assert _summary_line(refreshed.incremental, "left over, dropped") == ", ".join(
         f"{schema}.{ORPHAN}" for schema in ("marts", "release", "staging")
     )
 
 
 def test_a_changed_model_is_rebuilt_through_dbts_state_comparison(sequence: Sequence) -> None:
-    """Step 3 changed dim_documents' SQL (titles in capitals), a comment of a tested model
-    and no export: dbt's state comparison with the last good build's manifest rebuilt those
-    (with the unit test) and what depends on them, no other mart, and the titles reached
-    the published file; step 4 changed both back, and published what a full build does."""
-    modified, reverted = sequence.steps[3:5]
-    for step in (modified, reverted):
-        assert _kind(step.incremental) == (
-            "incremental, raw tables changed: none; dbt's project changed (state:modified+ rebuilt)"
-        )
-        assert {"dim_documents", UNIT_TESTED} <= step.rebuilt
-        assert not {"fct_coded_segments", "fct_survey_answers", "dim_cases"} & step.rebuilt
-        assert "unit tests pass" in step.incremental  # of the models a changed project rebuilt
+    """Step 2 changed dim_documents' SQL (titles in capitals) and no discourse export: dbt's
+    state comparison with the last good build's manifest rebuilt it, no other discourse
+    mart, and the change reached the published file (which equals a full build's)."""
+    _, dated, waved, unchanged, _ = sequence.steps
+    assert _kind(waved.incremental).endswith("; dbt's project changed (state:modified+ rebuilt)")
+    assert not _changed(waved.incremental) & DISCOURSE_TABLES
+    assert "dim_documents" in waved.rebuilt and "fct_coded_segments" not in waved.rebuilt
+    assert "unit tests pass" in waved.incremental  # of the models a changed project rebuilt
     (before, _), (after, rows) = sequence.titles
     assert before < rows and after == rows > 0
-    assert reverted.differences == {}
-
-
-def test_a_new_wave_builds_the_survey_rows_of_that_wave_alone(sequence: Sequence) -> None:
-    """Step 2: the 2018 wave arrived (one of its responses removed), and no row of 2016
-    changed: the survey models that are incremental by wave built 2018's rows and kept
-    2016's, and the published tables equal a full build's (step 6)."""
-    waved = sequence.steps[2]
-    assert _summary_line(waved.incremental, "survey waves rebuilt") == WITHHELD_WAVE
-    assert {"stg_institution_survey__answers", "fct_survey_answers"} <= waved.rebuilt
-    assert sequence.waves == [[(2016,)], [(2016,), (2018,)]]
-    assert waved.differences == {}
+    assert waved.differences == {} and dated.differences == {}
+    assert _kind(unchanged.incremental).endswith("none (nothing to rebuild)")
 
 
 def test_a_rejected_row_cascades_across_its_strand_and_a_fix_brings_it_back(
@@ -498,7 +465,7 @@ def test_a_rejected_row_cascades_across_its_strand_and_a_fix_brings_it_back(
 
 
 def test_an_incremental_build_rebuilds_only_what_its_changes_reach(sequence: Sequence) -> None:
-    first, dated, waved, _, _, unchanged, _ = sequence.steps
+    first, dated, waved, unchanged, _ = sequence.steps
     changed = _changed(dated.incremental)
     assert changed >= DISCOURSE_TABLES and not changed & SURVEY_TABLES
     changed = _changed(waved.incremental)
@@ -547,7 +514,7 @@ def test_a_failed_build_makes_the_next_one_full(sequence: Sequence) -> None:
     # The state went with the failed build, so the working file, whatever a failed build
     # left in it, is never the base of an incremental build.
     assert not sequence.state_after_misspelt
-    refreshed = sequence.steps[6]
+    refreshed = sequence.steps[4]
     assert _kind(refreshed.incremental) == "full"
     assert sequence.state_after_fix
 

@@ -4,9 +4,6 @@ In a copy of the project whose seed adds a wave 2020, the real CLI generates thr
 waves, builds them (one build: builds are slow) and draws the report; the release tier
 has 2020's estimates, the panel changes 2016→2018 and 2018→2020, and the figures show
 the three waves.
-
-And an incremental build rebuilds the survey rows of the waves whose raw rows changed
-(samspil.waves): which waves those are, on a raw table of a real DuckDB file.
 """
 
 from __future__ import annotations
@@ -20,7 +17,6 @@ from pathlib import Path
 import duckdb
 
 from samspil.paths import release_file
-from samspil.waves import changed_waves, wave_digests
 
 from conftest import SAMSPIL, project_copy, run_samspil
 
@@ -104,43 +100,3 @@ def test_a_wave_added_to_the_seed_is_generated_built_and_reported(tmp_path: Path
     panel = _texts(out / "figures" / "panel_change.svg")
     assert any(text.startswith("2018 − 2016") for text in panel)
     assert any(text.startswith("2020 − 2018") for text in panel)
-
-
-RAW_ROWS = [
-    ("responses.csv", 2, "2016", "R1", "1"),
-    ("responses.csv", 3, "2016", "R2", "2"),
-    ("responses.csv", 4, "2018", "R3", "1"),
-    ("responses.csv", 5, "2018", "R4", "2"),
-]
-
-
-def _waves_after(tmp_path: Path, change: str) -> list[int]:
-    """The waves `change` (SQL on raw.survey__responses) makes an incremental build rebuild."""
-    file = tmp_path / "samspil.duckdb"
-    file.unlink(missing_ok=True)
-    with duckdb.connect(str(file)) as connection:
-        connection.execute("create schema raw")
-        connection.execute(
-            "create table raw.survey__responses "
-            "(_file varchar, _line integer, wave varchar, response_id varchar, answer varchar)"
-        )
-        connection.executemany("insert into raw.survey__responses values (?, ?, ?, ?, ?)", RAW_ROWS)
-        connection.execute("create table raw.survey__other (_file varchar, _line integer)")
-    before = wave_digests(file, ["survey__responses", "survey__other"])
-    with duckdb.connect(str(file)) as connection:
-        connection.execute(change)
-    return changed_waves(before, wave_digests(file, ["survey__responses", "survey__other"]))
-
-
-def test_the_waves_rebuilt_are_those_whose_raw_rows_changed(tmp_path: Path) -> None:
-    assert _waves_after(tmp_path, "select 1") == []
-    assert _waves_after(
-        tmp_path, "update raw.survey__responses set answer = '9' where _line = 3"
-    ) == [2016]
-    assert _waves_after(tmp_path, "delete from raw.survey__responses where _line = 4") == [2018]
-    assert _waves_after(tmp_path, "delete from raw.survey__responses where wave = '2018'") == [2018]
-    added = "insert into raw.survey__responses values ('responses.csv', 6, '2020', 'R5', '1')"
-    assert _waves_after(tmp_path, added) == [2020]
-    # The same rows from another file (another format): every wave is built again.
-    moved = "update raw.survey__responses set _file = 'responses.sav'"
-    assert _waves_after(tmp_path, moved) == [2016, 2018]

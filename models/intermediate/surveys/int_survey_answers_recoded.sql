@@ -7,15 +7,7 @@
     item's base is everyone with a valid answer to its filter question,
     everywhere. The derived items of
     survey_derived_items follow: yes where any component is yes, no where
-    every component is a valid no. See the doc block item_base. Incremental
-    by wave (macro wave_is_rebuilt). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_rebuilt_waves() }}"
-) }}
-
+    every component is a valid no. See the doc block item_base. -#}
 with
 
 institution_answers as (
@@ -23,11 +15,9 @@ institution_answers as (
         survey_answer_id,
         response_id,
         survey_item_id,
-        wave,
         answer_status,
         answer_value
     from {{ ref('stg_institution_survey__answers') }}
-    where {{ wave_is_rebuilt('wave') }}
 ),
 
 association_answers as (
@@ -35,11 +25,9 @@ association_answers as (
         survey_answer_id,
         response_id,
         survey_item_id,
-        wave,
         answer_status,
         answer_value
     from {{ ref('stg_association_survey__answers') }}
-    where {{ wave_is_rebuilt('wave') }}
 ),
 
 survey_items as (
@@ -102,7 +90,6 @@ recoded as (
         answers.survey_item_id,
         survey_items.survey,
         survey_items.value_set,
-        answers.wave,
         answers.answer_status,
         answers.answer_value,
         item_filters.not_asked_value,
@@ -131,7 +118,6 @@ item_answers as (
         survey_item_id,
         survey,
         value_set,
-        wave,
         case when is_routed_past then 'valid' else answer_status end as answer_status,
         case when is_routed_past then not_asked_value else answer_value end as answer_value,
         is_routed_past,
@@ -145,7 +131,6 @@ derived_counts as (
         survey_derived_items.survey_item_id,
         survey_derived_items.survey,
         survey_derived_items.variable,
-        item_answers.wave,
         count(*) as component_count,
         sum(case when item_answers.answer_status = 'valid' then 1 else 0 end) as valid_count,
         sum(
@@ -162,7 +147,7 @@ derived_counts as (
         on
             survey_items.survey = survey_derived_items.survey
             and survey_items.variable = survey_derived_items.component_variable
-    group by 1, 2, 3, 4, 5
+    group by 1, 2, 3, 4
 ),
 
 derived_answers as (
@@ -172,7 +157,6 @@ derived_answers as (
         survey_item_id,
         survey,
         'yes_no' as value_set,
-        wave,
         case
             when yes_count > 0 or valid_count = component_count then 'valid' else 'incomplete'
         end as answer_status,
@@ -192,7 +176,6 @@ final as (
         survey_item_id,
         survey,
         value_set,
-        wave,
         answer_status,
         cast(answer_value as integer) as answer_value,
         is_routed_past,
@@ -207,7 +190,6 @@ final as (
         survey_item_id,
         survey,
         value_set,
-        wave,
         answer_status,
         cast(answer_value as integer) as answer_value,
         is_routed_past,

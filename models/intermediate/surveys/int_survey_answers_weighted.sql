@@ -6,14 +6,7 @@
     item's estimate uses its valid answers, and its variance still counts
     every respondent of the post-stratum (n_h). Questionnaires without a
     weight (a municipality and wave with fewer than two respondents) are
-    left out too. Incremental by wave (macro wave_is_rebuilt). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_rebuilt_waves() }}"
-) }}
-
+    left out too. -#}
 with
 
 answers as (
@@ -24,7 +17,7 @@ answers as (
         value_set,
         answer_value
     from {{ ref('int_survey_answers_recoded') }}
-    where answer_status = 'valid' and {{ wave_is_rebuilt('wave') }}
+    where answer_status = 'valid'
 ),
 
 survey_weights as (
@@ -40,7 +33,7 @@ survey_weights as (
         post_stratum_responded_count,
         nonresponse_weight
     from {{ ref('int_survey_weights_computed') }}
-    where is_represented and {{ wave_is_rebuilt('wave') }}
+    where is_represented
 ),
 
 final as (

@@ -6,14 +6,8 @@
     design's degrees of freedom, the effective sample size and a confidence
     interval at the var confidence_level: Wilson's score interval with the
     effective sample size and a t quantile for shares, a t interval for means.
-    See the doc blocks estimand and survey_estimates. Incremental by wave
-    (macro wave_is_rebuilt). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook=["{{ postgres_without_nested_loops() }}", "{{ delete_rebuilt_waves() }}"]
-) }}
+    See the doc blocks estimand and survey_estimates. -#}
+{{ config(pre_hook="{{ postgres_without_nested_loops() }}") }}
 
 with
 
@@ -35,7 +29,6 @@ value_counts as (
         stratum_responded_count,
         nonresponse_weight
     from {{ ref('int_survey_values_counted') }}
-    where {{ wave_is_rebuilt('wave') }}
 ),
 
 t_quantiles as (

@@ -1,16 +1,7 @@
-{#- Incremental by wave (macro wave_is_rebuilt). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_rebuilt_waves() }}"
-) }}
-
 with
 
 institution_responses as (
     select * from {{ ref('stg_institution_survey__responses') }}
-    where {{ wave_is_rebuilt('wave') }}
 ),
 
 institution_frame as (
@@ -25,7 +16,6 @@ institution_frame as (
 
 association_responses as (
     select * from {{ ref('stg_association_survey__responses') }}
-    where {{ wave_is_rebuilt('wave') }}
 ),
 
 association_frame as (

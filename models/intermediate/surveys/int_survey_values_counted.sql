@@ -5,15 +5,7 @@
     municipality × policy area or association field, municipality, and the
     whole survey. Every answer belongs to one domain of each level, so the
     municipality's and the survey's counts add up those of their finest
-    domains (far fewer rows than the answers). Incremental by wave (macro
-    wave_is_rebuilt). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_rebuilt_waves() }}"
-) }}
-
+    domains (far fewer rows than the answers). -#}
 with
 
 weighted_answers as (
@@ -32,7 +24,6 @@ weighted_answers as (
         post_stratum_responded_count,
         nonresponse_weight
     from {{ ref('int_survey_answers_weighted') }}
-    where {{ wave_is_rebuilt('wave') }}
 ),
 
 -- One observation per answer and statistic: y is 1 or 0 for a share, the

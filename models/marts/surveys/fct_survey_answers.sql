@@ -1,21 +1,11 @@
-{#- Incremental by wave (macro wave_is_rebuilt). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_rebuilt_waves() }}"
-) }}
-
 with
 
 institution_answers as (
     select * from {{ ref('stg_institution_survey__answers') }}
-    where {{ wave_is_rebuilt('wave') }}
 ),
 
 association_answers as (
     select * from {{ ref('stg_association_survey__answers') }}
-    where {{ wave_is_rebuilt('wave') }}
 ),
 
 survey_responses as (
@@ -29,7 +19,6 @@ survey_responses as (
         wave,
         is_complete
     from {{ ref('int_survey_responses_unioned') }}
-    where {{ wave_is_rebuilt('wave') }}
 ),
 
 answers as (

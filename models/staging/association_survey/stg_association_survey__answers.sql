@@ -1,19 +1,11 @@
 {#- A table, not a view: the unpivot of every response is read by many
-    tests and by several models, and a view would unpivot it each time.
-    Incremental by wave (macro wave_is_rebuilt): a new wave is unpivoted
-    alone. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    on_schema_change='fail',
-    pre_hook="{{ delete_rebuilt_waves(source('load', 'rebuilt_waves')) }}"
-) }}
+    tests and by several models, and a view would unpivot it each time. -#}
+{{ config(materialized='table') }}
 
 with
 
 source as (
     select * from {{ source('association_survey', 'responses') }}
-    where {{ wave_is_rebuilt('cast(wave as integer)', source('load', 'rebuilt_waves')) }}
 ),
 
 survey_items as (
@@ -41,7 +33,6 @@ survey_value_labels as (
 response_documents as (
     select
         source.response_id,
-        cast(source.wave as integer) as wave,
         to_json(source) as response_document
     from source
 ),
@@ -49,7 +40,6 @@ response_documents as (
 unpivoted as (
     select
         response_documents.response_id,
-        response_documents.wave,
         survey_items.survey_item_id,
         survey_items.variable,
         survey_items.value_set,
@@ -67,7 +57,6 @@ decoded as (
         unpivoted.response_id || '-' || unpivoted.variable as survey_answer_id,
         unpivoted.response_id,
         unpivoted.survey_item_id,
-        unpivoted.wave,
         unpivoted.raw_value,
         survey_value_labels.label_da as value_label_da,
         survey_value_labels.label_en as value_label_en,
