@@ -4,6 +4,8 @@
     doubled or changed is one edit, two letters swapped are two; æ, ø and å
     count as one letter, macro edit_text), and the similarity 1 - distance /
     longer length, kept from the fuzzy_match_threshold var up. -#}
+{{ config(pre_hook="{{ postgres_without_nested_loops() }}") }}
+
 with
 
 unplaced_variants as (
@@ -52,7 +54,10 @@ organisations as (
 -- edits touch at most two of them, so a variant within two edits holds the
 -- third unchanged, shifted by at most two letters. The pieces are joined on
 -- equality (with the lengths two apart at most), and only those pairs are
--- measured. The rule loses no pair within two edits.
+-- measured. The rule loses no pair within two edits. The pieces are
+-- materialized so that they are joined on equality: PostgreSQL would
+-- otherwise pair every variant with every organisation of its municipality
+-- and cut the pieces for each pair (docs/performance.md).
 offsets as (
     select offset_values.offset_value
     from (values (-2), (-1), (0), (1), (2)) as offset_values (offset_value)
@@ -63,7 +68,7 @@ piece_numbers as (
     from (values (0), (1), (2)) as piece_values (piece_number)
 ),
 
-organisation_pieces as (
+organisation_pieces as materialized (
     select
         organisations.entity_type,
         organisations.kommunekode,
@@ -86,7 +91,7 @@ organisation_pieces as (
 
 -- Every text of a variant where a piece of an official name `name_length`
 -- long could stand, shifted by up to two letters.
-variant_pieces as (
+variant_pieces as materialized (
     select
         variants.entity_type,
         variants.kommunekode,
