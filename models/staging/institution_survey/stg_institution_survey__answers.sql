@@ -29,15 +29,17 @@ survey_value_labels as (
 
 -- Each questionnaire as one JSON object, so that an item's cell is read by
 -- the item's variable: the codebook, not the export, lists the items (the
--- loader has checked that the export has a column for every one).
-response_documents as (
+-- loader has checked that the export has a column for every one). This CTE
+-- and the next are materialized: PostgreSQL would otherwise write the whole
+-- row as JSON again for every use of a cell (docs/performance.md).
+response_documents as materialized (
     select
         source.response_id,
         to_json(source) as response_document
     from source
 ),
 
-unpivoted as (
+unpivoted as materialized (
     select
         response_documents.response_id,
         survey_items.survey_item_id,
