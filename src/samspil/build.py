@@ -650,10 +650,12 @@ def _build(
     # The marts alone decide whether they shrank: a build that did stops before the
     # disclosure control.
     accepted += check_no_shrink(paths, warehouse, options.allow_shrink)
+    # An incremental build of the same dbt project: its data changed, its logic did not.
+    data_only = changed is not None and not modified
     suppression = None
     if changed is None or changed or modified:
         suppression, release = _release(
-            paths, warehouse, target, *(INCREMENTAL if changed is not None and not modified else ())
+            paths, warehouse, target, *(INCREMENTAL if data_only else ())
         )
         _count(release, counts)
         lap("disclosure control")
@@ -671,7 +673,7 @@ def _build(
         rebuilt = None
         # An incremental build of the same project: the marts it rebuilt. (One of a modified
         # project publishes whole: a mart may have gone.)
-        if changed is not None and not modified and is_last_published:
+        if data_only and is_last_published:
             rebuilt = set(_models_in(built, "marts"))
         publish(paths.build_warehouse, paths.warehouse, rebuilt)
         published = paths.warehouse
@@ -697,7 +699,7 @@ def _build(
     if options.docs:
         # The same project gives the same dbt docs: an incremental build keeps them.
         data_docs = great_expectations.submit(_data_docs, paths.gx_root, run_id)
-        if changed is None or modified or not paths.docs.is_file():
+        if not data_only or not paths.docs.is_file():
             _dbt(paths, "docs", "generate", "--static", target=target)
         summary.data_docs = _result(data_docs)
         lap("docs")

@@ -259,9 +259,9 @@ class Sequence:
     refetched: object
     state_after_reconciliation: bool
     orphans: dict[str, list[tuple]]
+    """Relations of removed models left in the working file, where they were after step 4."""
     titles: list[tuple[int, int]]
     """dim_documents' titles in capitals, and its rows, before and after step 2."""
-    """Relations of removed models left in the working file, where they were after step 4."""
 
 
 def _rejected_tables(warehouse: Warehouse) -> dict[str, int]:
