@@ -25,7 +25,11 @@ dbt's `--full-refresh` for the incremental models. A failed build removes the st
 the next one is full. An incremental build of the same dbt project publishes the marts
 it rebuilt into a copy of the published file if that is the file the last good build
 published (the state records which); any other file (restored from a backup, say) is
-replaced whole.
+replaced whole. A build refused at publishing because a mart shrank (`check_no_shrink`)
+built and validated its working file: it keeps the state, marked `refused`, and the next
+build (of the same exports with `--allow-shrink`, say) rebuilds only what changed since,
+validates every staged model again (the warnings are those of what it publishes), builds
+the release tier and publishes whole.
 
 Great Expectations (the validation, its Data Docs) runs in a second process,
 started after the load: it imports on the other core while dbt runs in this one,
@@ -63,6 +67,7 @@ from samspil.paths import Paths
 from samspil.postgres import PostgresWarehouse
 from samspil.pseudonyms import KEY_VARIABLE, resolve_key
 from samspil.publish import (
+    NotPublishedError,
     Provenance,
     check_no_shrink,
     check_not_empty,
@@ -149,6 +154,8 @@ class BuildSummary:
     """An incremental build's raw tables whose files changed; None for a full build."""
     modified: bool = False
     """An incremental build of a dbt project changed since the last good build."""
+    refused: bool = False
+    """An incremental build after one refused at publishing (it publishes that one's marts)."""
     dropped: list[str] = field(default_factory=list)
     """Tables and views of the working file dbt no longer builds, dropped before publishing."""
     suppression: Suppression | None = None
@@ -382,10 +389,15 @@ def _is_last_published(paths: Paths) -> bool:
 
 
 def _write_state(
-    paths: Paths, fingerprint_now: str, dbt_now: str, loaded: list[LoadedFile]
+    paths: Paths,
+    fingerprint_now: str,
+    dbt_now: str,
+    loaded: list[LoadedFile],
+    refused: bool = False,
 ) -> None:
     """Record this good build for the next: its fingerprints, raw checksums, the file it
-    published, and dbt's manifest of the project it built (dbt's state to compare with)."""
+    published, and dbt's manifest of the project it built (dbt's state to compare with);
+    or a build `refused` at publishing, which published nothing."""
     state_dir = _dbt_state(paths)
     state_dir.mkdir(exist_ok=True)
     shutil.copyfile(paths.target / "manifest.json", state_dir / "manifest.json")
@@ -393,7 +405,8 @@ def _write_state(
         "fingerprint": fingerprint_now,
         "dbt": dbt_now,
         "raw": {item.table: item.sha256 for item in loaded},
-        "published": _file_identity(paths.warehouse),
+        "published": None if refused else _file_identity(paths.warehouse),
+        "refused": refused,
     }
     _state_file(paths).write_text(json.dumps(state, indent=2, sort_keys=True) + "\n", "utf-8")
 
@@ -558,7 +571,9 @@ def _build(
     previous = None if state is None else dict(state.get("raw") or {})
     # dbt's project changed since the last good build: dbt's state comparison says what.
     modified = state is not None and state.get("dbt") != dbt_now
-    is_last_published = previous is not None and _is_last_published(paths)
+    # The last build was refused at publishing: its marts are built, never published.
+    refused = state is not None and state.get("refused", False)
+    is_last_published = previous is not None and not refused and _is_last_published(paths)
     forget_state(paths)
     loaded = load(
         paths.raw,
@@ -640,20 +655,27 @@ def _build(
         )
         _count(built, counts)
         lap("dbt build")
-        restaged = _models_in(built, "staging")
+        restaged = None if refused else _models_in(built, "staging")
         warnings, run_id = (
             _result(great_expectations.submit(_validate, paths, warehouse, restaged))
-            if restaged
+            if restaged != []
             else ([], "")
         )
+        run_id = None if refused else run_id
         lap("validation")
     # The marts alone decide whether they shrank: a build that did stops before the
-    # disclosure control.
-    accepted += check_no_shrink(paths, warehouse, options.allow_shrink)
-    # An incremental build of the same dbt project: its data changed, its logic did not.
-    data_only = changed is not None and not modified
+    # disclosure control, its working file built and validated (see the module docstring).
+    try:
+        accepted += check_no_shrink(paths, warehouse, options.allow_shrink)
+    except NotPublishedError:
+        if target == "duckdb":
+            _write_state(paths, fingerprint_now, dbt_now, loaded, refused=True)
+        raise
+    # An incremental build of the same dbt project, on a release tier and docs of the marts
+    # as they were: its data changed, its logic did not.
+    data_only = changed is not None and not modified and not refused
     suppression = None
-    if changed is None or changed or modified:
+    if changed is None or changed or modified or refused:
         suppression, release = _release(
             paths, warehouse, target, *(INCREMENTAL if data_only else ())
         )
@@ -691,6 +713,7 @@ def _build(
         seconds=seconds,
         changed_tables=changed,
         modified=modified,
+        refused=refused,
         suppression=suppression,
         dropped=dropped,
     )

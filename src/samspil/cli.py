@@ -261,9 +261,10 @@ def build(
             else "incremental, raw tables changed: "
             + (
                 ", ".join(summary.changed_tables)
-                or ("none" if summary.modified else "none (nothing to rebuild)")
+                or ("none" if summary.modified or summary.refused else "none (nothing to rebuild)")
             )
-            + ("; dbt's project changed (state:modified+ rebuilt)" if summary.modified else ""),
+            + ("; dbt's project changed (state:modified+ rebuilt)" if summary.modified else "")
+            + ("; the last build's marts, refused at publishing" if summary.refused else ""),
         ),
         *((("left over, dropped", ", ".join(summary.dropped)),) if summary.dropped else ()),
         ("pseudonym key", summary.pseudonym_key),

@@ -294,7 +294,8 @@ def test_a_raw_table_whose_rows_are_all_rejected_stops_the_build(
 # 1. `build`: refused after the load, for the empty table;
 # 2. `build --allow-empty`: refused before publishing, for the shrinking mart;
 # 3. `build --allow-empty --allow-shrink`, while a `duckdb` shell reads the published file:
-#    published, with the warning reported.
+#    the marts build 2 built (nothing rebuilt) published, validated again with the warning
+#    reported, with the release tier built from them.
 EMPTY = (
     "cases/episode_participants.csv: no rows loaded (the file holds no rows, only its "
     "header): the cases strand would be published without its episode_participants"
@@ -432,6 +433,17 @@ def test_a_mart_that_would_shrink_past_the_declared_share_is_published_only_when
     answers_after = int(shrunk.group(1).replace(",", ""))
     assert build.query("select count(*) from marts.fct_survey_answers") == [(answers_after,)]
     assert answers_after < refusals.answers_before * (1 - share)
+    assert re.search(
+        r"^  build +incremental, raw tables changed: none; the last build's marts, refused at "
+        r"publishing$",
+        allowed.stdout,
+        flags=re.MULTILINE,
+    ), allowed.stdout
+    assert "seeds success" not in allowed.stdout  # nothing of the marts' dbt build again
+    release = Build(warehouse=release_file(refusals.published), output="")
+    assert release.query(
+        "select distinct wave from release.rpt_cooperation_by_municipality order by 1"
+    ) == [(2016,)]
     assert build.query("select accepted from audit.build_provenance") == [
         (
             "; ".join(
