@@ -2,12 +2,15 @@
 
 The tests run in parallel processes (pytest-xdist, one module per process): every build
 a test starts gets its own dbt target folder and GX results beside its warehouse, and
-the session's demo build is made once, by whichever process asks first.
+the session's demo build is made once, by whichever process asks first. Builds are the
+slow part of the tests: a build one test needs in a state another can check is shared
+(the demo build is also the race test_lock checks).
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import fcntl
 import hashlib
 import json
@@ -15,13 +18,15 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from samspil.paths import PROJECT_DIR
+from samspil.lock import warehouse_lock
+from samspil.paths import PROJECT_DIR, Paths
 from samspil.pseudonyms import KEY_VARIABLE
 from samspil.tools.generate import generate
 
@@ -66,7 +71,6 @@ class Build:
 LONGEST_FIRST = (
     "test_incremental.py",
     "test_privacy.py",
-    "test_lock.py",
     "test_publish.py",
     "test_postgres.py",
     "test_waves.py",
@@ -191,20 +195,80 @@ def _once(tmp_path_factory: pytest.TempPathFactory, name: str, make) -> object:
     return json.loads(record.read_text(encoding="utf-8"))
 
 
+def _demo(tmp_path_factory: pytest.TempPathFactory, demo_as_csv: Path) -> dict:
+    """The session's build of the shipped demo, as a user in one checkout might run it:
+    a first build killed (-9) while it validated; then the demo build, during which a
+    build of another raw folder (the demo as CSV without its last 100 association
+    questionnaires) on the same warehouse was refused. What happened, for test_lock."""
+
+    def build(folder: Path) -> dict:
+        # Imported here: build_processes imports this module.
+        from build_processes import kill_while_validating, lock_holder, start_build
+
+        warehouse = folder / "samspil.duckdb"
+        killed = kill_while_validating(warehouse, DEMO)
+        other_raw = folder / "other_raw"
+        shutil.copytree(demo_as_csv, other_raw)
+        responses = other_raw / "association_survey" / "responses.csv"
+        with responses.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        with responses.open("w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle, lineterminator="\n").writerows(rows[:-100])
+        first = start_build(
+            warehouse, DEMO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        try:
+            lock = warehouse_lock(Paths(PROJECT_DIR, DEMO, warehouse))
+            deadline = time.monotonic() + 300
+            # Until it holds the lock (the file names the killed build before).
+            while lock_holder(lock) != str(first.pid):
+                assert first.poll() is None, first.communicate()
+                assert time.monotonic() < deadline, "the demo build never took the lock"
+                time.sleep(0.05)
+            # Folders of its own but for the warehouse: the warehouse's lock refuses it.
+            other = run_samspil(
+                "build",
+                "--no-docs",
+                "--full-refresh",
+                warehouse=warehouse,
+                raw=other_raw,
+                environment=own_folders(folder / "other_build"),
+            )
+            output, problems = first.communicate(timeout=1800)
+        finally:
+            if first.poll() is None:
+                first.kill()
+        assert first.returncode == 0, output + problems
+        return {
+            "warehouse": str(warehouse),
+            "output": output,
+            "pid": first.pid,
+            "killed": dataclasses.asdict(killed),
+            "other_raw": str(other_raw),
+            "other": {
+                "returncode": other.returncode,
+                "stdout": other.stdout,
+                "stderr": other.stderr,
+            },
+        }
+
+    return _once(tmp_path_factory, "demo", build)
+
+
 @pytest.fixture(scope="session")
-def demo_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+def demo_build(tmp_path_factory: pytest.TempPathFactory, demo_as_csv: Path) -> Build:
     """`samspil build` of raw/demo into a fresh warehouse file, with dbt target and GX
     folders of its own beside it: commands a test runs on it (`samspil report`,
     `samspil validate`) find them there, and no other test's build writes them."""
-
-    def build(folder: Path) -> dict[str, str]:
-        warehouse = folder / "samspil.duckdb"
-        result = run_samspil("build", warehouse=warehouse)
-        assert result.returncode == 0, result.stdout + result.stderr
-        return {"warehouse": str(warehouse), "output": result.stdout}
-
-    made = _once(tmp_path_factory, "demo", build)
+    made = _demo(tmp_path_factory, demo_as_csv)
     return Build(warehouse=Path(made["warehouse"]), output=made["output"])
+
+
+@pytest.fixture(scope="session")
+def demo_build_contended(tmp_path_factory: pytest.TempPathFactory, demo_as_csv: Path) -> dict:
+    """What happened around the demo build (`_demo`): the killed build (`killed`), the
+    demo build's process (`pid`), and the refused build of `other_raw` (`other`)."""
+    return _demo(tmp_path_factory, demo_as_csv)
 
 
 @pytest.fixture(scope="session")
