@@ -286,6 +286,40 @@ def demo_as_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(_once(tmp_path_factory, "demo_as_csv", write))
 
 
+THIRD_WAVE = ("2020", "2020-03-01", "2020-05-31")
+"""A third wave of seeds/survey_waves.csv: year, fieldwork start and end."""
+
+
+@pytest.fixture(scope="session")
+def third_wave_bench(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """`samspil bench` at scale 1 (its exports generated, one full build timed) in a copy
+    of the project whose seed adds THIRD_WAVE: test_bench checks what the bench measures
+    and writes, test_waves what the build of three waves gives. One build for both.
+    Recorded: the project copy, the bench's folder (`out`), and its exit, output and errors."""
+
+    def run(folder: Path) -> dict:
+        project = project_copy(folder)
+        with (project / "seeds" / "survey_waves.csv").open("a", encoding="utf-8") as seed:
+            csv.writer(seed, lineterminator="\n").writerow(THIRD_WAVE)
+        out = folder / "bench"
+        result = run_samspil(
+            "bench",
+            *("--scales", "1", "--incremental-scale", "0", "--repeat", "1"),
+            *("--out", str(out)),
+            warehouse=folder / "unused.duckdb",
+            environment={"SAMSPIL_PROJECT_DIR": str(project)},
+        )
+        return {
+            "project": str(project),
+            "out": str(out),
+            "returncode": result.returncode,
+            "stdout": result.stdout,
+            "stderr": result.stderr,
+        }
+
+    return _once(tmp_path_factory, "third_wave_bench", run)
+
+
 def read_truth(name: str) -> list[dict[str, str]]:
     with (DEMO / "truth" / name).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))

@@ -82,7 +82,8 @@ def _generate(raw: Path, seed: int, scale: int) -> None:
     done = raw / ".complete"
     if done.is_file() and done.read_text() == f"{seed} {scale}":
         return
-    generate(raw, seed=seed, scale=scale, formats="csv")
+    seeds = Paths.from_environment().project / "seeds"  # the waves of the project benched
+    generate(raw, seed=seed, scale=scale, seeds_dir=seeds, formats="csv")
     done.write_text(f"{seed} {scale}")
 
 
