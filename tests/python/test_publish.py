@@ -293,9 +293,10 @@ def test_a_raw_table_whose_rows_are_all_rejected_stops_the_build(
 # warning-level expectation). Into a copy of the demo's published file, by the real CLI:
 # 1. `build`: refused after the load, for the empty table;
 # 2. `build --allow-empty`: refused before publishing, for the shrinking mart;
-# 3. `build --allow-empty --allow-shrink`, while a `duckdb` shell reads the published file:
-#    the marts build 2 built (nothing rebuilt) published, validated again with the warning
-#    reported, with the release tier built from them.
+# 3. a coding withdrawn from the discourse export, then `build --allow-empty --allow-shrink`,
+#    while a `duckdb` shell reads the published file: the marts build 2 built, the
+#    discourse strand's rebuilt, published, validated again with the warning reported,
+#    with the release tier built from them.
 EMPTY = (
     "cases/episode_participants.csv: no rows loaded (the file holds no rows, only its "
     "header): the cases strand would be published without its episode_participants"
@@ -308,6 +309,7 @@ class Refusals:
     published: Path
     before: str  # the published file's SHA-256 before the builds
     answers_before: int
+    segments_before: int  # the demo's coded segments
     empty_refused: subprocess.CompletedProcess
     shrink_refused: subprocess.CompletedProcess
     allowed: subprocess.CompletedProcess
@@ -357,6 +359,7 @@ def refusals(
     shutil.copy(demo_build.warehouse, published)
     before = sha256(published)
     (answers_before,) = demo_build.query("select count(*) from marts.fct_survey_answers")[0]
+    (segments_before,) = demo_build.query("select count(*) from marts.fct_coded_segments")[0]
     raw = withhold(demo_as_csv, folder / "raw", "wave")
     (raw / "cases" / "episode_participants.csv").write_text(
         "episode_id,actor_id\n", encoding="utf-8"
@@ -369,12 +372,15 @@ def refusals(
     empty_refused = build()
     shrink_refused = build("--allow-empty")
     after_refusals = sha256(published)
+    # Meanwhile a coding was withdrawn from the discourse export.
+    codings = raw / "discourse" / "codings.csv"
+    codings.write_text(codings.read_text(encoding="utf-8").rsplit("\n", 2)[0] + "\n", "utf-8")
     allowed, counts, problems = _read_while(
         published, lambda: build("--allow-empty", "--allow-shrink")
     )
     return Refusals(
-        raw, published, before, answers_before, empty_refused, shrink_refused, allowed,
-        after_refusals, counts, problems,
+        raw, published, before, answers_before, segments_before, empty_refused,
+        shrink_refused, allowed, after_refusals, counts, problems,
     )  # fmt: skip
 
 
@@ -434,12 +440,14 @@ def test_a_mart_that_would_shrink_past_the_declared_share_is_published_only_when
     assert build.query("select count(*) from marts.fct_survey_answers") == [(answers_after,)]
     assert answers_after < refusals.answers_before * (1 - share)
     assert re.search(
-        r"^  build +incremental, raw tables changed: none; the last build's marts, refused at "
-        r"publishing$",
+        r"^  build +incremental, raw tables changed: discourse__codings, discourse__documents, "
+        r"discourse__segments; the last build's marts, refused at publishing$",
         allowed.stdout,
         flags=re.MULTILINE,
     ), allowed.stdout
-    assert "seeds success" not in allowed.stdout  # nothing of the marts' dbt build again
+    assert "seeds success" not in allowed.stdout  # not the survey marts' dbt build again
+    (segments,) = build.query("select count(*) from marts.fct_coded_segments")[0]
+    assert segments == refusals.segments_before - 1
     release = Build(warehouse=release_file(refusals.published), output="")
     assert release.query(
         "select distinct wave from release.rpt_cooperation_by_municipality order by 1"
