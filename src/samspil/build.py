@@ -40,12 +40,8 @@ from __future__ import annotations
 
 import ctypes
 import gc
-import hashlib
-import hmac
-import json
 import multiprocessing
 import os
-import shutil
 import signal
 import time
 from collections.abc import Collection
@@ -57,7 +53,15 @@ from pathlib import Path
 
 import duckdb
 
-import samspil
+from samspil.build_state import (
+    dbt_digest,
+    dbt_state_dir,
+    fingerprint,
+    forget_state,
+    is_published_by_last_build,
+    read_state,
+    write_state,
+)
 from samspil.disclosure import Suppression, SuppressionError, suppress
 from samspil.failures import failing_rows
 from samspil.load import LoadedFile, load
@@ -113,21 +117,6 @@ RELEASE_TESTS = ("--indirect-selection", "eager")
 # so they are not rerun, and its manifest (target/manifest.json, behind the dbt docs)
 # stays as it was.
 INCREMENTAL = ("--exclude-resource-type", "unit_test", "--no-write-json")
-
-# What a build depends on besides the raw files and dbt's own project: a change to any of
-# these makes the next build a full one. The loader reads the sources YAML of the staging
-# folders, the seeds and the vars; the suites under gx/ are written from the samspil
-# package, which is part of the fingerprint too.
-LOADER_INPUTS = ("dbt_project.yml", "profiles.yml", "gx/great_expectations.yml", "seeds")
-LOADER_YAML = "models/staging"
-# What dbt alone reads: a change to these rebuilds what dbt's state comparison
-# (`state:modified+`, against the last good build's manifest) finds changed.
-DBT_INPUTS = ("models", "macros", "tests")
-PROJECT_SUFFIXES = (".yml", ".yaml", ".sql", ".csv", ".md", ".json")
-YAML_SUFFIXES = (".yml", ".yaml")
-DBT_STATE = "dbt-state"
-"""The folder beside the working file with the last good build's manifest."""
-STATE_FILE = "build-state.json"
 
 
 class BuildError(Exception):
@@ -268,147 +257,6 @@ def validate_staging(
             "validation failed, nothing published:\n" + "\n".join(summary_lines(report))
         )
     return (summary_lines(report) if report.warnings else []), report.run_id
-
-
-def _project_files(project: Path, names: tuple[str, ...]) -> list[Path]:
-    """The files of the project under `names` (files or folders) a build reads."""
-    files = [project / name for name in names if (project / name).is_file()]
-    files += [
-        path
-        for name in names
-        for path in sorted((project / name).rglob("*"))
-        if path.is_file() and path.suffix in PROJECT_SUFFIXES and "python" not in path.parts
-    ]
-    return files
-
-
-def _is_loader_yaml(project: Path, path: Path) -> bool:
-    return path.is_relative_to(project / LOADER_YAML) and path.suffix in YAML_SUFFIXES
-
-
-def _digest(digest, root: Path, files: list[Path]) -> None:
-    for path in files:
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-
-
-def fingerprint(paths: Paths, target: str, pseudonym_key: bytes) -> str:
-    """A digest of everything a build depends on besides the raw files and what dbt alone
-    reads (`dbt_digest`): what the loader reads of the project, the samspil package's
-    source, the dbt, adapter and DuckDB versions, the target, the analyst role, and the
-    pseudonym key (as a keyed digest, never the key)."""
-    import dbt.version
-
-    digest = hashlib.sha256()
-    project = paths.project
-    loader_files = _project_files(project, LOADER_INPUTS)
-    loader_files += [
-        path for path in _project_files(project, (LOADER_YAML,)) if _is_loader_yaml(project, path)
-    ]
-    _digest(digest, project, loader_files)
-    package = Path(samspil.__file__).parent
-    _digest(digest, package, sorted(package.rglob("*.py")))
-    for part in (
-        dbt.version.__version__,
-        duckdb.__version__,
-        target,
-        os.environ.get("SAMSPIL_PG_ANALYST_ROLE", ""),
-        os.environ.get("SAMSPIL_PG_READER_ROLE", ""),
-        hmac.new(pseudonym_key, b"samspil build state", "sha256").hexdigest(),
-    ):
-        digest.update(part.encode() + b"\0")
-    return digest.hexdigest()
-
-
-def dbt_digest(paths: Paths) -> str:
-    """A digest of what dbt alone reads of the project (models, macros, tests; not the
-    staging folders' YAML, which the loader reads too): where it differs from the last
-    good build's, dbt's state comparison says what to rebuild."""
-    digest = hashlib.sha256()
-    files = [
-        path
-        for path in _project_files(paths.project, DBT_INPUTS)
-        if not _is_loader_yaml(paths.project, path)
-    ]
-    _digest(digest, paths.project, files)
-    return digest.hexdigest()
-
-
-def _state_file(paths: Paths) -> Path:
-    return paths.build_warehouse.with_name(STATE_FILE)
-
-
-def _read_state(paths: Paths, fingerprint_now: str) -> dict | None:
-    """The last good build's state (its raw checksums, `raw`, and `dbt`, its `dbt_digest`),
-    if the next build can be incremental."""
-    state_file = _state_file(paths)
-    if not (state_file.is_file() and paths.build_warehouse.is_file()):
-        return None
-    try:
-        state = json.loads(state_file.read_text(encoding="utf-8"))
-    except ValueError:
-        return None
-    if state.get("fingerprint") != fingerprint_now:
-        return None
-    # dbt's manifests: the last good build's to compare with, and the one an incremental
-    # build of the same project keeps (where the validation and disclosure find relations).
-    if not all(
-        (folder / "manifest.json").is_file() for folder in (_dbt_state(paths), paths.target)
-    ):
-        return None
-    return state
-
-
-def _dbt_state(paths: Paths) -> Path:
-    return paths.build_warehouse.with_name(DBT_STATE)
-
-
-def forget_state(paths: Paths) -> None:
-    """Make the next build a full one (the working file is being changed outside a build)."""
-    _state_file(paths).unlink(missing_ok=True)
-
-
-def _file_identity(path: Path) -> list[int] | None:
-    """Which file is at `path` (device, inode, size, modification time); None if none."""
-    try:
-        status = path.stat()
-    except OSError:
-        return None
-    return [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns]
-
-
-def _is_last_published(paths: Paths) -> bool:
-    """Whether the published file is the one the last good build published: only then may
-    an incremental build copy it and replace the marts it rebuilt. One restored from a
-    backup, or published from another working file, is replaced whole."""
-    try:
-        state = json.loads(_state_file(paths).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return state.get("published") == _file_identity(paths.warehouse)
-
-
-def _write_state(
-    paths: Paths,
-    fingerprint_now: str,
-    dbt_now: str,
-    loaded: list[LoadedFile],
-    refused: bool = False,
-) -> None:
-    """Record this good build for the next: its fingerprints, raw checksums, the file it
-    published, and dbt's manifest of the project it built (dbt's state to compare with);
-    or a build `refused` at publishing, which published nothing."""
-    state_dir = _dbt_state(paths)
-    state_dir.mkdir(exist_ok=True)
-    shutil.copyfile(paths.target / "manifest.json", state_dir / "manifest.json")
-    state = {
-        "fingerprint": fingerprint_now,
-        "dbt": dbt_now,
-        "raw": {item.table: item.sha256 for item in loaded},
-        "published": None if refused else _file_identity(paths.warehouse),
-        "refused": refused,
-    }
-    _state_file(paths).write_text(json.dumps(state, indent=2, sort_keys=True) + "\n", "utf-8")
 
 
 def _models_in(nodes: list, schema: str) -> list[str]:
@@ -567,13 +415,13 @@ def _build(
     fingerprint_now, dbt_now = fingerprint(paths, target, run.pseudonym_key), dbt_digest(paths)
     state = None
     if target == "duckdb" and not options.full_refresh:
-        state = _read_state(paths, fingerprint_now)
+        state = read_state(paths, fingerprint_now)
     previous = None if state is None else dict(state.get("raw") or {})
     # dbt's project changed since the last good build: dbt's state comparison says what.
     modified = state is not None and state.get("dbt") != dbt_now
     # The last build was refused at publishing: its marts are built, never published.
     refused = state is not None and state.get("refused", False)
-    is_last_published = previous is not None and not refused and _is_last_published(paths)
+    is_last_published = previous is not None and not refused and is_published_by_last_build(paths)
     forget_state(paths)
     loaded = load(
         paths.raw,
@@ -644,7 +492,7 @@ def _build(
                 "--exclude",
                 RELEASE_PHASE,
                 *(
-                    ("--state", str(_dbt_state(paths)), "--full-refresh")
+                    ("--state", str(dbt_state_dir(paths)), "--full-refresh")
                     if modified
                     else INCREMENTAL
                 ),
@@ -669,7 +517,7 @@ def _build(
         accepted += check_no_shrink(paths, warehouse, options.allow_shrink)
     except NotPublishedError:
         if target == "duckdb":
-            _write_state(paths, fingerprint_now, dbt_now, loaded, refused=True)
+            write_state(paths, fingerprint_now, dbt_now, loaded, refused=True)
         raise
     # An incremental build of the same dbt project, on a release tier and docs of the marts
     # as they were: its data changed, its logic did not.
@@ -718,7 +566,7 @@ def _build(
         dropped=dropped,
     )
     if target == "duckdb":
-        _write_state(paths, fingerprint_now, dbt_now, loaded)
+        write_state(paths, fingerprint_now, dbt_now, loaded)
     if options.docs:
         # The same project gives the same dbt docs: an incremental build keeps them.
         data_docs = great_expectations.submit(_data_docs, paths.gx_root, run_id)

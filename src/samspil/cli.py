@@ -100,7 +100,7 @@ def _working_warehouse(paths: Paths, target: str) -> Path | PostgresWarehouse:
 @app.command()
 def load(target: Target = "duckdb", demo_key: DemoKey = False) -> None:
     """Load the raw exports (SAMSPIL_RAW_DIR, default raw/demo) into the working warehouse."""
-    from samspil.build import forget_state
+    from samspil.build_state import forget_state
     from samspil.load import LoadError
     from samspil.load import load as load_raw
     from samspil.lock import WarehouseInUseError, locked

@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from samspil.build import STATE_FILE
+from samspil.build_state import STATE_FILE
 from samspil.paths import release_file
 from samspil.tools.generate.increments import arrive, withhold
 from samspil.tools.generate.writer import write_xlsx
