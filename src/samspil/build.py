@@ -421,7 +421,7 @@ def _build(
     modified = state is not None and state.get("dbt") != dbt_now
     # The last build was refused at publishing: its marts are built, never published.
     refused = state is not None and state.get("refused", False)
-    is_last_published = previous is not None and not refused and is_published_by_last_build(paths)
+    is_last_published = state is not None and is_published_by_last_build(paths, state)
     forget_state(paths)
     loaded = load(
         paths.raw,
@@ -503,13 +503,18 @@ def _build(
         )
         _count(built, counts)
         lap("dbt build")
-        restaged = None if refused else _models_in(built, "staging")
-        warnings, run_id = (
-            _result(great_expectations.submit(_validate, paths, warehouse, restaged))
-            if restaged != []
-            else ([], "")
-        )
-        run_id = None if refused else run_id
+        if refused:
+            # Every staged model, as a full build validates them: the warnings are then
+            # those of what this build publishes, and the Data Docs are rendered whole.
+            warnings, _ = _result(great_expectations.submit(_validate, paths, warehouse, None))
+            run_id = None
+        else:
+            restaged = _models_in(built, "staging")
+            warnings, run_id = (
+                _result(great_expectations.submit(_validate, paths, warehouse, restaged))
+                if restaged
+                else ([], "")
+            )
         lap("validation")
     # The marts alone decide whether they shrank: a build that did stops before the
     # disclosure control, its working file built and validated (see the module docstring).

@@ -145,15 +145,13 @@ def _file_identity(path: Path) -> list[int] | None:
     return [status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns]
 
 
-def is_published_by_last_build(paths: Paths) -> bool:
-    """Whether the published file is the one the last good build published: only then may
+def is_published_by_last_build(paths: Paths, state: dict) -> bool:
+    """Whether the published file is the one the build of `state` published: only then may
     an incremental build copy it and replace the marts it rebuilt. One restored from a
-    backup, or published from another working file, is replaced whole."""
-    try:
-        state = json.loads(_state_file(paths).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return state.get("published") == _file_identity(paths.warehouse)
+    backup, or published from another working file, is replaced whole; so is every file
+    after a build refused at publishing, which published none."""
+    published = state.get("published")
+    return published is not None and published == _file_identity(paths.warehouse)
 
 
 def write_state(
