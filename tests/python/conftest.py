@@ -180,6 +180,12 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def without_last_line(path: Path) -> None:
+    """Rewrite the text file `path` without its last line (a CSV record without newlines
+    in its fields: a record withdrawn from an export)."""
+    path.write_text(path.read_text(encoding="utf-8").rsplit("\n", 2)[0] + "\n", "utf-8")
+
+
 def _once(tmp_path_factory: pytest.TempPathFactory, name: str, make) -> object:
     """`make(folder)`'s result, made once for the whole session however many processes
     run it: the first to take the lock makes it, the others read what it recorded."""

@@ -38,7 +38,7 @@ from samspil.paths import release_file
 from samspil.tools.generate.increments import arrive, withhold
 from samspil.tools.generate.writer import write_xlsx
 
-from conftest import project_copy, run_samspil
+from conftest import project_copy, run_samspil, without_last_line
 
 # What is compared: every published schema but the validation history, and in them every
 # table but each build's record of itself (its id, folder, runs). The load's timestamps
@@ -388,8 +388,7 @@ def sequence(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Seq
             "delete from raw.cases__episodes "
             "where _line = (select max(_line) from raw.cases__episodes)"
         )
-    codings = folder / "discourse" / "codings.csv"
-    codings.write_text(codings.read_text(encoding="utf-8").rsplit("\n", 2)[0] + "\n", "utf-8")
+    without_last_line(folder / "discourse" / "codings.csv")
     refetched = incremental.run(folder)
 
     return Sequence(

@@ -22,7 +22,7 @@ from samspil.paths import release_file
 from samspil.publish import PUBLISHED_SCHEMAS, RELEASE_SCHEMAS
 from samspil.tools.generate.increments import withhold
 
-from conftest import DEMO, Build, run_samspil, sha256
+from conftest import DEMO, Build, run_samspil, sha256, without_last_line
 
 README = DEMO.parents[1] / "README.md"
 
@@ -373,8 +373,7 @@ def refusals(
     shrink_refused = build("--allow-empty")
     after_refusals = sha256(published)
     # Meanwhile a coding was withdrawn from the discourse export.
-    codings = raw / "discourse" / "codings.csv"
-    codings.write_text(codings.read_text(encoding="utf-8").rsplit("\n", 2)[0] + "\n", "utf-8")
+    without_last_line(raw / "discourse" / "codings.csv")
     allowed, counts, problems = _read_while(
         published, lambda: build("--allow-empty", "--allow-shrink")
     )
