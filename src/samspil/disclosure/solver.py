@@ -15,8 +15,10 @@ programs check every suppressed count, and each count still too narrow adds a cu
 least one of the shown cells whose equations bound it (their duals are not zero) must be
 suppressed too. A pattern that shows all of those cells cannot widen the range (the same
 dual solution still bounds it), so no cut removes a protecting pattern; the loop ends
-when every count is protected. Same input, same pattern: inputs are sorted, HiGHS runs
-on one thread with fixed options, and each cell's cost carries a tie-break by its rank.
+when every count is protected. The audit solves a count's programs only while the
+solutions found so far (and the true counts) spread it by less than the protection.
+Same input, same pattern: inputs are sorted, HiGHS runs on one thread with fixed options,
+and each cell's cost carries a tie-break by its rank.
 """
 
 from __future__ import annotations
@@ -164,6 +166,25 @@ class Attacker:
         # Many small solves of one model with another objective: no presolve, warm starts.
         self.highs.setOptionValue("presolve", "off")
         self.highs.passModel(lp)
+        # Every solution the attacker's programs find satisfies the same equations, as do
+        # the true counts: the least and greatest value each suppressed count takes in
+        # them bound its range from inside. A count they already spread by the protection
+        # needs no program of its own.
+        self._audited = [
+            measure
+            for measure in component.measures
+            if measure.is_protected and measure.cell in suppressed
+        ]
+        rows, columns, values = [], [], []
+        for row, measure in enumerate(self._audited):
+            rows += [row] * len(measure.atoms)
+            columns += list(measure.atoms)
+            values += list(measure.coefficients)
+        self._values = sparse.csr_matrix(
+            (values, (rows, columns)), shape=(len(self._audited), component.atom_count)
+        )
+        self._least = self._values @ component.atom_values
+        self._greatest = self._least.copy()
 
     def bound(self, measure: Measure, sense: highspy.ObjSense) -> tuple[float, set[str]]:
         """The least (or greatest) value of `measure`, and the shown cells that bind it;
@@ -183,7 +204,11 @@ class Attacker:
                 f"the attacker's linear program for {measure.cell} ({measure.name}) ended "
                 f"{self.highs.modelStatusToString(status)}"
             )
-        duals = np.asarray(self.highs.getSolution().row_dual)
+        solution = self.highs.getSolution()
+        found = self._values @ np.asarray(solution.col_value)
+        np.minimum(self._least, found, out=self._least)
+        np.maximum(self._greatest, found, out=self._greatest)
+        duals = np.asarray(solution.row_dual)
         binding = {
             self.component.measures[self.rows[row]].cell
             for row in np.flatnonzero(np.abs(duals) > TOLERANCE)
@@ -196,15 +221,17 @@ class Attacker:
         """Every suppressed count (of `only` if given: cell, measure) whose range is narrower
         than `protection`, with the shown cells (not structural) that bind it."""
         found = []
-        shown_cells = {self.component.measures[index].cell for index in self.rows}
-        for measure in self.component.measures:
-            if measure.cell in shown_cells or not measure.is_protected:
-                continue
+        wide = protection - TOLERANCE
+        for row, measure in enumerate(self._audited):
             if only is not None and (measure.cell, measure.name) not in only:
                 continue
-            low, low_cells = self.bound(measure, highspy.ObjSense.kMinimize)
+            if self._greatest[row] - self._least[row] >= wide:
+                continue
             high, high_cells = self.bound(measure, highspy.ObjSense.kMaximize)
-            if high - low < protection - TOLERANCE:
+            if high - self._least[row] >= wide:
+                continue
+            low, low_cells = self.bound(measure, highspy.ObjSense.kMinimize)
+            if high - low < wide:
                 binding = (low_cells | high_cells) - self.component.structural
                 found.append((measure.cell, measure.name, high - low, binding))
         return found
