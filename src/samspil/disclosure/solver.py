@@ -46,7 +46,7 @@ taken even if the master has not proved it the cheapest."""
 MASTER_GAP = 1e-3
 """The master program stops at a pattern proved within this share of its cheapest: the
 pattern taken withholds at most 0.1 % more than the cheapest protecting one. Proving the
-last 0.1 % took a third of the master's time at scale 50 (docs/performance.md)."""
+last 0.1 % took a sixth of the solver's time at scale 50 (docs/performance.md)."""
 
 
 class SuppressionError(Exception):
