@@ -32,8 +32,9 @@ validates every staged model again (the warnings are those of what it publishes)
 the release tier and publishes whole.
 
 Great Expectations (the validation, its Data Docs) runs in a second process,
-started after the load: it imports on the other core while dbt runs in this one,
-and renders its Data Docs while dbt writes its docs.
+started after the load: it imports on the other core while dbt runs in this one. It
+ends after the validation, giving its memory back before the marts and the disclosure
+control need theirs; a fresh one renders the Data Docs while dbt writes its docs.
 """
 
 from __future__ import annotations
@@ -318,6 +319,29 @@ def _data_docs(gx_root: Path, run_name: str | None) -> Path:
     return build_data_docs(gx_root, run_name=run_name)
 
 
+class _GreatExpectations:
+    """The build's Great Expectations process, started at the first task (importing GX
+    as it starts) and ended by `end`; the next task starts another."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, function, *arguments) -> Future:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                1,
+                multiprocessing.get_context("spawn"),
+                _import_great_expectations,
+                (os.getpid(),),
+            )
+        return self._pool.submit(function, *arguments)
+
+    def end(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+
 def _result(future: Future):
     """The result of a task of the Great Expectations process; its exception raised here."""
     try:
@@ -378,19 +402,18 @@ def build(
     started_at = datetime.now(UTC).replace(tzinfo=None)
     with locked(paths, "build", warehouse=target == "duckdb", target=True) as build_id:
         run = _Run(build_id, pseudonym_key, key_origin, started_at)
-        spawn = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            1, spawn, _import_great_expectations, (os.getpid(),)
-        ) as great_expectations:
-            try:
-                return _build(paths, target, options, run, great_expectations)
-            except duckdb.IOException as error:
-                if "lock" not in str(error):
-                    raise
-                raise BuildError(
-                    f"{paths.build_warehouse} is open in another program "
-                    f"({str(error).splitlines()[0]}); close it there, then build again."
-                ) from None
+        great_expectations = _GreatExpectations()
+        try:
+            return _build(paths, target, options, run, great_expectations)
+        except duckdb.IOException as error:
+            if "lock" not in str(error):
+                raise
+            raise BuildError(
+                f"{paths.build_warehouse} is open in another program "
+                f"({str(error).splitlines()[0]}); close it there, then build again."
+            ) from None
+        finally:
+            great_expectations.end()
 
 
 def _build(
@@ -398,7 +421,7 @@ def _build(
     target: str,
     options: BuildOptions,
     run: _Run,
-    great_expectations: ProcessPoolExecutor,
+    great_expectations: _GreatExpectations,
 ) -> BuildSummary:
     warehouse: Path | PostgresWarehouse = (
         PostgresWarehouse.from_environment() if target == "postgres" else paths.build_warehouse
@@ -459,6 +482,7 @@ def _build(
         lap("dbt build")
         warnings, _ = _result(great_expectations.submit(_validate, paths, warehouse, None))
         run_id = None  # its suites may have changed: the Data Docs are rendered whole
+        great_expectations.end()
         lap("validation")
         built = _dbt(
             paths,
@@ -515,6 +539,7 @@ def _build(
                 if restaged
                 else ([], "")
             )
+        great_expectations.end()
         lap("validation")
     # The marts alone decide whether they shrank: a build that did stops before the
     # disclosure control, its working file built and validated (see the module docstring).
