@@ -134,6 +134,16 @@ def _highs() -> highspy.Highs:
     return highs
 
 
+def _coefficients(measures: list[Measure]) -> tuple[list, tuple[list, list]]:
+    """The measures as the rows of a sparse matrix over the atoms: (values, (rows, atoms))."""
+    rows, columns, values = [], [], []
+    for row, measure in enumerate(measures):
+        rows += [row] * len(measure.atoms)
+        columns += list(measure.atoms)
+        values += list(measure.coefficients)
+    return values, (rows, columns)
+
+
 class Attacker:
     """The attacker's linear programs for one pattern: min and max of each suppressed
     count subject to the equations of the shown cells and atoms ≥ 0."""
@@ -146,14 +156,9 @@ class Attacker:
             if measure.cell not in suppressed
         ]
         self.rows = shown
-        rows, columns, values = [], [], []
-        for row, index in enumerate(shown):
-            measure = component.measures[index]
-            rows += [row] * len(measure.atoms)
-            columns += list(measure.atoms)
-            values += list(measure.coefficients)
         matrix = sparse.csc_matrix(
-            (values, (rows, columns)), shape=(len(shown), component.atom_count)
+            _coefficients([component.measures[index] for index in shown]),
+            shape=(len(shown), component.atom_count),
         )
         right = matrix @ component.atom_values if len(shown) else np.zeros(0)
         lp = highspy.HighsLp()
@@ -181,13 +186,8 @@ class Attacker:
             for measure in component.measures
             if measure.is_protected and measure.cell in suppressed
         ]
-        rows, columns, values = [], [], []
-        for row, measure in enumerate(self._audited):
-            rows += [row] * len(measure.atoms)
-            columns += list(measure.atoms)
-            values += list(measure.coefficients)
         self._values = sparse.csr_matrix(
-            (values, (rows, columns)), shape=(len(self._audited), component.atom_count)
+            _coefficients(self._audited), shape=(len(self._audited), component.atom_count)
         )
         self._least = self._values @ component.atom_values
         self._greatest = self._least.copy()
