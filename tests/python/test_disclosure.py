@@ -417,9 +417,11 @@ def test_the_attacker_finds_every_suppressed_count_in_a_wide_range(demo_build: B
     assert narrow == []
 
 
-def _build_release(working: Path, folder: Path) -> None:
+def _build_release(working: Path, target: Path) -> None:
     """dbt's run of the release models on `working`, with the pattern written there (their
-    data tests ran in the demo build)."""
+    data tests ran in the demo build). Run in the working file's folder and named relative
+    to it, as every such run here is: the profile is the same for each, and with one dbt
+    target folder (`target`) dbt parses the project once for them all."""
     result = subprocess.run(
         [
             str(DBT),
@@ -429,14 +431,15 @@ def _build_release(working: Path, folder: Path) -> None:
             "staging.validation",
             "release",
             "--target-path",
-            str(folder / "target"),
+            str(target),
             "--project-dir",
             str(PROJECT_DIR),
             "--profiles-dir",
             str(PROJECT_DIR),
             "-q",
         ],
-        env={**os.environ, "SAMSPIL_BUILD_WAREHOUSE": str(working), "DO_NOT_TRACK": "1"},
+        cwd=working.parent,
+        env={**os.environ, "SAMSPIL_BUILD_WAREHOUSE": working.name, "DO_NOT_TRACK": "1"},
         capture_output=True,
         text=True,
         check=False,
@@ -445,7 +448,15 @@ def _build_release(working: Path, folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def primary_only(demo_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def release_target(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dbt target folder of the module's release runs (`_build_release`)."""
+    return tmp_path_factory.mktemp("release_target")
+
+
+@pytest.fixture(scope="module")
+def primary_only(
+    demo_build: Build, release_target: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """The demo's release tier as it was before complementary suppression: a copy of the
     working file, the pattern written with the solver's secondary step off, and dbt's
     run of the release models on it."""
@@ -454,7 +465,7 @@ def primary_only(demo_build: Build, tmp_path_factory: pytest.TempPathFactory) ->
     shutil.copy(demo_build.build_warehouse, working)
     outcome = suppress(working, demo_build.target / "manifest.json", secondary=False)
     assert outcome.complementary == 0 and outcome.narrow
-    _build_release(working, folder)
+    _build_release(working, release_target)
     return working
 
 
@@ -477,7 +488,7 @@ institutions invited) that the next tests treat as a small cell."""
 
 
 def _release_with_a_small_municipality(
-    demo_build: Build, folder: Path, figures_in_system: bool
+    demo_build: Build, folder: Path, release_target: Path, figures_in_system: bool
 ) -> Path:
     """The demo's release tier as if SMALL_MUNICIPALITY had fewer than min_cell_size units
     invited: a copy of the working file with the cell marked small, the pattern solved
@@ -498,7 +509,7 @@ def _release_with_a_small_municipality(
                 "where release_cell_id like 'figure-%'"
             )
     suppress(working, demo_build.target / "manifest.json")
-    _build_release(working, folder)
+    _build_release(working, release_target)
     return working
 
 
@@ -512,14 +523,16 @@ def _municipality_ranges(
 
 
 def test_a_published_figure_cannot_undo_a_suppressed_response_row(
-    demo_build: Build, tmp_path_factory: pytest.TempPathFactory
+    demo_build: Build, release_target: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """The survey's published invited count and response rate are the sums of its
     municipalities' rows: with them in the system, the solver withholds enough that the
     attacker, reading rpt_published_figures too, still finds every count of the small
     municipality (and every other suppressed count) in a wide range."""
     folder = tmp_path_factory.mktemp("small_municipality")
-    release = _release_with_a_small_municipality(demo_build, folder, figures_in_system=True)
+    release = _release_with_a_small_municipality(
+        demo_build, folder, release_target, figures_in_system=True
+    )
     with duckdb.connect(str(release), read_only=True) as connection:
         shown_figures = connection.execute(
             "select count(*) from release.rpt_published_figures "
@@ -536,13 +549,15 @@ def test_a_published_figure_cannot_undo_a_suppressed_response_row(
 
 
 def test_a_figure_the_solver_does_not_see_undoes_a_suppressed_response_row(
-    demo_build: Build, tmp_path_factory: pytest.TempPathFactory
+    demo_build: Build, release_target: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     """The same attacker on a pattern solved without the figures' equations: the survey's
     invited count and response rate give the small municipality's invited and responded
     counts back exactly (the test above can fail)."""
     folder = tmp_path_factory.mktemp("figures_unseen")
-    release = _release_with_a_small_municipality(demo_build, folder, figures_in_system=False)
+    release = _release_with_a_small_municipality(
+        demo_build, folder, release_target, figures_in_system=False
+    )
     ranges = _municipality_ranges(attack(release, demo_build.build_warehouse))
     invited, responded = demo_build.query_build(
         "select invited_count, responded_count from intermediate.int_response_rates_computed "
