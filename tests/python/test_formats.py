@@ -74,14 +74,23 @@ def raw_values(warehouse: Path) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The same generated data in every format, each loaded into its own warehouse file."""
-    warehouses = {}
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict[str, int]]]:
+    """The same data generated in every format: each format's folder and what `generate`
+    says it wrote."""
+    folders = {}
     for formats in FORMATS:
-        folder = tmp_path_factory.mktemp(formats)
-        generate(folder / "raw", seed=SEED, scale=SCALE, formats=formats)
-        load(folder / "raw", folder / "w.duckdb")
-        warehouses[formats] = folder / "w.duckdb"
+        folder = tmp_path_factory.mktemp(formats) / "raw"
+        folders[formats] = (folder, generate(folder, seed=SEED, scale=SCALE, formats=formats))
+    return folders
+
+
+@pytest.fixture(scope="module")
+def loaded(generated: dict[str, tuple[Path, dict[str, int]]]) -> dict[str, Path]:
+    """Each format's data loaded into its own warehouse file."""
+    warehouses = {}
+    for formats, (folder, _) in generated.items():
+        load(folder, folder.with_name("w.duckdb"))
+        warehouses[formats] = folder.with_name("w.duckdb")
     return warehouses
 
 
@@ -120,19 +129,22 @@ def test_the_audit_records_how_each_file_was_read(loaded: dict[str, Path], forma
 
 
 @pytest.mark.parametrize("formats", ["mix", "danish-csv", "xlsx"])
-def test_every_format_is_written_byte_identically_for_a_seed(formats: str, tmp_path: Path) -> None:
-    first, second = tmp_path / "first", tmp_path / "second"
-    assert generate(first, seed=SEED, formats=formats) == generate(
-        second, seed=SEED, formats=formats
-    )
+def test_every_format_is_written_byte_identically_for_a_seed(
+    generated: dict[str, tuple[Path, dict[str, int]]], formats: str, tmp_path: Path
+) -> None:
+    first, written_first = generated[formats]
+    second = tmp_path / "second"
+    assert generate(second, seed=SEED, scale=SCALE, formats=formats) == written_first
     written = sorted(path.relative_to(first) for path in first.rglob("*.*"))
     assert written == sorted(path.relative_to(second) for path in second.rglob("*.*"))
     for relative in written:
         assert (first / relative).read_bytes() == (second / relative).read_bytes(), relative
 
 
-def test_the_mix_writes_each_strand_as_researchers_export_it(tmp_path: Path) -> None:
-    written = generate(tmp_path, seed=SEED, formats="mix")
+def test_the_mix_writes_each_strand_as_researchers_export_it(
+    generated: dict[str, tuple[Path, dict[str, int]]],
+) -> None:
+    folder, written = generated["mix"]
     assert sorted(name for name in written if not name.startswith("truth/")) == [
         "association_survey/frame.xlsx",
         "association_survey/responses.csv",
@@ -141,7 +153,7 @@ def test_the_mix_writes_each_strand_as_researchers_export_it(tmp_path: Path) -> 
         "institution_survey/frame.xlsx",
         "institution_survey/responses.sav",
     ]
-    responses = (tmp_path / "association_survey" / "responses.csv").read_bytes()
+    responses = (folder / "association_survey" / "responses.csv").read_bytes()
     assert responses.split(b"\r\n", 1)[0].count(b";") > 10
     assert "ø".encode("cp1252") in responses and "ø".encode() not in responses
 
