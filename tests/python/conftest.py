@@ -292,6 +292,26 @@ def demo_as_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return Path(_once(tmp_path_factory, "demo_as_csv", write))
 
 
+OTHER_SEED = 7
+"""The seed of the generated exports that are not the demo's (`exports`)."""
+
+
+@pytest.fixture(scope="session")
+def exports(tmp_path_factory: pytest.TempPathFactory):
+    """`exports(formats)`: the generator's data of OTHER_SEED at scale 1 written as
+    `formats` (truth/ included), once per session and format, by whichever process asks
+    first. Tests read it where it is and copy it before they change it."""
+
+    def folder(formats: str) -> Path:
+        def write(root: Path) -> str:
+            generate(root / "raw", seed=OTHER_SEED, scale=1, formats=formats)
+            return str(root / "raw")
+
+        return Path(_once(tmp_path_factory, f"exports_{formats}", write))
+
+    return folder
+
+
 THIRD_WAVE = ("2020", "2020-03-01", "2020-05-31")
 """A third wave of seeds/survey_waves.csv: year, fieldwork start and end."""
 

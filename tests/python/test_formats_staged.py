@@ -151,9 +151,8 @@ def test_every_format_gives_the_same_staged_tables(staged_by_format: dict, forma
         assert actual[view] == rows, view
 
 
-def test_sav_codebook_disagreements_are_recorded(tmp_path: Path) -> None:
-    raw = tmp_path / "raw"
-    generate(raw, seed=7, scale=1, formats="mix")
+def test_sav_codebook_disagreements_are_recorded(exports, tmp_path: Path) -> None:
+    raw = shutil.copytree(exports("mix"), tmp_path / "raw")
     sav = raw / "institution_survey" / "responses.sav"
     frame, meta = pyreadstat.read_sav(str(sav), user_missing=True)
     labels = {name: dict(values) for name, values in meta.variable_value_labels.items()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -13,7 +14,6 @@ from lxml import etree
 
 from samspil.load import load
 from samspil.load.qdpx import CASE_HEADERS, HEADERS, NAMESPACE, QdpxProblem, read_qdpx
-from samspil.tools.generate import generate
 from samspil.tools.generate.qdpx import (
     guid_for,
     read_justification_codes,
@@ -85,9 +85,8 @@ def _line_of(qde: bytes, needle: str) -> int:
 # -- round trip ------------------------------------------------------------------------------
 
 
-def test_demo_discourse_round_trips(tmp_path: Path) -> None:
-    generate(tmp_path / "raw", seed=7, scale=1, formats="csv")
-    csvs = {stem: _csv(tmp_path / "raw" / "discourse" / f"{stem}.csv") for stem in HEADERS}
+def test_demo_discourse_round_trips(exports, tmp_path: Path) -> None:
+    csvs = {stem: _csv(exports("csv") / "discourse" / f"{stem}.csv") for stem in HEADERS}
     project = tmp_path / "discourse.qdpx"
     write_qdpx(project, csvs["documents"][1], csvs["segments"][1], csvs["codings"][1], CODES)
     tables = read_qdpx(project)
@@ -105,8 +104,7 @@ def test_demo_discourse_round_trips(tmp_path: Path) -> None:
     assert emoji, "the demo should hold texts with characters outside the BMP"
 
     # The generator's own .qdpx (the demo's mix) holds the same data, byte for byte.
-    generate(tmp_path / "mix", seed=7, scale=1)
-    shipped = tmp_path / "mix" / "discourse" / "discourse.qdpx"
+    shipped = exports("mix") / "discourse" / "discourse.qdpx"
     assert shipped.read_bytes() == project.read_bytes()
 
 
@@ -403,11 +401,12 @@ def test_crlf_counted_as_one_as_atlas_ti_does(tmp_path: Path) -> None:
     assert values[2:] == [str(start + 1), str(start + 1 + len(sentence)), sentence]
 
 
-def test_the_loader_quarantines_broken_codings_with_the_exports_reason(tmp_path: Path) -> None:
+def test_the_loader_quarantines_broken_codings_with_the_exports_reason(
+    exports, tmp_path: Path
+) -> None:
     """A coding to an unknown code is rejected by the loader with the reader's own
     detail (which code, which XML line), not a generic missing-value reason."""
-    raw = tmp_path / "raw"
-    generate(raw, seed=7, scale=1, formats="qdpx")
+    raw = shutil.copytree(exports("qdpx"), tmp_path / "raw")
     project = raw / "discourse" / "discourse.qdpx"
     known = guid_for("code", "ECO_COST_SAVING")
     stranger = "0f0f0f0f-1111-2222-3333-444444444444"
@@ -437,17 +436,19 @@ def test_the_loader_quarantines_broken_codings_with_the_exports_reason(tmp_path:
 # -- the cases strand ------------------------------------------------------------------------
 
 
-def _cases_project(tmp_path: Path) -> tuple[dict[str, tuple[list[str], list[list[str]]]], Path]:
-    """The demo's cases tables as CSV (seed 7) and the project the writer makes of them."""
-    generate(tmp_path / "raw", seed=7, scale=1, formats="csv")
-    csvs = {stem: _csv(tmp_path / "raw" / "cases" / f"{stem}.csv") for stem in CASE_HEADERS}
+def _cases_project(
+    csv_exports: Path, tmp_path: Path
+) -> tuple[dict[str, tuple[list[str], list[list[str]]]], Path]:
+    """The cases tables of `csv_exports` (conftest's `exports`) and the project the writer
+    makes of them."""
+    csvs = {stem: _csv(csv_exports / "cases" / f"{stem}.csv") for stem in CASE_HEADERS}
     project = tmp_path / "cases.qdpx"
     write_cases_qdpx(project, *(csvs[stem][1] for stem in CASE_HEADERS))
     return csvs, project
 
 
-def test_demo_cases_round_trip(tmp_path: Path) -> None:
-    csvs, project = _cases_project(tmp_path)
+def test_demo_cases_round_trip(exports, tmp_path: Path) -> None:
+    csvs, project = _cases_project(exports("csv"), tmp_path)
     tables = read_qdpx(project, strand="cases")
     qde = _qde(project).decode("utf-8").splitlines()
 
@@ -475,13 +476,12 @@ def test_demo_cases_round_trip(tmp_path: Path) -> None:
     assert any("\n" in row[5] or "ø" in row[5] for row in csvs["episodes"][1])
 
     # The mix writes the cases strand as this project, byte for byte.
-    generate(tmp_path / "mix", seed=7, scale=1)
-    assert (tmp_path / "mix" / "cases" / "cases.qdpx").read_bytes() == project.read_bytes()
-    assert not (tmp_path / "mix" / "cases" / "actors.xlsx").exists()
+    assert (exports("mix") / "cases" / "cases.qdpx").read_bytes() == project.read_bytes()
+    assert not (exports("mix") / "cases" / "actors.xlsx").exists()
 
 
-def test_cases_project_structure_follows_the_mapping(tmp_path: Path) -> None:
-    csvs, project = _cases_project(tmp_path)
+def test_cases_project_structure_follows_the_mapping(exports, tmp_path: Path) -> None:
+    csvs, project = _cases_project(exports("csv"), tmp_path)
     root = etree.fromstring(_qde(project))
     variables = {v.get("guid"): v.get("name") for v in root.iterfind("q:Variables/q:Variable", NS)}
     episode_id, case_id, episode_date, episode_type, outcome, summary = csvs["episodes"][1][0]
@@ -509,8 +509,8 @@ def test_cases_project_structure_follows_the_mapping(tmp_path: Path) -> None:
     assert case.find("q:SourceRef", NS) is None
 
 
-def test_no_contact_person_in_the_cases_project(tmp_path: Path) -> None:
-    csvs, project = _cases_project(tmp_path)
+def test_no_contact_person_in_the_cases_project(exports, tmp_path: Path) -> None:
+    csvs, project = _cases_project(exports("csv"), tmp_path)
     header, rows = csvs["actors"]
     secrets = {row[header.index(c)] for row in rows for c in ("contact_person", "contact_phone")}
     secrets.discard("")
@@ -524,8 +524,8 @@ def test_no_contact_person_in_the_cases_project(tmp_path: Path) -> None:
     assert not any(len(d) >= 8 and d.encode() in contents for d in digits)
 
 
-def test_a_participant_pointing_to_an_unknown_source_is_a_problem(tmp_path: Path) -> None:
-    csvs, project = _cases_project(tmp_path)
+def test_a_participant_pointing_to_an_unknown_source_is_a_problem(exports, tmp_path: Path) -> None:
+    csvs, project = _cases_project(exports("csv"), tmp_path)
     episode_id, actor_id = csvs["episode_participants"][1][0]
     known = guid_for("episode", episode_id)
     stranger = "0f0f0f0f-1111-2222-3333-444444444444"
@@ -546,11 +546,10 @@ def test_a_participant_pointing_to_an_unknown_source_is_a_problem(tmp_path: Path
     assert stranger in detail and "not in the project" in detail
 
 
-def test_the_loader_reads_the_case_tables_from_cases_qdpx(tmp_path: Path) -> None:
+def test_the_loader_reads_the_case_tables_from_cases_qdpx(exports, tmp_path: Path) -> None:
     """The loader takes the four case tables from cases/cases.qdpx and quarantines a
     participant to an unknown source with the reader's reason."""
-    raw = tmp_path / "raw"
-    generate(raw, seed=7, scale=1, formats="qdpx")
+    raw = shutil.copytree(exports("qdpx"), tmp_path / "raw")
     project = raw / "cases" / "cases.qdpx"
     assert not (raw / "cases" / "actors.csv").exists()
     first = re.search(r'<SourceRef targetGUID="([^"]+)"', _qde(project).decode("utf-8"))

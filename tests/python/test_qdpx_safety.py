@@ -14,7 +14,6 @@ import pytest
 
 from samspil.load import LoadError, load
 from samspil.load.qdpx import QdpxProblem, read_qdpx
-from samspil.tools.generate import generate
 
 ZEROS = bytes(1 << 20)
 BOMB_MIB = 300  # beyond the 256 MiB an entry may inflate to
@@ -33,9 +32,8 @@ def _bomb(path: Path, entry: str, others: dict[str, bytes] | None = None) -> Pat
 
 
 @pytest.fixture(scope="module")
-def demo_qdpx(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    raw = tmp_path_factory.mktemp("demo_qdpx") / "raw"
-    generate(raw, seed=7, scale=1, formats="qdpx")
+def demo_qdpx(exports, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    raw = shutil.copytree(exports("qdpx"), tmp_path_factory.mktemp("demo_qdpx") / "raw")
     shutil.rmtree(raw / "truth")  # as real exports: no truth/, so the test key is used
     return raw
 
@@ -115,9 +113,8 @@ def test_an_entry_whose_directory_understates_it_is_read_no_further(tmp_path: Pa
     )
 
 
-def test_an_xlsx_bomb_is_refused_before_calamine_opens_it(tmp_path: Path) -> None:
-    raw = tmp_path / "raw"
-    generate(raw, seed=7, scale=1, formats="xlsx")
+def test_an_xlsx_bomb_is_refused_before_calamine_opens_it(exports, tmp_path: Path) -> None:
+    raw = shutil.copytree(exports("xlsx"), tmp_path / "raw")
     workbook = raw / "association_survey" / "frame.xlsx"
     members = _members(workbook)
     sheet = "xl/worksheets/sheet1.xml"

@@ -15,7 +15,6 @@ import pytest
 
 from samspil.load.csvfile import FileProblem
 from samspil.load.sav import CodebookFinding, SavTable, codebook_findings, read_sav
-from samspil.tools.generate import generate
 from samspil.tools.generate.reference import DEFAULT_SEEDS_DIR, Reference, load_reference
 from samspil.tools.generate.sav import CREATION_DATE, CREATION_TIME, write_sav
 
@@ -24,10 +23,8 @@ STAMP = slice(92, 92 + 9 + 8)
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("generated")
-    generate(out, seed=7, scale=1, formats="csv")
-    return out
+def generated(exports) -> Path:
+    return exports("csv")
 
 
 @pytest.fixture(scope="module")
