@@ -312,12 +312,12 @@ def bench(
     ),
     seed: int = 2016,
     incremental_scale: Annotated[
-        int,
+        str,
         typer.Option(
-            help="Scale at which to time the incremental builds after a new wave and after "
-            "new documents arrive (0: none)."
+            help="Comma-separated scales at which to time the incremental builds after a new "
+            "wave and after new documents arrive (0: none)."
         ),
-    ] = 10,
+    ] = "10",
     repeat: Annotated[
         int,
         typer.Option(help="Time every build this many times and report the medians."),
@@ -331,8 +331,8 @@ def bench(
         ),
     ] = "duckdb",
 ) -> None:
-    """Benchmark: generate and build each scale, and time the incremental builds at one;
-    print and write the times (CSV, PNG)."""
+    """Benchmark: generate and build each scale, and time the incremental builds at each
+    incremental scale; print and write the times (CSV, PNG)."""
     from samspil.build import TARGETS
     from samspil.tools.bench import PHASES, BenchError
     from samspil.tools.bench import bench as run_bench
@@ -340,17 +340,20 @@ def bench(
 
     try:
         chosen = [int(scale) for scale in scales.split(",")]
+        incremental = [int(scale) for scale in incremental_scale.split(",")]
     except ValueError:
-        _fail(f"--scales must be whole numbers separated by commas, not {scales!r}.")
-    if any(scale < 1 for scale in chosen) or incremental_scale < 0 or repeat < 1:
+        _fail(
+            "--scales and --incremental-scale must be whole numbers separated by commas, "
+            f"not {scales!r} and {incremental_scale!r}."
+        )
+    incremental = [scale for scale in incremental if scale != 0]
+    if any(scale < 1 for scale in chosen + incremental) or repeat < 1:
         _fail("--scales and --repeat must be 1 or more, --incremental-scale 0 or more.")
     dbt_targets = tuple(targets.split(","))
     if not set(dbt_targets) <= set(TARGETS) or "duckdb" not in dbt_targets:
         _fail(f"--targets must name duckdb and may name postgres, not {targets!r}.")
     try:
-        results, table, plot = run_bench(
-            out, chosen, seed, incremental_scale or None, repeat, dbt_targets
-        )
+        results, table, plot = run_bench(out, chosen, seed, incremental, repeat, dbt_targets)
     except BenchError as error:
         _fail(str(error))
     medians = f"; medians of {repeat} builds" if repeat > 1 else ""

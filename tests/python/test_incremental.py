@@ -279,7 +279,7 @@ def sequence(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Seq
     shutil.copytree(demo_as_csv, complete)
     with (complete / "cases" / "episodes.csv").open("a", encoding="utf-8") as handle:
         handle.write(UNKNOWN_CASE_EPISODE)
-    folder = withhold(withhold(complete, root / "without_wave", "wave"), root / "raw", "documents")
+    folder = withhold(complete, root / "raw", "wave", "documents")
     copy = root / "copy"
     # A copy of the project: step 2 changes a model.
     project = project_copy(root)

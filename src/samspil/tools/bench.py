@@ -13,10 +13,11 @@ turn (PostgreSQL: the database of PGHOST, PGPORT, PGUSER, PGPASSWORD and PGDATAB
 whose roles the README lists), from the same exports. A PostgreSQL build replaces the
 database's last build instead of starting from an empty database: give it one of its own.
 
-Incremental builds (DuckDB's) are measured at one scale (``incremental_scale``), for each
+Incremental builds (DuckDB's) are measured at the scales ``incremental_scales``, for each
 increment of ``samspil.tools.generate.increments`` (the 2018 wave, the latest batch of
-documents): the scale's exports without the increment are built in full, the
-increment arrives, and the next build, incremental, is timed.
+documents): the scale's exports without every increment are built in full once, then
+the increments arrive one after the other, and the incremental build after each is
+timed (the last one's exports lack only its own increment).
 
 A full build starts from nothing (no working file, build state or dbt target), as
 on a fresh clone. With ``repeat`` above 1 every build is timed that many times
@@ -251,28 +252,30 @@ def bench_scale(
     return medians(results)
 
 
-def bench_increment(
-    out: Path, scale: int, seed: int, increment: str, repeat: int = 1
-) -> ScaleResult:
-    """Build the scale without `increment`, let it arrive, and time the incremental build
-    (`repeat` times, each from a copy of the state before the increment)."""
+def bench_increments(out: Path, scale: int, seed: int, repeat: int = 1) -> list[ScaleResult]:
+    """Build the scale without any of INCREMENTS, then let each arrive in turn and time the
+    incremental build after it (`repeat` times, each from a copy of the state before the
+    increment)."""
     complete = out / f"scale-{scale}" / "raw"
     _generate(complete, seed, scale)
-    folder = out / f"scale-{scale}+{increment}"
+    folder = out / f"scale-{scale}+increments"
     before = folder.with_name(folder.name + ".before")
     shutil.rmtree(folder, ignore_errors=True)
-    withhold(complete, folder / "raw", increment)
+    withhold(complete, folder / "raw", *INCREMENTS)
     _build(folder, folder / "raw")
-    shutil.rmtree(before, ignore_errors=True)
-    shutil.copytree(folder, before, symlinks=True)
     results = []
-    for _ in range(repeat):
-        shutil.rmtree(folder)
-        shutil.copytree(before, folder, symlinks=True)
-        arrive(complete, folder / "raw", increment)
-        results.append(_measure(folder, folder / "raw", scale, f"+{increment}"))
+    for increment in INCREMENTS:
+        shutil.rmtree(before, ignore_errors=True)
+        shutil.copytree(folder, before, symlinks=True)
+        timed = []
+        for _ in range(repeat):
+            shutil.rmtree(folder)
+            shutil.copytree(before, folder, symlinks=True)
+            arrive(complete, folder / "raw", increment)
+            timed.append(_measure(folder, folder / "raw", scale, f"+{increment}"))
+        results.append(medians(timed))
     shutil.rmtree(before)
-    return medians(results)
+    return results
 
 
 @dataclass(frozen=True)
@@ -498,23 +501,20 @@ def bench(
     out: Path,
     scales: list[int],
     seed: int,
-    incremental_scale: int | None = None,
+    incremental_scales: tuple[int, ...] | list[int] = (),
     repeat: int = 1,
     dbt_targets: tuple[str, ...] = ("duckdb",),
 ) -> tuple[list[ScaleResult], Path, Path]:
     """Benchmark every scale in `scales` on every target in `dbt_targets` (one after the
-    other, scale by scale), and DuckDB's incremental builds at `incremental_scale` (none
-    if None), each build timed `repeat` times; returns the results and the CSV and PNG
-    written."""
+    other, scale by scale), and DuckDB's incremental builds at each of
+    `incremental_scales`, each build timed `repeat` times; returns the results and the
+    CSV and PNG written."""
     out.mkdir(parents=True, exist_ok=True)
     results = [
         bench_scale(out, scale, seed, repeat, target) for scale in scales for target in dbt_targets
     ]
-    if incremental_scale is not None:
-        results += [
-            bench_increment(out, incremental_scale, seed, increment, repeat)
-            for increment in INCREMENTS
-        ]
+    for scale in incremental_scales:
+        results += bench_increments(out, scale, seed, repeat)
     table, plot = out / "bench.csv", out / "bench.png"
     write_csv(results, table)
     write_plot(results, plot)

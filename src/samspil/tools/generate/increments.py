@@ -1,7 +1,7 @@
 """The exports as they stood before the latest data arrived, for incremental builds.
 
-``withhold(raw_dir, out_dir, increment)`` copies a CSV raw folder (``generate``
-with ``formats="csv"``) to ``out_dir`` without one increment of data:
+``withhold(raw_dir, out_dir, *increments)`` copies a CSV raw folder (``generate``
+with ``formats="csv"``) to ``out_dir`` without those increments of data:
 
 - ``wave``: the 2018 survey wave, i.e. the frames' and the responses' rows of
   both surveys with wave 2018;
@@ -63,18 +63,21 @@ def _filter(path: Path, keep: Callable[[Row], bool]) -> set[str]:
     return dropped
 
 
-def withhold(raw_dir: Path, out_dir: Path, increment: str) -> Path:
-    """Copy `raw_dir` to `out_dir` without `increment` (one of INCREMENTS)."""
-    if increment not in INCREMENTS:
-        raise ValueError(f"increment must be one of {', '.join(INCREMENTS)}, not {increment!r}")
+def withhold(raw_dir: Path, out_dir: Path, *increments: str) -> Path:
+    """Copy `raw_dir` to `out_dir` without each of `increments` (of INCREMENTS)."""
+    unknown = [increment for increment in increments if increment not in INCREMENTS]
+    if unknown or not increments:
+        raise ValueError(
+            f"increments must be of {', '.join(INCREMENTS)}, not {', '.join(unknown) or 'none'}"
+        )
     if not (raw_dir / "discourse" / "documents.csv").is_file():
         raise ValueError(f"{raw_dir}: not a CSV raw folder (generate it with formats='csv')")
     shutil.rmtree(out_dir, ignore_errors=True)
     shutil.copytree(raw_dir, out_dir)
-    if increment == "wave":
+    if "wave" in increments:
         for file in INCREMENT_FILES["wave"]:
             _filter(out_dir / file, lambda row: row["wave"] != WITHHELD_WAVE)
-    else:
+    if "documents" in increments:
         discourse = out_dir / "discourse"
         documents = _filter(
             discourse / "documents.csv", lambda row: row["published_date"] < DOCUMENT_BATCH_FROM
