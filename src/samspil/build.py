@@ -34,7 +34,8 @@ the release tier and publishes whole.
 Great Expectations (the validation, its Data Docs) runs in a second process,
 started after the load: it imports on the other core while dbt runs in this one. It
 ends after the validation, giving its memory back before the marts and the disclosure
-control need theirs; a fresh one renders the Data Docs while dbt writes its docs.
+control need theirs; a fresh one, started with the disclosure control, renders the Data
+Docs.
 """
 
 from __future__ import annotations
@@ -552,6 +553,9 @@ def _build(
     # An incremental build of the same dbt project, on a release tier and docs of the marts
     # as they were: its data changed, its logic did not.
     data_only = changed is not None and not modified and not refused
+    if options.docs:
+        # The Data Docs' process imports GX while the disclosure control runs on one core.
+        great_expectations.submit(int)
     suppression = None
     if changed is None or changed or modified or refused:
         suppression, release = _release(
