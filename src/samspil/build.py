@@ -34,8 +34,8 @@ the release tier and publishes whole.
 Great Expectations (the validation, its Data Docs) runs in a second process,
 started after the load: it imports on the other core while dbt runs in this one. It
 ends after the validation, giving its memory back before the marts and the disclosure
-control need theirs; a fresh one, started with the disclosure control, renders the Data
-Docs.
+control need theirs; a fresh one, started when the suppression pattern is written,
+renders the Data Docs.
 """
 
 from __future__ import annotations
@@ -281,14 +281,22 @@ def _downstream_of(tables: list[str]) -> list[str]:
 
 
 def _release(
-    paths: Paths, warehouse: Path | PostgresWarehouse, target: str, *options: str
+    paths: Paths,
+    warehouse: Path | PostgresWarehouse,
+    target: str,
+    *options: str,
+    docs: _GreatExpectations | None = None,
 ) -> tuple[Suppression, list]:
     """The release tier: the suppression pattern (samspil.disclosure), then dbt's build of
-    the release models and their tests (with `options`: an incremental build's)."""
+    the release models and their tests (with `options`: an incremental build's). `docs`,
+    the GX process of the Data Docs, is started between the two: it imports GX beside
+    dbt, not beside the solver."""
     try:
         suppression = suppress(warehouse, paths.target / "manifest.json")
     except SuppressionError as error:
         raise BuildError(f"disclosure control: {error}") from None
+    if docs is not None:
+        docs.submit(int)
     nodes = _dbt(paths, "build", "--select", RELEASE_PHASE, *RELEASE_TESTS, *options, target=target)
     return suppression, nodes
 
@@ -553,13 +561,14 @@ def _build(
     # An incremental build of the same dbt project, on a release tier and docs of the marts
     # as they were: its data changed, its logic did not.
     data_only = changed is not None and not modified and not refused
-    if options.docs:
-        # The Data Docs' process imports GX while the disclosure control runs on one core.
-        great_expectations.submit(int)
     suppression = None
     if changed is None or changed or modified or refused:
         suppression, release = _release(
-            paths, warehouse, target, *(INCREMENTAL if data_only else ())
+            paths,
+            warehouse,
+            target,
+            *(INCREMENTAL if data_only else ()),
+            docs=great_expectations if options.docs else None,
         )
         _count(release, counts)
         lap("disclosure control")
