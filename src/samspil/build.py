@@ -296,7 +296,7 @@ def _release(
     except SuppressionError as error:
         raise BuildError(f"disclosure control: {error}") from None
     if docs is not None:
-        docs.submit(int)
+        docs.start()
     nodes = _dbt(paths, "build", "--select", RELEASE_PHASE, *RELEASE_TESTS, *options, target=target)
     return suppression, nodes
 
@@ -329,13 +329,14 @@ def _data_docs(gx_root: Path, run_name: str | None) -> Path:
 
 
 class _GreatExpectations:
-    """The build's Great Expectations process, started at the first task (importing GX
-    as it starts) and ended by `end`; the next task starts another."""
+    """The build's Great Expectations process, started by `start` or the first task
+    (importing GX as it starts) and ended by `end`; the next start or task starts another."""
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
 
-    def submit(self, function, *arguments) -> Future:
+    def start(self) -> None:
+        """Start the process, if none runs, without waiting for its import."""
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 1,
@@ -343,6 +344,10 @@ class _GreatExpectations:
                 _import_great_expectations,
                 (os.getpid(),),
             )
+            self._pool.submit(int)  # the pool starts its process at the first task
+
+    def submit(self, function, *arguments) -> Future:
+        self.start()
         return self._pool.submit(function, *arguments)
 
     def end(self) -> None:
@@ -466,9 +471,9 @@ def _build(
     if isinstance(warehouse, PostgresWarehouse):
         clear_postgres_build(warehouse)
     lap("load")
-    # The GX process starts now (at the pool's first task), not beside the load, which
-    # its import slows (docs/performance.md).
-    great_expectations.submit(int)
+    # The GX process starts now, not beside the load, which its import slows
+    # (docs/performance.md).
+    great_expectations.start()
     counts: dict[str, int] = {}
     changed = None
     if previous is None:

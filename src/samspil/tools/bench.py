@@ -38,6 +38,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -501,7 +502,7 @@ def bench(
     out: Path,
     scales: list[int],
     seed: int,
-    incremental_scales: tuple[int, ...] | list[int] = (),
+    incremental_scales: Sequence[int] = (),
     repeat: int = 1,
     dbt_targets: tuple[str, ...] = ("duckdb",),
 ) -> tuple[list[ScaleResult], Path, Path]:
