@@ -12,6 +12,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from samspil.build import MAIN_MARTS, BuildError, _result
@@ -98,9 +99,9 @@ def test_every_model_has_a_tested_primary_key(demo_build: Build) -> None:
             name = node["test_metadata"]["name"] if node.get("test_metadata") else ""
             tested.setdefault(node["attached_node"], set()).add(name)
     models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
-    # A key: a column tested unique and not null, a compound key's combination test, or a
-    # contract's primary key (the database enforces it as the model is built; no data test
-    # restates it).
+    # A key: a column's `primary_key` test (tests/generic: unique and not null in one
+    # query), a compound key's combination test, or a contract's primary key (the database
+    # enforces it as the model is built; no data test restates it).
     enforced = {
         model["unique_id"]
         for model in models
@@ -111,12 +112,37 @@ def test_every_model_has_a_tested_primary_key(demo_build: Build) -> None:
     missing = [
         model["name"]
         for model in models
-        if not {"unique", "not_null"} <= tested.get(model["unique_id"], set())
-        and "unique_combination_of_columns" not in tested.get(model["unique_id"], set())
+        if not {"primary_key", "unique_combination_of_columns"}
+        & tested.get(model["unique_id"], set())
         and model["unique_id"] not in enforced
     ]
     assert missing == []
     assert len(enforced) > 20
+
+
+def test_a_primary_key_test_finds_a_duplicate_and_a_missing_key(
+    demo_build: Build, tmp_path: Path
+) -> None:
+    """The `primary_key` test (tests/generic), as dbt compiled it for the demo build, on a
+    copy of the working file whose table has one key twice and one key missing."""
+    (compiled,) = (demo_build.target / "compiled").rglob(
+        "primary_key_int_survey_responses_unioned_response_id.sql"
+    )
+    working = tmp_path / demo_build.build_warehouse.name  # dbt names the database after it
+    shutil.copy(demo_build.build_warehouse, working)
+    table = "intermediate.int_survey_responses_unioned"
+    with duckdb.connect(str(working)) as connection:
+        assert connection.execute(compiled.read_text(encoding="utf-8")).fetchall() == []
+        (first,) = connection.execute(f"select min(response_id) from {table}").fetchone()
+        connection.execute(
+            f"insert into {table} select * from {table} where response_id = $1", [first]
+        )
+        connection.execute(
+            f"update {table} set response_id = null "
+            f"where response_id = (select max(response_id) from {table})"
+        )
+        found = connection.execute(compiled.read_text(encoding="utf-8")).fetchall()
+    assert sorted(found, key=str) == sorted([(first, 2), (None, 1)], key=str)
 
 
 def test_marts_contracts_are_built_into_the_working_file(demo_build: Build) -> None:
