@@ -26,6 +26,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 from scipy.optimize import linprog
+from scipy.sparse.csgraph import connected_components
 
 from samspil.disclosure import suppress
 from samspil.disclosure.solver import components, digest
@@ -65,24 +66,39 @@ class System:
         )
 
     def ranges(self) -> list[tuple[str, str, float, float]]:
-        """(cell, count, least, greatest) of every target."""
+        """(cell, count, least, greatest) of every target. Each target's programs hold the
+        equations of the unknowns it names and of every unknown linked to them through
+        equations: the others neither constrain it nor are constrained by it (the system
+        is feasible: the true counts solve it), so its range is the same, found in a
+        program of its part of the system rather than of all of it."""
         size = len(self.names)
         matrix = sparse.lil_matrix((len(self.rows), size))
         for index, row in enumerate(self.rows):
             for column, value in row.items():
                 matrix[index, column] = value
         matrix = matrix.tocsr()
+        # Unknowns and equations as one graph, an equation linked to each of its unknowns.
+        _, part = connected_components(sparse.bmat([[None, matrix], [matrix.T, None]]))
+        rows_of, columns_of = defaultdict(list), defaultdict(list)
+        for index, label in enumerate(part):
+            (rows_of if index < len(self.rows) else columns_of)[label].append(
+                index if index < len(self.rows) else index - len(self.rows)
+            )
+        right = np.asarray(self.right)
         found = []
         for cell, count, form, _ in self.targets:
-            objective = np.zeros(size)
-            for column, value in form.items():
-                objective[column] = value
+            labels = {part[len(self.rows) + column] for column in form}
+            rows = sorted(row for label in labels for row in rows_of[label])
+            columns = sorted(column for label in labels for column in columns_of[label])
+            objective = np.zeros(len(columns))
+            for position, column in enumerate(columns):
+                objective[position] = form.get(column, 0.0)
             bounds = []
             for sign in (1, -1):
                 result = linprog(
                     sign * objective,
-                    A_eq=matrix,
-                    b_eq=self.right,
+                    A_eq=matrix[rows][:, columns] if rows else None,
+                    b_eq=right[rows] if rows else None,
                     bounds=(0, None),
                     method="highs",
                 )
