@@ -77,28 +77,23 @@ class System:
             for column, value in row.items():
                 matrix[index, column] = value
         matrix = matrix.tocsr()
-        # Unknowns and equations as one graph, an equation linked to each of its unknowns.
+        # Equations and unknowns as one graph, an equation linked to each of its unknowns:
+        # the part each belongs to.
         _, part = connected_components(sparse.bmat([[None, matrix], [matrix.T, None]]))
-        rows_of, columns_of = defaultdict(list), defaultdict(list)
-        for index, label in enumerate(part):
-            (rows_of if index < len(self.rows) else columns_of)[label].append(
-                index if index < len(self.rows) else index - len(self.rows)
-            )
+        equation_part, unknown_part = part[: len(self.rows)], part[len(self.rows) :]
         right = np.asarray(self.right)
         found = []
         for cell, count, form, _ in self.targets:
-            labels = {part[len(self.rows) + column] for column in form}
-            rows = sorted(row for label in labels for row in rows_of[label])
-            columns = sorted(column for label in labels for column in columns_of[label])
-            objective = np.zeros(len(columns))
-            for position, column in enumerate(columns):
-                objective[position] = form.get(column, 0.0)
+            parts = list({unknown_part[column] for column in form})
+            rows = np.flatnonzero(np.isin(equation_part, parts))
+            columns = np.flatnonzero(np.isin(unknown_part, parts))
+            objective = np.array([form.get(column, 0.0) for column in columns])
             bounds = []
             for sign in (1, -1):
                 result = linprog(
                     sign * objective,
-                    A_eq=matrix[rows][:, columns] if rows else None,
-                    b_eq=right[rows] if rows else None,
+                    A_eq=matrix[rows][:, columns] if len(rows) else None,
+                    b_eq=right[rows] if len(rows) else None,
                     bounds=(0, None),
                     method="highs",
                 )
