@@ -64,7 +64,13 @@ from samspil.build_state import (
     read_state,
     write_state,
 )
-from samspil.disclosure import Suppression, SuppressionError, suppress
+from samspil.disclosure import (
+    CELLS_MODEL,
+    TERMS_MODEL,
+    Suppression,
+    SuppressionError,
+    suppress,
+)
 from samspil.failures import failing_rows
 from samspil.load import LoadedFile, load
 from samspil.lock import locked
@@ -280,24 +286,41 @@ def _downstream_of(tables: list[str]) -> list[str]:
     return [f"source:{_source(table)}+" for table in tables]
 
 
+def _reached(changed: list[str], built: list) -> tuple[list[str], bool]:
+    """What of the release tier a data-only incremental build changes, which loaded the raw
+    tables `changed` again and whose dbt build built `built`: dbt's selectors of the release
+    models below a changed source and of the validation's record, and whether the pattern
+    is solved again, with the models that read it: only where the release cells or their
+    terms were built again. Otherwise they are the last build's, and so is the pattern."""
+    rebuilt = {node.node.unique_id for node in built}
+    solve = any(f"model.samspil.{model}" in rebuilt for model in (CELLS_MODEL, TERMS_MODEL))
+    select = [f"{selector},release" for selector in _downstream_of(changed)]
+    return [*select, "staging.validation+", *(("staging.disclosure+",) if solve else ())], solve
+
+
 def _release(
     paths: Paths,
     warehouse: Path | PostgresWarehouse,
     target: str,
+    select: tuple[list[str], bool],
     *options: str,
     docs: _GreatExpectations | None = None,
-) -> tuple[Suppression, list]:
+) -> tuple[Suppression | None, list]:
     """The release tier: the suppression pattern (samspil.disclosure), then dbt's build of
-    the release models and their tests (with `options`: an incremental build's). `docs`,
-    the GX process of the Data Docs, is started between the two: it imports GX beside
-    dbt, not beside the solver."""
-    try:
-        suppression = suppress(warehouse, paths.target / "manifest.json")
-    except SuppressionError as error:
-        raise BuildError(f"disclosure control: {error}") from None
+    the release models `select` names, and their tests (with `options`: an incremental
+    build's); the pattern is solved only where `select` says so (`_reached`; None
+    otherwise). `docs`, the GX process of the Data Docs, is started between the two: it
+    imports GX beside dbt, not beside the solver."""
+    selectors, solve = select
+    suppression = None
+    if solve:
+        try:
+            suppression = suppress(warehouse, paths.target / "manifest.json")
+        except SuppressionError as error:
+            raise BuildError(f"disclosure control: {error}") from None
     if docs is not None:
         docs.start()
-    nodes = _dbt(paths, "build", "--select", RELEASE_PHASE, *RELEASE_TESTS, *options, target=target)
+    nodes = _dbt(paths, "build", "--select", *selectors, *RELEASE_TESTS, *options, target=target)
     return suppression, nodes
 
 
@@ -476,6 +499,10 @@ def _build(
     great_expectations.start()
     counts: dict[str, int] = {}
     changed = None
+    # An incremental build of the same dbt project, on a release tier and docs of the marts
+    # as they were: its data changed, its logic did not.
+    data_only = previous is not None and not modified and not refused
+    release = (RELEASE_PHASE.split(), True)  # the release tier: what to build, solve or not
     if previous is None:
         # A full build stages, validates what it staged, then builds the rest: data that
         # fails validation stops the build before the marts are built from it. The first
@@ -541,6 +568,8 @@ def _build(
         )
         _count(built, counts)
         lap("dbt build")
+        if data_only:
+            release = _reached(changed, built)
         if refused:
             # Every staged model, as a full build validates them: the warnings are then
             # those of what this build publishes, and the Data Docs are rendered whole.
@@ -553,7 +582,10 @@ def _build(
                 if restaged
                 else ([], "")
             )
-        great_expectations.end()
+        # Its memory back before the solver; with no pattern to solve, it renders the Data
+        # Docs, imported already.
+        if release[1]:
+            great_expectations.end()
         lap("validation")
     # The marts alone decide whether they shrank: a build that did stops before the
     # disclosure control, its working file built and validated (see the module docstring).
@@ -563,19 +595,17 @@ def _build(
         if target == "duckdb":
             write_state(paths, fingerprint_now, dbt_now, loaded, refused=True)
         raise
-    # An incremental build of the same dbt project, on a release tier and docs of the marts
-    # as they were: its data changed, its logic did not.
-    data_only = changed is not None and not modified and not refused
     suppression = None
     if changed is None or changed or modified or refused:
-        suppression, release = _release(
+        suppression, released = _release(
             paths,
             warehouse,
             target,
+            release,
             *(INCREMENTAL if data_only else ()),
             docs=great_expectations if options.docs else None,
         )
-        _count(release, counts)
+        _count(released, counts)
         lap("disclosure control")
     kind = "full" if changed is None else "incremental"
     record_provenance(

@@ -6,10 +6,12 @@ load records of what it did not read again. A failed build makes the next one fu
 
 The sequence, each step one or two builds:
 0. a full build of the demo's exports without the 2018 wave and the latest documents, one
-   episode naming an unknown case (a rejected row no change touches);
-1. a case's date made impossible (the case is rejected, and with it the rows of the other
-   cases files that reference it: a cascade across the strand's files), and the latest
-   documents arrive: the incremental build and a full build of a copy, side by side;
+   episode naming an unknown case (a rejected row no change touches), and a case's date
+   made impossible (the case is rejected, and with it the rows of the other cases files
+   that reference it: a cascade across the strand's files);
+1. the latest documents arrive: the incremental build (the discourse strand, and of the
+   release tier what reads it; no release cell changed, so the suppression pattern is the
+   last build's, not solved again) and a full build of a copy, side by side;
 2. the date fixed again, the episodes exported as Excel instead of CSV (the same data in
    another format), the 2018 wave arrives, a response that names partners is removed, a
    mart's SQL changes (dbt's state comparison finds it), and the published file is one
@@ -280,6 +282,14 @@ def sequence(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Seq
     with (complete / "cases" / "episodes.csv").open("a", encoding="utf-8") as handle:
         handle.write(UNKNOWN_CASE_EPISODE)
     folder = withhold(complete, root / "raw", "wave", "documents")
+
+    def with_an_impossible_date(rows: list[list[str]]) -> list[list[str]]:
+        header, first, *others = rows
+        first[header.index("start_date")] = IMPOSSIBLE_DATE
+        return [header, first, *others]
+
+    cases = folder / "cases" / "cases.csv"
+    original = _edit_csv(cases, with_an_impossible_date)
     copy = root / "copy"
     # A copy of the project: step 2 changes a model.
     project = project_copy(root)
@@ -294,22 +304,15 @@ def sequence(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Seq
     answered = [incremental.query(waves)]
     backup = root / "backup.duckdb"
     shutil.copy2(incremental.file, backup)
+    after_date = _rejected_tables(incremental)
 
-    # 1. A case's start date made impossible; the latest documents arrive.
-    def with_an_impossible_date(rows: list[list[str]]) -> list[list[str]]:
-        header, first, *others = rows
-        first[header.index("start_date")] = IMPOSSIBLE_DATE
-        return [header, first, *others]
-
-    cases = folder / "cases" / "cases.csv"
-    original = _edit_csv(cases, with_an_impossible_date)
+    # 1. The latest documents arrive.
     arrive(complete, folder, "documents")
     steps.append(Step(*_both(incremental, full, folder, copy)))
     steps[-1].rebuilt = incremental.rebuilt()
     steps[-1].differences = _differences(incremental.file, full.file)
     steps[-1].audit = _audit(incremental)
     counted.append(incremental.query(documents)[0][0])
-    after_date = _rejected_tables(full)
 
     # 2. The date fixed; the episodes exported as Excel; the wave arrives; a response
     # naming partners removed (its names leave the data); and the published file restored
@@ -410,10 +413,12 @@ def sequence(demo_as_csv: Path, tmp_path_factory: pytest.TempPathFactory) -> Seq
 
 
 def test_every_incremental_build_publishes_what_a_full_build_does(sequence: Sequence) -> None:
-    first, dated, waved, unchanged, refreshed = sequence.steps
-    assert _kind(first.incremental) == _kind(dated.full) == _kind(refreshed.incremental) == "full"
-    assert _changed(dated.incremental) and _changed(waved.incremental)
-    for step in (dated, waved, unchanged):
+    first, documented, waved, unchanged, refreshed = sequence.steps
+    assert (
+        _kind(first.incremental) == _kind(documented.full) == _kind(refreshed.incremental) == "full"
+    )
+    assert _changed(documented.incremental) and _changed(waved.incremental)
+    for step in (documented, waved, unchanged):
         assert step.differences == {}
     # What each step changed reached the published tables.
     assert sequence.documents[1] > sequence.documents[0]
@@ -443,14 +448,14 @@ def test_a_changed_model_is_rebuilt_through_dbts_state_comparison(sequence: Sequ
     """Step 2 changed dim_documents' SQL (titles in capitals) and no discourse export: dbt's
     state comparison with the last good build's manifest rebuilt it, no other discourse
     mart, and the change reached the published file (which equals a full build's)."""
-    _, dated, waved, unchanged, _ = sequence.steps
+    _, documented, waved, unchanged, _ = sequence.steps
     assert _kind(waved.incremental).endswith("; dbt's project changed (state:modified+ rebuilt)")
     assert not _changed(waved.incremental) & DISCOURSE_TABLES
     assert "dim_documents" in waved.rebuilt and "fct_coded_segments" not in waved.rebuilt
     assert "unit tests pass" in waved.incremental  # of the models a changed project rebuilt
     (before, _), (after, rows) = sequence.titles
     assert before < rows and after == rows > 0
-    assert waved.differences == {} and dated.differences == {}
+    assert waved.differences == {} and documented.differences == {}
     assert _kind(unchanged.incremental).endswith("none (nothing to rebuild)")
 
 
@@ -464,30 +469,33 @@ def test_a_rejected_row_cascades_across_its_strand_and_a_fix_brings_it_back(
 
 
 def test_an_incremental_build_rebuilds_only_what_its_changes_reach(sequence: Sequence) -> None:
-    first, dated, waved, unchanged, _ = sequence.steps
-    changed = _changed(dated.incremental)
+    first, documented, waved, unchanged, _ = sequence.steps
+    changed = _changed(documented.incremental)
     assert changed >= DISCOURSE_TABLES and not changed & SURVEY_TABLES
     changed = _changed(waved.incremental)
     assert changed >= SURVEY_TABLES and not changed & DISCOURSE_TABLES
-    # No survey model rebuilt for documents and cases, no staged discourse model for the
-    # wave and cases; the unit tests check the models' logic, unchanged since the first
+    # No survey model rebuilt for the documents, no staged discourse model for the wave
+    # and cases; the unit tests check the models' logic, unchanged since the first
     # build: not rerun where the project is as it was (step 1).
     assert len(first.rebuilt) == _models_built(first.incremental) > 80
     surveys = {model for model in first.rebuilt if "survey" in model}
     staged_surveys = {model for model in surveys if model.startswith("stg_")}
     discourse = {model for model in first.rebuilt if model.startswith("stg_discourse__")}
     assert len(surveys) > 10 and len(staged_surveys) >= 4 and len(discourse) == 3
-    assert dated.rebuilt and not dated.rebuilt & surveys
+    assert documented.rebuilt and not documented.rebuilt & surveys
     assert waved.rebuilt >= staged_surveys and not waved.rebuilt & discourse
-    for step in (dated, waved):
+    for step in (documented, waved):
         assert len(step.rebuilt) == _models_built(step.incremental) < len(first.rebuilt)
     assert "unit tests pass" in first.incremental
-    # The documents and cases leave the survey's release cells as they were: the solver
-    # keeps the patterns step 0 found for them.
-    kept = re.search(r"\b(\d+) of \d+ components as the last build solved them", dated.incremental)
-    assert kept and int(kept.group(1)) > 0, dated.incremental
-    assert "unit tests" not in dated.incremental
-    for step in (dated, waved):
+    # The documents reach no release cell: the pattern is the last build's (neither solved
+    # nor its models built again), and of the release tier only what reads the discourse
+    # strand or the validation's record was built again.
+    assert "release cells suppressed" not in documented.incremental
+    assert "stg_disclosure__suppression_pattern" not in documented.rebuilt
+    assert {"rpt_justification_frames", "rpt_validation_runs"} <= documented.rebuilt
+    assert not {"rpt_attitudes_by_sector", "rpt_tie_reciprocity"} & documented.rebuilt
+    assert "unit tests" not in documented.incremental
+    for step in (documented, waved):
         assert "data tests pass" in step.incremental
         assert _phases(step.incremental)[:3] == ["load", "dbt build", "validation"]
     assert (
@@ -497,12 +505,12 @@ def test_an_incremental_build_rebuilds_only_what_its_changes_reach(sequence: Seq
 
 
 def test_a_strand_not_read_again_keeps_its_load_record(sequence: Sequence) -> None:
-    first, dated, waved, *_ = sequence.steps
+    first, documented, waved, *_ = sequence.steps
     for table in DISCOURSE_TABLES:  # read in step 1, unchanged in step 2
-        assert waved.audit[table] == dated.audit[table], table
+        assert waved.audit[table] == documented.audit[table], table
     for table in _changed(waved.incremental):
-        assert waved.audit[table][-1] > dated.audit[table][-1], table
-    for table, row in dated.audit.items():
+        assert waved.audit[table][-1] > documented.audit[table][-1], table
+    for table, row in documented.audit.items():
         if table.startswith(("association_survey__", "institution_survey__")):
             assert row == first.audit[table], table
 
