@@ -7,7 +7,9 @@ A full build runs dbt's staging phase, validates the staged tables, then builds 
 but the release tier: data that fails validation never reaches a model. An incremental
 build is one `dbt build` of what depends on the changed raw tables, followed by the
 validation of the staged models it rebuilt. Both end with the disclosure control and the
-release tier's `dbt build`.
+release tier's `dbt build`: of an incremental build of the same dbt project, only the
+release models below the changed sources and the validation's record, the pattern solved
+again only where the release cells were rebuilt (`_reached`).
 
 A build on DuckDB is incremental when it can be: after a good build, the working file's
 folder holds `build-state.json`, the checksum of every raw file it was built from, a
@@ -35,7 +37,7 @@ Great Expectations (the validation, its Data Docs) runs in a second process,
 started after the load: it imports on the other core while dbt runs in this one. It
 ends after the validation, giving its memory back before the marts and the disclosure
 control need theirs; a fresh one, started when the suppression pattern is written,
-renders the Data Docs.
+renders the Data Docs. (An incremental build with no pattern to solve keeps the first.)
 """
 
 from __future__ import annotations
