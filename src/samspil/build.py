@@ -8,8 +8,9 @@ but the release tier: data that fails validation never reaches a model. An incre
 build is one `dbt build` of what depends on the changed raw tables, followed by the
 validation of the staged models it rebuilt. Both end with the disclosure control and the
 release tier's `dbt build`: of an incremental build of the same dbt project, only the
-release models below the changed sources and the validation's record, the pattern solved
-again only where the release cells were rebuilt (`_reached`).
+release models below the changed sources and the build's records of its load and
+validation, the pattern solved again only where the release cells were rebuilt
+(`_reached`).
 
 A build on DuckDB is incremental when it can be: after a good build, the working file's
 folder holds `build-state.json`, the checksum of every raw file it was built from, a
@@ -121,6 +122,9 @@ PHASE_TESTS = ("--indirect-selection", "cautious")
 # wrote (the pattern, the validation results). Every test that touches it runs then.
 RELEASE_PHASE = "staging.disclosure staging.validation release"
 RELEASE_TESTS = ("--indirect-selection", "eager")
+# What of the release tier every build writes anew: the record of its validation (the
+# staging model of the results, and what reads it) and of its load.
+RELEASE_RECORDS = ("staging.validation+", "staging.load+,release")
 
 # An incremental build of the same dbt project changes data only: the models' logic is
 # that of the last good build, whose unit tests (fixed inputs, expected outputs) passed,
@@ -291,13 +295,14 @@ def _downstream_of(tables: list[str]) -> list[str]:
 def _reached(changed: list[str], built: list) -> tuple[list[str], bool]:
     """What of the release tier a data-only incremental build changes, which loaded the raw
     tables `changed` again and whose dbt build built `built`: dbt's selectors of the release
-    models below a changed source and of the validation's record, and whether the pattern
-    is solved again, with the models that read it: only where the release cells or their
-    terms were built again. Otherwise they are the last build's, and so is the pattern."""
+    models below a changed source and of the build's records (`RELEASE_RECORDS`), and
+    whether the pattern is solved again, with the models that read it: only where the
+    release cells or their terms were built again. Otherwise they are the last build's,
+    and so is the pattern."""
     rebuilt = {node.node.unique_id for node in built}
     solve = any(f"model.samspil.{model}" in rebuilt for model in (CELLS_MODEL, TERMS_MODEL))
     select = [f"{selector},release" for selector in _downstream_of(changed)]
-    return [*select, "staging.validation+", *(("staging.disclosure+",) if solve else ())], solve
+    return [*select, *RELEASE_RECORDS, *(("staging.disclosure+",) if solve else ())], solve
 
 
 def _release(
