@@ -309,16 +309,16 @@ def _release(
     paths: Paths,
     warehouse: Path | PostgresWarehouse,
     target: str,
-    select: tuple[list[str], bool],
+    selectors: list[str],
+    solve: bool,
     *options: str,
     docs: _GreatExpectations | None = None,
 ) -> tuple[Suppression | None, list]:
-    """The release tier: the suppression pattern (samspil.disclosure), then dbt's build of
-    the release models `select` names, and their tests (with `options`: an incremental
-    build's); the pattern is solved only where `select` says so (`_reached`; None
-    otherwise). `docs`, the GX process of the Data Docs, is started between the two: it
-    imports GX beside dbt, not beside the solver."""
-    selectors, solve = select
+    """The release tier: the suppression pattern (samspil.disclosure) if `solve` (None
+    otherwise: the last build's stays), then dbt's build of the release models `selectors`
+    name, and their tests (with `options`: an incremental build's). `docs`, the GX process
+    of the Data Docs, is started between the two: it imports GX beside dbt, not beside the
+    solver."""
     suppression = None
     if solve:
         try:
@@ -509,7 +509,8 @@ def _build(
     # An incremental build of the same dbt project, on a release tier and docs of the marts
     # as they were: its data changed, its logic did not.
     data_only = previous is not None and not modified and not refused
-    release = (RELEASE_PHASE.split(), True)  # the release tier: what to build, solve or not
+    # The release tier: what of it to build, and whether to solve its pattern again.
+    release_tier, solve = RELEASE_PHASE.split(), True
     if previous is None:
         # A full build stages, validates what it staged, then builds the rest: data that
         # fails validation stops the build before the marts are built from it. The first
@@ -576,7 +577,7 @@ def _build(
         _count(built, counts)
         lap("dbt build")
         if data_only:
-            release = _reached(changed, built)
+            release_tier, solve = _reached(changed, built)
         if refused:
             # Every staged model, as a full build validates them: the warnings are then
             # those of what this build publishes, and the Data Docs are rendered whole.
@@ -591,7 +592,7 @@ def _build(
             )
         # Its memory back before the solver; with no pattern to solve, it renders the Data
         # Docs, imported already.
-        if release[1]:
+        if solve:
             great_expectations.end()
         lap("validation")
     # The marts alone decide whether they shrank: a build that did stops before the
@@ -608,7 +609,8 @@ def _build(
             paths,
             warehouse,
             target,
-            release,
+            release_tier,
+            solve,
             *(INCREMENTAL if data_only else ()),
             docs=great_expectations if options.docs else None,
         )
