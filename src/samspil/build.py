@@ -436,6 +436,8 @@ def build(
     options = options or BuildOptions()
     if target not in TARGETS:
         raise BuildError(f"unknown target {target!r}: use one of {', '.join(TARGETS)}")
+    if problem := paths.gx_root_problem():
+        raise BuildError(problem)
     pseudonym_key, is_demo_key = resolve_key(paths.raw, options.demo_key)
     if not is_demo_key:
         key_origin = f"a secret key from {KEY_VARIABLE}"

@@ -133,6 +133,8 @@ def validate(target: Target = "duckdb") -> None:
     from samspil.validate import validate as run_checkpoint
 
     paths = Paths.from_environment()
+    if problem := paths.gx_root_problem():
+        _fail(problem)
     warehouse = _working_warehouse(paths, target)
     try:
         with locked(paths, "validate", warehouse=target == "duckdb"):

@@ -14,6 +14,9 @@ from samspil.manifest import target_dir
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
+GX_CONTEXT = ("gx/great_expectations.yml", "gx/static/vendor")
+"""What a folder's GX file context needs besides what the validation writes (`Paths.gx_root`)."""
+
 
 def release_file(published: Path) -> Path:
     """The release tier's file beside the restricted file `published`:
@@ -53,6 +56,20 @@ class Paths:
         SAMSPIL_GX_ROOT moves it (`samspil bench` gives each build its own, so that
         its validation results and Data Docs stay out of the project's)."""
         return Path(os.environ.get("SAMSPIL_GX_ROOT", self.project)).resolve()
+
+    def gx_root_problem(self) -> str | None:
+        """Why `gx_root` holds no GX file context to validate in, or None. Its
+        gx/great_expectations.yml configures the stores and the Data Docs, gx/static/vendor
+        holds what the Data Docs load offline: without them GX would make a default context
+        there, and the Data Docs would fail at the end of the build."""
+        missing = [name for name in GX_CONTEXT if not (self.gx_root / name).exists()]
+        if not missing:
+            return None
+        return (
+            f"{self.gx_root}: no Great Expectations context ({', '.join(missing)} missing). "
+            f"SAMSPIL_GX_ROOT names a folder with a copy of {self.project / 'gx'} "
+            "(gx/uncommitted left out); unset, it is the project's own."
+        )
 
     @property
     def docs(self) -> Path:

@@ -297,3 +297,32 @@ def test_validate_command_runs_the_checkpoint_alone(demo_build: Build, tmp_path:
     assert result.returncode == 0, result.stderr
     assert "0 errors" in result.stdout
     assert build.query_build(runs_query)[0][0] == runs_before + 1
+
+
+@pytest.mark.parametrize(
+    ("command", "copied"),
+    [("build", None), ("validate", None), ("build", "great_expectations.yml")],
+)
+def test_a_gx_root_without_the_context_is_refused_before_anything_runs(
+    tmp_path: Path, command: str, copied: str | None
+) -> None:
+    """SAMSPIL_GX_ROOT naming an empty folder, or one with the context's configuration but
+    not the Data Docs' offline files: refused with the folder and what it lacks, before
+    the load, and nothing is written there (GX would make a default context in it)."""
+    gx_root = tmp_path / "gx_root"
+    (gx_root / "gx").mkdir(parents=True)
+    if copied:
+        shutil.copy(PROJECT_DIR / "gx" / copied, gx_root / "gx" / copied)
+    before = sorted(gx_root.rglob("*"))
+    warehouse = tmp_path / "warehouse" / "samspil.duckdb"
+    result = run_samspil(
+        command, warehouse=warehouse, environment={"SAMSPIL_GX_ROOT": str(gx_root)}
+    )
+    assert result.returncode == 1, result.stdout
+    missing = "gx/static/vendor" if copied else "gx/great_expectations.yml, gx/static/vendor"
+    assert f"{gx_root}: no Great Expectations context ({missing} missing)" in " ".join(
+        result.stderr.split()
+    )
+    assert "Traceback" not in result.stderr
+    assert sorted(gx_root.rglob("*")) == before
+    assert not (warehouse.parent / "build").exists()  # nothing loaded
