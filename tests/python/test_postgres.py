@@ -17,6 +17,7 @@ import datetime as dt
 import decimal
 import hashlib
 import io
+import json
 import os
 import pwd
 import re
@@ -267,9 +268,13 @@ def test_checksum_ignores_row_order_and_float_noise() -> None:
     assert mart_digest(rows) != mart_digest([*rows[:1], (2, "Åse", 1.0, None, False)])
 
 
-def test_postgres_build_summary(postgres_build: str) -> None:
+def test_postgres_build_summary(postgres_server: PostgresServer, postgres_build: str) -> None:
     assert "schemas marts and release of postgresql://postgres@127.0.0.1" in postgres_build
     assert "release cells suppressed" in postgres_build
+    # Every unit test runs on the server too: SQL that DuckDB takes PostgreSQL may not.
+    manifest = postgres_server.data.parent / "target" / "manifest.json"
+    unit_tests = json.loads(manifest.read_text(encoding="utf-8"))["unit_tests"]
+    assert re.search(rf"unit tests pass +{len(unit_tests)}\n", postgres_build), postgres_build
     for mart in MAIN_MARTS:
         assert f"rows in marts.{mart}" in postgres_build
 
