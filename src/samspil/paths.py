@@ -65,10 +65,15 @@ class Paths:
         missing = [name for name in GX_CONTEXT if not (self.gx_root / name).exists()]
         if not missing:
             return None
+        where = (
+            f"SAMSPIL_GX_ROOT must name a folder with a copy of {self.project / 'gx'} "
+            "(gx/uncommitted left out)"
+            if "SAMSPIL_GX_ROOT" in os.environ
+            else "the project's own is used: is SAMSPIL_PROJECT_DIR a samspil checkout?"
+        )
         return (
-            f"{self.gx_root}: no Great Expectations context ({', '.join(missing)} missing). "
-            f"SAMSPIL_GX_ROOT names a folder with a copy of {self.project / 'gx'} "
-            "(gx/uncommitted left out); unset, it is the project's own."
+            f"{self.gx_root}: no Great Expectations context ({', '.join(missing)} missing); "
+            + where
         )
 
     @property
