@@ -151,6 +151,21 @@ def test_a_failing_load_leaves_the_last_load_untouched(raw_copy: Path, tmp_path:
         ).fetchone() == (0,)
 
 
+def test_an_unread_export_fails_also_where_its_strand_is_unchanged(
+    raw_copy: Path, tmp_path: Path
+) -> None:
+    """An incremental build reads no file of a strand whose exports are unchanged; an export
+    added beside them under another name still stops the load."""
+    warehouse = tmp_path / "w.duckdb"
+    unchanged = {item.table: item.sha256 for item in load(raw_copy, warehouse)}
+    assert [item.loaded_at for item in load(raw_copy, warehouse, unchanged=unchanged)].count(
+        None
+    ) == 0  # nothing read again
+    shutil.copy(raw_copy / "cases" / "episodes.csv", raw_copy / "cases" / "episodes 2.csv")
+    with pytest.raises(LoadError, match=r"^cases/episodes 2\.csv: no table is read from"):
+        load(raw_copy, warehouse, unchanged=unchanged)
+
+
 def test_missing_raw_folder_is_named(tmp_path: Path) -> None:
     with pytest.raises(LoadError, match=r"raw folder not found; set SAMSPIL_RAW_DIR"):
         load(tmp_path / "nowhere", tmp_path / "w.duckdb")

@@ -34,7 +34,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from samspil.load.formats import Reader, candidates
+from samspil.load.formats import Reader, candidates, unread_exports
 from samspil.load.rawfile import FileProblem, RawFile
 from samspil.load.rows import CheckedFile, check_file
 from samspil.load.schema import FileSchema, SchemaError, read_schema
@@ -169,9 +169,18 @@ def _read_all(
     raw_dir: Path, project_dir: Path, schemas: list[FileSchema], skipped: set[str]
 ) -> list[RawFile]:
     """Every raw file of `schemas` (but those of the `skipped` sources), read and
-    structurally checked; one `LoadError` if any fails."""
+    structurally checked; one `LoadError` if any fails, or if a strand's folder holds an
+    export no table is read from (also a skipped strand's)."""
     files: list[RawFile] = []
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str]] = [
+        (
+            file,
+            f"{file}: no table is read from this file (each table is one file, "
+            "docs/raw-exports.md); merge it into its table's export, or move it out of the "
+            "raw folder.",
+        )
+        for file in unread_exports(raw_dir, schemas)
+    ]
     reader = Reader(raw_dir, project_dir / "seeds")
     for schema in schemas:
         if schema.source in skipped:

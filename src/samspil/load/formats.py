@@ -4,7 +4,9 @@ A table `<strand>/<stem>` is exactly one of `<strand>/<stem>.csv`, `.xlsx` or
 `.sav`, or, for the tables of a strand kept in a coding tool (`QDPX_FILES`), the
 tool's REFI-QDA project: `discourse/discourse.qdpx` holds the three discourse
 tables, `cases/cases.qdpx` the four cases tables. No export is the "file not
-found" error; two exports of one table are an error too (which one is meant?).
+found" error; two exports of one table are an error too (which one is meant?), and so is
+an export in a strand's folder that no table is read from (`unread_exports`: a wave or a
+batch exported on its own would be left out unnoticed).
 """
 
 from __future__ import annotations
@@ -45,6 +47,25 @@ def candidates(raw_dir: Path, schema: FileSchema) -> list[str]:
     if project is not None and (raw_dir / project).is_file():
         found.append(project)
     return found
+
+
+def unread_exports(raw_dir: Path, schemas: list[FileSchema]) -> list[str]:
+    """The files in the strands' folders of `raw_dir` with an export's extension that no
+    table of `schemas` is read from, relative to `raw_dir`: a second file of a table under
+    another name (`responses_2020.csv`), the load would leave out. Office's lock files
+    (`~$…`) and hidden files are no exports."""
+    read = {file for schema in schemas for file in candidates(raw_dir, schema)}
+    suffixes = {*EXTENSIONS, ".qdpx"}
+    return sorted(
+        relative
+        for folder in sorted({schema.source for schema in schemas})
+        if (raw_dir / folder).is_dir()
+        for path in (raw_dir / folder).iterdir()
+        if path.is_file()
+        and path.suffix.lower() in suffixes
+        and not path.name.startswith(("~$", "."))
+        and (relative := f"{folder}/{path.name}") not in read
+    )
 
 
 def _other_names(schema: FileSchema) -> str:
