@@ -456,7 +456,19 @@ def an_office_lock_file_beside_an_export_is_no_export(raw: Path) -> Outcome:
     file: neither is an export, both are left alone."""
     (raw / "association_survey" / "~$frame.xlsx").write_bytes(b"\x00" * 165)
     (raw / "cases" / ".cases.csv").write_bytes(b"")
+    (raw / "cases" / ".backup").mkdir()
+    shutil.copy(raw / "cases" / "cases.csv", raw / "cases" / ".backup" / "cases.csv")
     return Outcome()
+
+
+@case
+def a_wave_in_a_folder_of_its_own_fails(raw: Path) -> Outcome:
+    (raw / "association_survey" / "2020").mkdir()
+    shutil.copy(
+        raw / "association_survey" / "responses.csv",
+        raw / "association_survey" / "2020" / "responses.csv",
+    )
+    return Outcome(error=r"^association_survey/2020/responses\.csv: no table is read from")
 
 
 @case

@@ -50,21 +50,21 @@ def candidates(raw_dir: Path, schema: FileSchema) -> list[str]:
 
 
 def unread_exports(raw_dir: Path, schemas: list[FileSchema]) -> list[str]:
-    """The files in the strands' folders of `raw_dir` with an export's extension that no
-    table of `schemas` is read from, relative to `raw_dir`: a second file of a table under
-    another name (`responses_2020.csv`), the load would leave out. Office's lock files
-    (`~$…`) and hidden files are no exports."""
+    """The files in the strands' folders of `raw_dir` (and folders in them) with an export's
+    extension that no table of `schemas` is read from, relative to `raw_dir`: a second file
+    of a table under another name (`responses_2020.csv`, `2020/responses.csv`), which the
+    load would leave out. Office's lock files (`~$…`) and hidden files are no exports."""
     read = {file for schema in schemas for file in candidates(raw_dir, schema)}
     suffixes = {*EXTENSIONS, ".qdpx"}
     return sorted(
         relative
         for folder in sorted({schema.source for schema in schemas})
-        if (raw_dir / folder).is_dir()
-        for path in (raw_dir / folder).iterdir()
-        if path.is_file()
-        and path.suffix.lower() in suffixes
-        and not path.name.startswith(("~$", "."))
-        and (relative := f"{folder}/{path.name}") not in read
+        for path in (raw_dir / folder).rglob("*")
+        if path.suffix.lower() in suffixes
+        and not path.name.startswith("~$")
+        and not any(part.startswith(".") for part in path.relative_to(raw_dir).parts)
+        and path.is_file()
+        and (relative := path.relative_to(raw_dir).as_posix()) not in read
     )
 
 
