@@ -438,6 +438,29 @@ def two_exports_of_one_table_fail(raw: Path) -> Outcome:
 
 
 @case
+def an_export_named_in_capitals_loads(raw: Path) -> Outcome:
+    """Windows names files regardless of case; its exports may keep any."""
+    (raw / "cases" / "actors.csv").rename(raw / "cases" / "Actors.CSV")
+    rows = len(records(raw / "cases" / "Actors.CSV"))
+
+    def check(connection: Connection) -> None:
+        assert connection.execute(
+            "select file, format, rows_loaded from raw.load_audit "
+            "where table_name = 'cases__actors'"
+        ).fetchone() == ("cases/Actors.CSV", "csv", rows)
+
+    return Outcome(check=check)
+
+
+@case
+def two_exports_named_alike_but_for_case_fail(raw: Path) -> Outcome:
+    shutil.copy(raw / "cases" / "actors.csv", raw / "cases" / "ACTORS.csv")
+    return Outcome(
+        error=r"^cases/actors: 2 exports of one table \(cases/ACTORS\.csv, cases/actors\.csv\)"
+    )
+
+
+@case
 def a_wave_exported_as_a_file_of_its_own_fails(raw: Path) -> Outcome:
     """Beside the table's export, another file of its rows: loading the rest would leave
     them out unnoticed."""

@@ -37,16 +37,18 @@ def qdpx_file(schema: FileSchema) -> str | None:
 
 
 def candidates(raw_dir: Path, schema: FileSchema) -> list[str]:
-    """The exports in `raw_dir` that would provide `schema`'s table, relative to `raw_dir`."""
-    found = [
-        f"{schema.name}{extension}"
-        for extension in EXTENSIONS
-        if (raw_dir / f"{schema.name}{extension}").is_file()
-    ]
+    """The exports in `raw_dir` that would provide `schema`'s table, relative to `raw_dir`.
+    Names are compared regardless of case, as on Windows, where most exports are made
+    (`Responses.CSV`); two names that differ only in case are two exports."""
+    wanted = [f"{schema.stem}{extension}" for extension in EXTENSIONS]
     project = qdpx_file(schema)
-    if project is not None and (raw_dir / project).is_file():
-        found.append(project)
-    return found
+    if project is not None:
+        wanted.append(project.rsplit("/", 1)[1])
+    folder = raw_dir / schema.source
+    files = (
+        sorted(path.name for path in folder.iterdir() if path.is_file()) if folder.is_dir() else []
+    )
+    return [f"{schema.source}/{file}" for name in wanted for file in files if file.lower() == name]
 
 
 def unread_exports(raw_dir: Path, schemas: list[FileSchema]) -> list[str]:
@@ -166,7 +168,7 @@ class Reader:
             ".qdpx": lambda: self._read_qdpx(schema),
         }
         try:
-            table = readers[path.suffix]()
+            table = readers[path.suffix.lower()]()
         except FileProblem as problem:
             problem.file = file
             raise
