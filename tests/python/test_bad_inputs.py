@@ -485,6 +485,17 @@ def an_office_lock_file_beside_an_export_is_no_export(raw: Path) -> Outcome:
 
 
 @case
+def an_excel_97_workbook_is_named_as_a_format_not_read(raw: Path) -> Outcome:
+    frame = raw / "institution_survey" / "frame.csv"
+    frame.rename(frame.with_suffix(".xls"))  # its bytes do not matter: it is never read
+    return Outcome(
+        error=r"^institution_survey/frame\.xls: an Excel 97-2003 workbook, a format the loader "
+        r"does not read; export the table as \.csv, \.xlsx or \.sav \(docs/raw-exports\.md\)\. "
+        r"\(1 more failing: institution_survey/frame\.csv\)$"
+    )
+
+
+@case
 def a_wave_in_a_folder_of_its_own_fails(raw: Path) -> Outcome:
     (raw / "association_survey" / "2020").mkdir()
     shutil.copy(

@@ -172,15 +172,7 @@ def _read_all(
     structurally checked; one `LoadError` if any fails, or if a strand's folder holds an
     export no table is read from (also a skipped strand's)."""
     files: list[RawFile] = []
-    problems: list[tuple[str, str]] = [
-        (
-            file,
-            f"{file}: no table is read from this file (each table is one file, "
-            "docs/raw-exports.md); merge it into its table's export, or move it out of the "
-            "raw folder.",
-        )
-        for file in unread_exports(raw_dir, schemas)
-    ]
+    problems = list(unread_exports(raw_dir, schemas).items())
     reader = Reader(raw_dir, project_dir / "seeds")
     for schema in schemas:
         if schema.source in skipped:

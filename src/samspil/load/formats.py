@@ -51,23 +51,46 @@ def candidates(raw_dir: Path, schema: FileSchema) -> list[str]:
     return [f"{schema.source}/{file}" for name in wanted for file in files if file.lower() == name]
 
 
-def unread_exports(raw_dir: Path, schemas: list[FileSchema]) -> list[str]:
-    """The files in the strands' folders of `raw_dir` (and folders in them) with an export's
-    extension that no table of `schemas` is read from, relative to `raw_dir`: a second file
-    of a table under another name (`responses_2020.csv`, `2020/responses.csv`), which the
-    load would leave out. Office's lock files (`~$…`) and hidden files are no exports."""
+UNREAD_FORMATS = {
+    ".xls": "an Excel 97-2003 workbook",
+    ".ods": "an OpenDocument spreadsheet",
+    ".tsv": "a tab-separated file",
+    ".dta": "a Stata file",
+    ".por": "an SPSS portable file",
+    ".zsav": "a compressed SPSS file",
+}
+"""Exports of data in formats the loader does not read: named, never passed over."""
+
+
+def unread_exports(raw_dir: Path, schemas: list[FileSchema]) -> dict[str, str]:
+    """The exports in the strands' folders of `raw_dir` (and folders in them) that no table
+    of `schemas` is read from, relative to `raw_dir`, each with why: a second file of a
+    table under another name (`responses_2020.csv`, `2020/responses.csv`) or a format the
+    loader does not read (`frame.xls`). The load would leave them out. Office's lock files
+    (`~$…`) and hidden files are no exports."""
     read = {file for schema in schemas for file in candidates(raw_dir, schema)}
-    suffixes = {*EXTENSIONS, ".qdpx"}
-    return sorted(
-        relative
-        for folder in sorted({schema.source for schema in schemas})
-        for path in (raw_dir / folder).rglob("*")
-        if path.suffix.lower() in suffixes
-        and not path.name.startswith("~$")
-        and not any(part.startswith(".") for part in path.relative_to(raw_dir).parts)
-        and path.is_file()
-        and (relative := path.relative_to(raw_dir).as_posix()) not in read
-    )
+    unread = {}
+    for folder in sorted({schema.source for schema in schemas}):
+        for path in sorted((raw_dir / folder).rglob("*")):
+            relative = path.relative_to(raw_dir).as_posix()
+            suffix = path.suffix.lower()
+            if (
+                suffix not in {*EXTENSIONS, ".qdpx", *UNREAD_FORMATS}
+                or relative in read
+                or path.name.startswith("~$")
+                or any(part.startswith(".") for part in path.relative_to(raw_dir).parts)
+                or not path.is_file()
+            ):
+                continue
+            unread[relative] = (
+                f"{relative}: {UNREAD_FORMATS[suffix]}, a format the loader does not read; "
+                "export the table as .csv, .xlsx or .sav (docs/raw-exports.md)."
+                if suffix in UNREAD_FORMATS
+                else f"{relative}: no table is read from this file (each table is one file, "
+                "docs/raw-exports.md); merge it into its table's export, or move it out of "
+                "the raw folder."
+            )
+    return unread
 
 
 def _other_names(schema: FileSchema) -> str:
