@@ -166,6 +166,22 @@ def test_an_unread_export_fails_also_where_its_strand_is_unchanged(
         load(raw_copy, warehouse, unchanged=unchanged)
 
 
+def test_a_renamed_export_is_audited_under_its_new_name(raw_copy: Path, tmp_path: Path) -> None:
+    """The same bytes under another name (its case changed): the incremental load reads the
+    strand again, and the audit names the file as it is now."""
+    warehouse = tmp_path / "w.duckdb"
+    unchanged = {item.table: item.sha256 for item in load(raw_copy, warehouse)}
+    (raw_copy / "cases" / "actors.csv").rename(raw_copy / "cases" / "Actors.CSV")
+    loaded = {item.table: item for item in load(raw_copy, warehouse, unchanged=unchanged)}
+    assert loaded["cases__actors"].file == "cases/Actors.CSV"
+    assert loaded["cases__actors"].loaded_at is None  # read now
+    assert loaded["discourse__codings"].loaded_at is not None  # another strand, kept
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        assert connection.execute(
+            "select file from raw.load_audit where table_name = 'cases__actors'"
+        ).fetchall() == [("cases/Actors.CSV",)]
+
+
 def test_missing_raw_folder_is_named(tmp_path: Path) -> None:
     with pytest.raises(LoadError, match=r"raw folder not found; set SAMSPIL_RAW_DIR"):
         load(tmp_path / "nowhere", tmp_path / "w.duckdb")

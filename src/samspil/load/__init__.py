@@ -343,6 +343,17 @@ def load(
     if kept and not isinstance(warehouse, PostgresWarehouse):
         skipped = _unchanged_sources(raw_dir, schemas, kept)
     earlier_loaded, earlier_rejected = _earlier_load(warehouse, skipped)
+    # A file renamed, its bytes the same (`Actors.CSV` for `actors.csv`): its strand is read
+    # again, so that the audit names the file there now.
+    renamed = {
+        schema.source
+        for schema in schemas
+        for item in earlier_loaded
+        if item.table == schema.table and candidates(raw_dir, schema) != [item.file]
+    }
+    if renamed:
+        skipped -= renamed
+        earlier_loaded, earlier_rejected = _earlier_load(warehouse, skipped)
     raw_files = _read_all(raw_dir, project_dir, schemas, skipped)
     checked: dict[tuple[str, str], CheckedFile] = {}
     for raw in raw_files:
