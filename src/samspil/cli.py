@@ -414,8 +414,8 @@ def export(
     out: Annotated[
         Path | None,
         typer.Option(
-            help="Folder to write to (replaced); default: exports/ beside the warehouse "
-            "(exports_restricted/ with --restricted)."
+            help="Folder to write to: new, empty or an earlier export (replaced); default: "
+            "exports/ beside the warehouse (exports_restricted/ with --restricted)."
         ),
     ] = None,
     labels: Annotated[
@@ -472,7 +472,10 @@ def export(
 def report(
     out: Annotated[
         Path | None,
-        typer.Option(help="Folder to write to (replaced); default: report/ in the project."),
+        typer.Option(
+            help="Folder to write to: new, empty or an earlier report (replaced); default: "
+            "report/ in the project."
+        ),
     ] = None,
 ) -> None:
     """Render the findings report from the release tier: one HTML page that opens offline,

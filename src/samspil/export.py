@@ -433,17 +433,41 @@ def _write_all(
     return written
 
 
+MANIFEST_KEYS = {"warehouse", "tier", "labels", "files"}
+"""What every export's manifest.json holds: a folder with one may be replaced."""
+
+
+def _replaceable(out: Path) -> bool:
+    """Whether `out` may be replaced: absent, an empty folder, or an earlier export."""
+    if not out.exists():
+        return True
+    if not out.is_dir():
+        return False
+    manifest = out / "manifest.json"
+    if manifest.is_file():
+        try:
+            return set(json.loads(manifest.read_text(encoding="utf-8"))) >= MANIFEST_KEYS
+        except (ValueError, TypeError):
+            return False
+    return not any(out.iterdir())
+
+
 def export(
     warehouse: Path, out: Path, language: str = "en", restricted: bool = False
 ) -> list[ExportedFile]:
-    """Write every table of the published `warehouse` to `out`, replacing what was there:
-    the release tier of the release file, or (`restricted`) the marts of the restricted
-    file."""
+    """Write every table of the published `warehouse` to `out`, replacing an earlier export
+    there (never a folder of anything else): the release tier of the release file, or
+    (`restricted`) the marts of the restricted file."""
     if language not in LANGUAGES:
         raise ExportError(f"labels must be one of {', '.join(LANGUAGES)}, not {language!r}.")
     if not warehouse.is_file():
         raise ExportError(f"{warehouse}: no published warehouse; run `samspil build` first.")
     out = out.resolve()
+    if not _replaceable(out):
+        raise ExportError(
+            f"{out}: exists and is not a samspil export (no manifest.json of one); choose "
+            "another --out or remove it."
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:

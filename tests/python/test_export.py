@@ -301,15 +301,25 @@ def test_danish_labels_on_request(demo_build: Build, tmp_path: Path) -> None:
 def test_export_replaces_the_old_folder_and_refuses_a_missing_warehouse(
     demo_build: Build, manifest: dict, tmp_path: Path
 ) -> None:
+    # A folder of the user's, not an export: refused, left as it was.
     out = tmp_path / "exports"
-    (out / "csv").mkdir(parents=True)
-    (out / "csv" / "dim_gone.csv").write_text("stale\n", encoding="utf-8")
-    assert (
-        run_samspil(
+    out.mkdir()
+    (out / "thesis.docx").write_text("chapter 1\n", encoding="utf-8")
+    refused = run_samspil("export", "--out", str(out), warehouse=demo_build.warehouse)
+    assert refused.returncode == 1
+    assert f"{out}: exists and is not a samspil export" in " ".join(refused.stderr.split())
+    assert [path.name for path in out.iterdir()] == ["thesis.docx"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["exports"]
+    # Empty, it is taken; an earlier export is replaced, with what it held and the new one
+    # does not.
+    (out / "thesis.docx").unlink()
+    for stale in (None, out / "csv" / "dim_gone.csv"):
+        if stale is not None:
+            stale.write_text("stale\n", encoding="utf-8")
+        exported = run_samspil(
             "export", "--restricted", "--out", str(out), warehouse=demo_build.warehouse
-        ).returncode
-        == 0
-    )
+        )
+        assert exported.returncode == 0, exported.stderr
     assert not (out / "csv" / "dim_gone.csv").exists()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["exports"]
     # Same warehouse, same Parquet and CSV bytes (.sav and .dta carry their write time).
