@@ -88,6 +88,7 @@ from samspil.publish import (
     check_not_empty,
     clear_postgres_build,
     drop_orphans,
+    foreign_contents,
     publish,
     publish_postgres,
     record_provenance,
@@ -437,6 +438,8 @@ def build(
     if target not in TARGETS:
         raise BuildError(f"unknown target {target!r}: use one of {', '.join(TARGETS)}")
     if problem := paths.gx_root_problem():
+        raise BuildError(problem)
+    if target == "duckdb" and (problem := foreign_contents(paths.warehouse)):
         raise BuildError(problem)
     pseudonym_key, is_demo_key = resolve_key(paths.raw, options.demo_key)
     if not is_demo_key:

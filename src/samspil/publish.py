@@ -311,6 +311,45 @@ def _write(
     return staging_file, copied
 
 
+def foreign_contents(published: Path) -> str | None:
+    """Why the published files may not be replaced, or None: a file there that DuckDB
+    cannot open, or one holding tables or views outside the schemas samspil publishes into
+    it (a user's own, which the next build would drop with the file)."""
+    for file, schemas in (
+        (published, PUBLISHED_SCHEMAS),
+        (release_file(published), RELEASE_SCHEMAS),
+    ):
+        if not file.exists():
+            continue
+        try:
+            with duckdb.connect(str(file), read_only=True) as connection:
+                foreign = connection.execute(
+                    "select schema_name || '.' || table_name from duckdb_tables() "
+                    "where database_name = current_database() "
+                    "and not list_contains($1, schema_name) "
+                    "union all select schema_name || '.' || view_name from duckdb_views() "
+                    "where database_name = current_database() and not internal "
+                    "and not list_contains($1, schema_name) order by 1",
+                    [list(schemas)],
+                ).fetchall()
+        except duckdb.Error as error:
+            reason = str(error).splitlines()[0]
+            if isinstance(error, duckdb.IOException) and "lock" in reason:
+                return f"{file} is open in another program ({reason}); close it there."
+            return (
+                f"{file}: not a warehouse samspil published ({reason}); set SAMSPIL_WAREHOUSE "
+                "to another file, or move this one away."
+            )
+        if foreign:
+            names = ", ".join(name for (name,) in foreign[:5])
+            more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+            return (
+                f"{file} holds {names}{more}, which samspil does not publish: the build would "
+                "replace the file without them. Move them to a file of your own first."
+            )
+    return None
+
+
 def publish(
     build_warehouse: Path, published: Path, rebuilt: Collection[str] | None = None
 ) -> list[str]:

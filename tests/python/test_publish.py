@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 
@@ -473,3 +474,45 @@ def test_reader_keeps_its_marts_while_a_build_swaps_the_file(refusals: Refusals)
     old = refusals.answers_before
     assert refusals.reader_counts == [old, old]
     assert _shell_count(refusals.published) < old  # a new reader sees the new marts
+
+
+@pytest.mark.parametrize(
+    "kind", ["own table", "own view in the release file", "not duckdb", "writer"]
+)
+def test_a_published_file_holding_what_samspil_did_not_write_is_not_replaced(
+    demo_build: Build, tmp_path: Path, kind: str
+) -> None:
+    """A table or view a user added to a published file, a file of something else under
+    the warehouse's name, a file another program holds open for writing: the build stops
+    before it loads anything, and the files stay as they were."""
+    published = tmp_path / "published" / "samspil.duckdb"
+    published.parent.mkdir()
+    shutil.copy(demo_build.warehouse, published)
+    shutil.copy(release_file(demo_build.warehouse), release_file(published))
+    if kind == "own table":
+        with duckdb.connect(str(published)) as connection:
+            connection.execute("create table main.my_analysis as select 42 as answer")
+        expected = f"{published} holds main.my_analysis, which samspil does not publish"
+    elif kind == "own view in the release file":
+        with duckdb.connect(str(release_file(published))) as connection:
+            connection.execute("create schema mine")
+            connection.execute("create view mine.shares as select 1 as share")
+        expected = f"{release_file(published)} holds mine.shares, which samspil does not publish"
+    elif kind == "not duckdb":
+        published.write_text("kommunekode;answer\n0101;42\n", encoding="utf-8")
+        expected = f"{published}: not a warehouse samspil published"
+    else:
+        expected = f"{published} is open in another program"
+    before = [sha256(path) for path in (published, release_file(published))]
+    # Opened after reading it: closing any descriptor of the file drops the process's lock.
+    writer = duckdb.connect(str(published)) if kind == "writer" else None
+    try:
+        result = run_samspil("build", "--no-docs", warehouse=published)
+    finally:
+        if writer is not None:
+            writer.close()
+    assert result.returncode == 1, result.stdout
+    assert expected in " ".join(result.stderr.split()), result.stderr
+    assert "Traceback" not in result.stderr
+    assert [sha256(path) for path in (published, release_file(published))] == before
+    assert not (published.parent / "build").exists()  # nothing loaded
