@@ -32,6 +32,8 @@ import duckdb
 import pandas as pd
 import pyreadstat
 
+from samspil.paths import replaceable
+
 # The folders of the export, one per format.
 FORMATS = ("parquet", "csv", "sav", "dta")
 
@@ -437,19 +439,12 @@ MANIFEST_KEYS = {"warehouse", "tier", "labels", "files"}
 """What every export's manifest.json holds: a folder with one may be replaced."""
 
 
-def _replaceable(out: Path) -> bool:
-    """Whether `out` may be replaced: absent, an empty folder, or an earlier export."""
-    if not out.exists():
-        return True
-    if not out.is_dir():
-        return False
+def _is_export(out: Path) -> bool:
     manifest = out / "manifest.json"
-    if manifest.is_file():
-        try:
-            return set(json.loads(manifest.read_text(encoding="utf-8"))) >= MANIFEST_KEYS
-        except (ValueError, TypeError):
-            return False
-    return not any(out.iterdir())
+    try:
+        return set(json.loads(manifest.read_text(encoding="utf-8"))) >= MANIFEST_KEYS
+    except (OSError, ValueError, TypeError):
+        return False
 
 
 def export(
@@ -463,7 +458,7 @@ def export(
     if not warehouse.is_file():
         raise ExportError(f"{warehouse}: no published warehouse; run `samspil build` first.")
     out = out.resolve()
-    if not _replaceable(out):
+    if not replaceable(out, _is_export):
         raise ExportError(
             f"{out}: exists and is not a samspil export (no manifest.json of one); choose "
             "another --out or remove it."

@@ -7,6 +7,7 @@ exports never touch the shipped demo or the published warehouse.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,16 @@ PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 GX_CONTEXT = ("gx/great_expectations.yml", "gx/static/vendor")
 """What a folder's GX file context needs besides what the validation writes (`Paths.gx_root`)."""
+
+
+def replaceable(out: Path, is_ours: Callable[[Path], bool]) -> bool:
+    """Whether the folder `out` may be replaced by one samspil writes: absent, empty, or
+    one it wrote before (`is_ours`, read from a file of its own inside)."""
+    if not out.exists():
+        return True
+    if not out.is_dir():
+        return False
+    return is_ours(out) or not any(out.iterdir())
 
 
 def release_file(published: Path) -> Path:

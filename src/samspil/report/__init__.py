@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import matplotlib
 
+from samspil.paths import replaceable
 from samspil.report.figures import FIGURES
 from samspil.report.figures.common import Finding
 from samspil.report.html import Provenance, render_page
@@ -86,16 +87,12 @@ def _png(finding: Finding) -> bytes:
     return buffer.getvalue()
 
 
-def _replaceable(out: Path) -> bool:
-    if not out.exists():
-        return True
-    if not out.is_dir():
-        return False
-    index = out / "index.html"
-    if index.is_file():
-        with index.open(encoding="utf-8") as handle:
+def _is_report(out: Path) -> bool:
+    try:
+        with (out / "index.html").open(encoding="utf-8") as handle:
             return handle.readline().strip() == MARKER
-    return not any(out.iterdir())
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def draw(warehouse: Path) -> tuple[list[Finding], Provenance]:
@@ -129,7 +126,7 @@ def draw(warehouse: Path) -> tuple[list[Finding], Provenance]:
 def report(warehouse: Path, out: Path, docs: Path, project: Path | None = None) -> Report:
     """Write the report of `warehouse` to the folder `out`, replacing an earlier report."""
     out = out.resolve()
-    if not _replaceable(out):
+    if not replaceable(out, _is_report):
         raise ReportError(
             f"{out}: exists and is not a samspil report; choose another --out or remove it."
         )
