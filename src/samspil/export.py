@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -32,7 +30,7 @@ import duckdb
 import pandas as pd
 import pyreadstat
 
-from samspil.paths import replaceable
+from samspil.paths import replaceable, replacing
 
 # The folders of the export, one per format.
 FORMATS = ("parquet", "csv", "sav", "dta")
@@ -463,9 +461,7 @@ def export(
             f"{out}: exists and is not a samspil export (no manifest.json of one); choose "
             "another --out or remove it."
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with replacing(out) as folder:
         with duckdb.connect(str(warehouse), read_only=True) as connection:
             schema = RESTRICTED_SCHEMA if restricted else RELEASE_SCHEMA
             written = _write_all(connection, folder, language, schema)
@@ -478,15 +474,4 @@ def export(
         (folder / "manifest.json").write_text(
             json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
-        folder.chmod(0o755)
-        # Swap: the old export goes aside, the new one takes its name, the old one goes.
-        retired = out.with_name(f".{out.name}.retired")
-        shutil.rmtree(retired, ignore_errors=True)
-        if out.exists():
-            out.rename(retired)
-        folder.rename(out)
-        shutil.rmtree(retired, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
     return written

@@ -7,7 +7,10 @@ exports never touch the shipped demo or the published warehouse.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +30,27 @@ def replaceable(out: Path, is_ours: Callable[[Path], bool]) -> bool:
     if not out.is_dir():
         return False
     return is_ours(out) or not any(out.iterdir())
+
+
+@contextmanager
+def replacing(out: Path) -> Iterator[Path]:
+    """A new folder beside `out` for the block to write into: when the block ends, it takes
+    `out`'s place in one rename (the old folder set aside, then removed); when the block
+    fails, it is removed and `out` stays as it was."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        yield folder
+        folder.chmod(0o755)
+        retired = out.with_name(f".{out.name}.retired")
+        shutil.rmtree(retired, ignore_errors=True)
+        if out.exists():
+            out.rename(retired)
+        folder.rename(out)
+        shutil.rmtree(retired, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 def release_file(published: Path) -> Path:

@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import matplotlib
 
-from samspil.paths import replaceable
+from samspil.paths import replaceable, replacing
 from samspil.report.figures import FIGURES
 from samspil.report.figures.common import Finding
 from samspil.report.html import Provenance, render_page
@@ -131,10 +129,8 @@ def report(warehouse: Path, out: Path, docs: Path, project: Path | None = None) 
             f"{out}: exists and is not a samspil report; choose another --out or remove it."
         )
     findings, provenance = draw(warehouse)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     written: list[str] = []
-    try:
+    with replacing(out) as folder:
         (folder / "figures").mkdir()
         svgs: dict[str, str] = {}
         for finding in findings:
@@ -154,16 +150,6 @@ def report(warehouse: Path, out: Path, docs: Path, project: Path | None = None) 
         )
         (folder / "index.html").write_text(MARKER + "\n" + page, encoding="utf-8")
         written.insert(0, "index.html")
-        folder.chmod(0o755)
-        retired = out.with_name(f".{out.name}.retired")
-        shutil.rmtree(retired, ignore_errors=True)
-        if out.exists():
-            out.rename(retired)
-        folder.rename(out)
-        shutil.rmtree(retired, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
     return Report(
         folder=out,
         index=out / "index.html",
