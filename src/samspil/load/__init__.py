@@ -345,11 +345,12 @@ def load(
     earlier_loaded, earlier_rejected = _earlier_load(warehouse, skipped)
     # A file renamed, its bytes the same (`Actors.CSV` for `actors.csv`): its strand is read
     # again, so that the audit names the file there now.
+    earlier_files = {item.table: item.file for item in earlier_loaded}
     renamed = {
         schema.source
         for schema in schemas
-        for item in earlier_loaded
-        if item.table == schema.table and candidates(raw_dir, schema) != [item.file]
+        if schema.table in earlier_files
+        and candidates(raw_dir, schema) != [earlier_files[schema.table]]
     }
     if renamed:
         skipped -= renamed

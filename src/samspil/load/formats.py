@@ -72,13 +72,14 @@ def unread_exports(raw_dir: Path, schemas: list[FileSchema]) -> dict[str, str]:
     unread = {}
     for folder in sorted({schema.source for schema in schemas}):
         for path in sorted((raw_dir / folder).rglob("*")):
-            relative = path.relative_to(raw_dir).as_posix()
+            parts = path.relative_to(raw_dir).parts
+            relative = "/".join(parts)
             suffix = path.suffix.lower()
             if (
                 suffix not in {*EXTENSIONS, ".qdpx", *UNREAD_FORMATS}
                 or relative in read
                 or path.name.startswith("~$")
-                or any(part.startswith(".") for part in path.relative_to(raw_dir).parts)
+                or any(part.startswith(".") for part in parts)
                 or not path.is_file()
             ):
                 continue
