@@ -564,6 +564,37 @@ def renamed_column_fails_naming_both_names(raw: Path) -> Outcome:
 
 
 @case
+def a_file_without_its_header_row_fails_without_showing_its_first_record(raw: Path) -> Outcome:
+    """The header line deleted: the first record is read as the header. Its values (a
+    chair's e-mail, an association's name) must not be echoed as unknown columns."""
+    path = raw / "association_survey" / "frame.csv"
+    first = records(path)[0][1]
+    path.write_text(path.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
+    return Outcome(
+        error=r"^association_survey/frame\.csv: the file has no header row: its first row names "
+        r"none of the 8 columns of docs/raw-exports\.md \(they begin 'association_code', "
+        r"'wave', 'kommunekode', …\); export it again as CSV UTF-8 .*, with the column names in "
+        r"its first row\.$",
+        secrets=(first["association_name"], first["chair_email"], first["association_code"]),
+    )
+
+
+@case
+def an_unknown_header_cell_that_is_no_column_name_is_not_shown(raw: Path) -> Outcome:
+    """An extra header cell that is no name (spaces, an e-mail address) may be data: it is
+    counted, not echoed; a name-like one is shown."""
+    path = raw / "cases" / "actors.csv"
+    extra = ["kontakt@forening.dk", "Rasmus Bach", "note"]
+    rows = [row for _, row in records(path)]
+    rewrite(path, [*header_of(path), *extra], rows)
+    return Outcome(
+        error=r"^cases/actors\.csv: unknown extra columns <not shown: 19 characters, no column "
+        r"name>, <not shown: 11 characters, no column name>, 'note'; export the file again",
+        secrets=("kontakt@forening.dk", "Rasmus Bach"),
+    )
+
+
+@case
 def duplicated_header_column_fails(raw: Path) -> Outcome:
     path = raw / "cases" / "cases.csv"
     text = path.read_text(encoding="utf-8")
@@ -1420,6 +1451,7 @@ def test_bad_input(name: str, raw_copy: Path, tmp_path: Path) -> None:
         assert re.search(outcome.error, message), message
         assert "\n" not in message
         assert not EMAIL.search(message) and not CPR.search(message)
+        assert [secret for secret in outcome.secrets if secret in message] == []
         assert not warehouse.exists()
         return
     load(raw_copy, warehouse, project_dir=project)

@@ -11,6 +11,7 @@ same for every format.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -73,16 +74,44 @@ class RawFile:
         return self.details.decimal_mark or "."
 
 
+# A header cell shown in a message: a name as tools write column names. Anything else may be
+# a value of a record (a file without its header row), personal data even: it is not echoed.
+COLUMN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+
+
+def _shown(cell: str, schema: FileSchema) -> str:
+    """A header cell as a message quotes it: a column-like name as written, else masked."""
+    if not cell:
+        return "'' (a trailing comma?)"
+    if COLUMN_NAME.fullmatch(cell) and not (
+        schema.personal_data is not None and schema.personal_data.search(cell)
+    ):
+        return repr(cell)
+    return f"<not shown: {len(cell)} characters, no column name>"
+
+
 def check_header(header: list[str], schema: FileSchema, export_again: str) -> None:
-    """Raise `FileProblem` unless `header` holds each column of the contract exactly once."""
+    """Raise `FileProblem` unless `header` holds each column of the contract exactly once.
+
+    A first row with none of the contract's columns is a file without its header row: it is
+    said so, and its cells (a record's values) are not shown. Elsewhere a cell that does not
+    look like a column name is masked, as it may be data."""
     file = schema.file
+    expected = schema.column_names
+    if not set(expected) & set(header):
+        first = ", ".join(repr(name) for name in expected[:3])
+        more = ", …" if len(expected) > 3 else ""
+        raise FileProblem(
+            f"{file}: the file has no header row: its first row names none of the "
+            f"{len(expected)} columns of docs/raw-exports.md (they begin {first}{more}); "
+            f"{export_again}, with the column names in its first row."
+        )
     twice = sorted({name for name in header if header.count(name) > 1})
     if twice:
         raise FileProblem(
-            f"{file}: column {', '.join(repr(name) for name in twice)} appears twice in the "
-            f"header; {export_again}, each column once."
+            f"{file}: column {', '.join(_shown(name, schema) for name in twice)} appears twice "
+            f"in the header; {export_again}, each column once."
         )
-    expected = schema.column_names
     missing = [name for name in expected if name not in header]
     extra = [name for name in header if name not in expected]
     if missing or extra:
@@ -95,7 +124,7 @@ def check_header(header: list[str], schema: FileSchema, export_again: str) -> No
         if extra:
             problems.append(
                 f"unknown extra column{'s' if len(extra) > 1 else ''} "
-                + ", ".join(repr(name) if name else "'' (a trailing comma?)" for name in extra)
+                + ", ".join(_shown(name, schema) for name in extra)
             )
         raise FileProblem(
             f"{file}: {' and '.join(problems)}; export the file again with exactly the columns of "
