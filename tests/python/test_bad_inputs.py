@@ -325,6 +325,27 @@ def windows_1252_loads_where_the_sources_yaml_says_so(raw: Path) -> Outcome:
 
 
 @case
+def utf8_with_one_windows_1252_letter_fails_where_the_yaml_allows_windows_1252(
+    raw: Path,
+) -> Outcome:
+    """Two batches pasted together, one per encoding: read as Windows-1252, every æøå of the
+    UTF-8 part would become two letters (Ã¸), silently."""
+    path = raw / "association_survey" / "frame.csv"
+    lines = physical_lines(path)
+    first = next(number for number, line in enumerate(lines, 1) if not line.isascii())
+    index = next(number for number, line in enumerate(lines) if "ø" in line and number > first)
+    lines[index] = lines[index].replace("ø", "\udcf8", 1)  # the one byte 0xF8
+    char = next(char for char in lines[first - 1] if not char.isascii())
+    path.write_bytes("\n".join(lines).encode("utf-8", "surrogateescape"))
+    return Outcome(
+        error=rf"^association_survey/frame\.csv: the file mixes two encodings: line {first} has "
+        rf"'{char}' written in UTF-8, line {index + 1} byte 0xF8, which is not UTF-8 "
+        r"\(Windows-1252\?\); read as either, some letters would come out wrong; export it "
+        r"again as CSV UTF-8 .*, in one encoding\.$"
+    )
+
+
+@case
 def utf16_file_fails(raw: Path) -> Outcome:
     path = raw / "cases" / "actors.csv"
     path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from pathlib import PurePosixPath
 
@@ -25,6 +26,12 @@ from samspil.load.schema import FileSchema
 
 UTF8_BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# A character of two to four bytes as UTF-8 writes it (no overlong form, no surrogate).
+UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]"
+    rb"|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
 
 # Whole documents are one field; the csv module's default limit (128 KiB) is too small.
 FIELD_SIZE_LIMIT = 2**31 - 1
@@ -112,6 +119,7 @@ def _decode(data: bytes, schema: FileSchema) -> tuple[str, str]:
                 f"off; {EXPORT_AGAIN}."
             ) from None
         if schema.csv.encoding == "cp1252" and encoding == "utf-8":
+            _refuse_mixed(data, file, line, byte)
             text, encoding = _decode_cp1252(data, file), "cp1252"
         else:
             try:
@@ -134,6 +142,21 @@ def _decode(data: bytes, schema: FileSchema) -> tuple[str, str]:
             f"{file}, line {line}: a NUL byte, so this is not a text CSV file; {EXPORT_AGAIN}."
         )
     return text, encoding
+
+
+def _refuse_mixed(data: bytes, file: str, line: int, byte: int) -> None:
+    """Raise `FileProblem` where a file that is not UTF-8 holds UTF-8 characters too: read
+    as Windows-1252, each of them would become two or three wrong ones (ø as Ã¸), silently."""
+    found = UTF8_MULTIBYTE.search(data)
+    if found is None:
+        return
+    utf8_line = data.count(b"\n", 0, found.start()) + 1
+    raise FileProblem(
+        f"{file}: the file mixes two encodings: line {utf8_line} has "
+        f"'{found.group().decode('utf-8')}' written in UTF-8, line {line} byte 0x{byte:02X}, "
+        f"which is not UTF-8 (Windows-1252?); read as either, some letters would come out wrong; "
+        f"{EXPORT_AGAIN}, in one encoding."
+    )
 
 
 def _decode_cp1252(data: bytes, file: str) -> str:
