@@ -285,6 +285,41 @@ def test_a_coding_by_an_unknown_user(tmp_path: Path) -> None:
     assert line == codings.records[1][0] and column == "coder_id" and coder_b in detail
 
 
+@pytest.mark.parametrize(
+    ("kind", "first", "second"),
+    [
+        ("Code", guid_for("code", "EFF_BETTER_SOLUTIONS"), guid_for("code", "ECO_COST_SAVING")),
+        ("User", guid_for("user", "coder_a"), guid_for("user", "coder_b")),
+        ("PlainTextSelection", guid_for("segment", "S000001"), guid_for("segment", "S000002")),
+    ],
+    ids=["code", "user", "selection"],
+)
+def test_a_guid_given_twice_is_refused_naming_both_lines(
+    tmp_path: Path, kind: str, first: str, second: str
+) -> None:
+    """Two codes, users or selections with one guid (a merge of two projects, a hand edit):
+    codings to it would silently go to the other code, coder or segment."""
+    data = _small()
+    data["segments"].append(["S000002", "D0461-0001", "0", "3", TEXT[:3]])
+    data["codings"].append(["S000002", "coder_b", "EFF_INNOVATION", "2016-10-02"])
+    broken = _with_qde(
+        _write(tmp_path / "p.qdpx", data),
+        tmp_path / "q.qdpx",
+        lambda qde: qde.replace(f'<{kind} guid="{second}"', f'<{kind} guid="{first}"'),
+    )
+    qde = _qde(broken).decode("utf-8").splitlines()
+    lines = [number for number, line in enumerate(qde, 1) if f'<{kind} guid="{first}"' in line]
+    assert len(lines) == 2
+    with pytest.raises(QdpxProblem) as caught:
+        read_qdpx(broken, file="discourse/discourse.qdpx")
+    assert str(caught.value) == (
+        f"discourse/discourse.qdpx: project.qde, line {lines[1]}: the {kind} has guid {first}, "
+        f"as has the {kind} on line {lines[0]}; a guid must name one thing of the project "
+        "(were two projects merged?), or codings would go to the wrong one; export the project "
+        "again from the QDA tool (File > Export > REFI-QDA project)."
+    )
+
+
 def test_a_source_whose_text_is_missing(tmp_path: Path) -> None:
     project = _write(tmp_path / "p.qdpx", _small())
     broken = tmp_path / "q.qdpx"

@@ -37,6 +37,21 @@ CASE_HEADERS: dict[str, list[str]] = {
 }
 STRANDS: dict[str, dict[str, list[str]]] = {"discourse": HEADERS, "cases": CASE_HEADERS}
 """The tables a project of each strand holds, with their headers."""
+GUID_KEYED = tuple(
+    f"{NS}{kind}"
+    for kind in (
+        "User",
+        "Code",
+        "Case",
+        "Variable",
+        "TextSource",
+        "PDFSource",
+        "PlainTextSelection",
+        "PDFSelection",
+    )
+)
+"""The elements the reader finds by their guid (a coding's user and code, a case's source, a
+segment without a name of its own): one guid must name one of them."""
 VALUE_TAGS = tuple(
     f"{NS}{kind}Value" for kind in ("Text", "Boolean", "Integer", "Float", "Date", "DateTime")
 )
@@ -118,6 +133,7 @@ class Reader:
         self.project, self.file, self.root = project, project.file, project.root
         self.strand, self.mapping, self.unit, self.crlf_as_one = strand, mapping, unit, crlf_as_one
         self.unit_name = unit or "codepoint"
+        self.refuse_shared_guids()
         self.tables = {
             stem: QdpxTable(list(header), []) for stem, header in STRANDS[strand].items()
         }
@@ -152,6 +168,23 @@ class Reader:
             for source in self.root.iterfind(f"{NS}Sources/*")
             if tag(source) in ("TextSource", "PDFSource")
         )
+
+    def refuse_shared_guids(self) -> None:
+        """Raise `QdpxProblem` where two users, codes, cases, variables, sources or selections
+        share a guid: a coding pointing to it would silently go to whichever was read last."""
+        seen: dict[str, etree._Element] = {}
+        for element in self.root.iter(*GUID_KEYED):
+            key = guid_key(element.get("guid"))
+            if not key:
+                continue
+            first = seen.setdefault(key, element)
+            if first is not element:
+                raise QdpxProblem(
+                    f"{self.file}: project.qde, line {element.sourceline}: the {tag(element)} "
+                    f"has guid {element.get('guid')}, as has the {tag(first)} on line "
+                    f"{first.sourceline}; a guid must name one thing of the project (were two "
+                    f"projects merged?), or codings would go to the wrong one; {EXPORT_AGAIN}."
+                )
 
     def _read_codes(self, codebook: etree._Element, path: str) -> None:
         """Every code of the tree, in document order, with its path (a loop, not recursion:
