@@ -236,6 +236,40 @@ def windows_line_ends_are_accepted(raw: Path) -> Outcome:
 
 
 @case
+def mac_line_ends_are_accepted(raw: Path) -> Outcome:
+    """Excel for Mac's 'CSV (Macintosh)' ends lines with a lone CR."""
+    path = raw / "institution_survey" / "frame.csv"
+    expected = (_records_in_file(path), records(path)[-1][0])
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+
+    def check(connection: Connection) -> None:
+        assert (
+            connection.execute(
+                "select count(*), max(_line) from raw.institution_survey__frame"
+            ).fetchone()
+            == expected
+        )
+
+    return Outcome(check=check)
+
+
+@case
+def a_header_ending_in_a_lone_cr_is_accepted(raw: Path) -> Outcome:
+    """Mixed line ends: only the header's is a lone CR."""
+    path = raw / "institution_survey" / "frame.csv"
+    expected = _records_in_file(path)
+    header, rest = path.read_bytes().split(b"\n", 1)
+    path.write_bytes(header + b"\r" + rest)
+
+    def check(connection: Connection) -> None:
+        assert connection.execute(
+            "select count(*), min(_line) from raw.institution_survey__frame"
+        ).fetchone() == (expected, 2)
+
+    return Outcome(check=check)
+
+
+@case
 def a_last_line_without_line_break_is_accepted(raw: Path) -> Outcome:
     path = raw / "cases" / "cases.csv"
     path.write_text(path.read_text(encoding="utf-8").rstrip("\n"), encoding="utf-8")
@@ -692,6 +726,15 @@ def nul_byte_fails(raw: Path) -> Outcome:
     lines = physical_lines(path)
     lines[4] = lines[4].replace("coder_", "coder\x00", 1)
     path.write_text("\n".join(lines), encoding="utf-8")
+    return Outcome(error=r"^discourse/codings\.csv, line 5: a NUL byte")
+
+
+@case
+def a_nul_byte_in_a_file_with_mac_line_ends_names_its_line(raw: Path) -> Outcome:
+    path = raw / "discourse" / "codings.csv"
+    lines = physical_lines(path)
+    lines[4] = lines[4].replace("coder_", "coder\x00", 1)
+    path.write_text("\r".join(lines), encoding="utf-8")
     return Outcome(error=r"^discourse/codings\.csv, line 5: a NUL byte")
 
 

@@ -74,6 +74,14 @@ def _sources_yaml(schema: FileSchema) -> str:
     return f"models/staging/{schema.source}/_{schema.source}__sources.yml"
 
 
+def _line_at(data: str | bytes, offset: int) -> int:
+    """The line `offset` is on, counting line ends as the record reader does: LF, CR LF, and
+    a lone CR (Excel for Mac)."""
+    before = data[:offset]
+    cr, lf = ("\r", "\n") if isinstance(before, str) else (b"\r", b"\n")
+    return before.count(lf) + before.count(cr) - before.count(cr + lf) + 1
+
+
 def _check_is_text(data: bytes, schema: FileSchema) -> None:
     """Raise `FileProblem` where the first bytes say the file is a workbook, an archive or
     another format, not text."""
@@ -111,7 +119,7 @@ def _decode(data: bytes, schema: FileSchema) -> tuple[str, str]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
+        line = _line_at(data, error.start)
         byte = data[error.start]
         if error.end == len(data) and error.reason == "unexpected end of data":
             raise FileProblem(
@@ -137,7 +145,7 @@ def _decode(data: bytes, schema: FileSchema) -> tuple[str, str]:
                 f"meta: {{csv: {{encoding: cp1252}}}} on {schema.stem} in {_sources_yaml(schema)}."
             ) from None
     if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
+        line = _line_at(text, text.index("\x00"))
         raise FileProblem(
             f"{file}, line {line}: a NUL byte, so this is not a text CSV file; {EXPORT_AGAIN}."
         )
@@ -150,7 +158,7 @@ def _refuse_mixed(data: bytes, file: str, line: int, byte: int) -> None:
     found = UTF8_MULTIBYTE.search(data)
     if found is None:
         return
-    utf8_line = data.count(b"\n", 0, found.start()) + 1
+    utf8_line = _line_at(data, found.start())
     raise FileProblem(
         f"{file}: the file mixes two encodings: line {utf8_line} has "
         f"'{found.group().decode('utf-8')}' written in UTF-8, line {line} byte 0x{byte:02X}, "
@@ -163,7 +171,7 @@ def _decode_cp1252(data: bytes, file: str) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
+        line = _line_at(data, error.start)
         raise FileProblem(
             f"{file}, line {line}: byte 0x{data[error.start]:02X} is neither UTF-8 nor "
             f"Windows-1252, as the sources YAML says the file is; {EXPORT_AGAIN}."
@@ -179,7 +187,7 @@ def _columns_found(first_line: str, schema: FileSchema, delimiter: str) -> int:
 def _delimiter(text: str, schema: FileSchema) -> str:
     """The configured delimiter, or the one that splits the header into most contract columns;
     raise `FileProblem` where another character splits it into more of them."""
-    first_line = text.split("\n", 1)[0].rstrip("\r")
+    first_line = io.StringIO(text, newline="").readline().rstrip("\r\n")
     delimiter = schema.csv.delimiter or max(
         DELIMITERS, key=lambda candidate: _columns_found(first_line, schema, candidate)
     )  # a tie goes to the first: the comma
