@@ -4,6 +4,7 @@ with an entity; and a project that cannot be read is named once."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
 import zipfile
@@ -193,6 +194,30 @@ def test_a_relative_source_is_read_beside_the_project_whatever_its_base_path(raw
     assert tables["documents"].problems == []
 
 
+@pytest.mark.parametrize(
+    ("location", "why"),
+    [
+        (
+            "relative://" + "a" * 300 + ".txt",
+            "cannot be read in the folder of discourse/discourse.qdpx (File name too long)",
+        ),
+        (
+            "relative://loop.txt",
+            "is a symbolic link loop in the folder of discourse/discourse.qdpx",
+        ),
+    ],
+    ids=["name-too-long", "link-loop"],
+)
+def test_a_relative_source_that_cannot_be_opened_is_quarantined(
+    tmp_path: Path, raw: Path, location: str, why: str
+) -> None:
+    (raw / "discourse" / "loop.txt").symlink_to("loop.txt")
+    _pointing_to(raw, location)
+    ((column, reason, detail),) = _text_rejects(tmp_path, raw)
+    assert (column, reason) == ("text", "invalid_in_export")
+    assert f"its text '{location}' {why}" in detail
+
+
 # -- entities ------------------------------------------------------------------------------
 
 
@@ -256,6 +281,52 @@ def test_billion_laughs_is_refused(raw: Path) -> None:
     with pytest.raises(QdpxProblem) as caught:
         read_qdpx(project, file="discourse/discourse.qdpx")
     assert _one_line(caught.value).startswith("discourse/discourse.qdpx: project.qde, line ")
+
+
+# -- what the libraries underneath raise ----------------------------------------------------
+
+
+def test_an_encrypted_project_is_refused_in_one_line(tmp_path: Path, raw: Path) -> None:
+    """A .qdpx packed again with a password (7-Zip, WinZip): the encrypted flag of every
+    entry set, as Python's zipfile cannot write encryption."""
+    project = raw / "discourse" / "discourse.qdpx"
+    data = bytearray(project.read_bytes())
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = data.find(signature)
+        while start != -1:
+            (flags,) = struct.unpack_from("<H", data, start + flags_at)
+            struct.pack_into("<H", data, start + flags_at, flags | 1)
+            start = data.find(signature, start + 4)
+    project.write_bytes(bytes(data))
+    with pytest.raises(LoadError) as caught:
+        load(raw, tmp_path / "w.duckdb")
+    message = _one_line(caught.value)
+    assert re.fullmatch(
+        r"discourse/discourse\.qdpx: \S+ is encrypted \(the archive has a password\), so it "
+        r"cannot be read; export the project again from the QDA tool .*, without a password\.",
+        message,
+    ), message
+
+
+def test_a_coding_dated_past_the_calendar_in_denmark_is_quarantined(
+    tmp_path: Path, raw: Path
+) -> None:
+    """.NET's DateTime.MaxValue in UTC, a tool's "no date": in Denmark it is year 10000."""
+    project = raw / "discourse" / "discourse.qdpx"
+    members = _members(project)
+    qde = members["project.qde"].decode("utf-8")
+    stamp = "9999-12-31T23:59:59.9999999Z"
+    found = re.search(r'(<Coding [^>]*creationDateTime=")[^"]+"', qde)
+    assert found is not None
+    members["project.qde"] = (qde[: found.end(1)] + stamp + qde[found.end() - 1 :]).encode()
+    _rewrite(project, members)
+    line = qde.count("\n", 0, found.start()) + 1
+    warehouse = tmp_path / "w.duckdb"
+    load(raw, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        assert connection.execute(
+            "select table_name, line, column_name, reason, raw_value from raw.rejected_rows"
+        ).fetchall() == [("discourse__codings", line, "coded_date", "unparseable_date", stamp)]
 
 
 # -- one file, one name --------------------------------------------------------------------

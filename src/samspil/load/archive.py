@@ -29,6 +29,7 @@ __all__ = [
 ]
 
 CHUNK = 1 << 20
+ENCRYPTED = 0x1  # the general purpose flag of an encrypted entry
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,14 @@ def _check(
 def check_directory(
     archive: zipfile.ZipFile, file: str, remedy: str, limits: ArchiveLimits = DEFAULT_LIMITS
 ) -> None:
-    """Refuse the archive if its central directory declares an entry beyond the limits."""
+    """Refuse the archive if its central directory declares an entry beyond the limits, or
+    an encrypted one (``zipfile`` would need its password)."""
     for info in archive.infolist():
+        if info.flag_bits & ENCRYPTED:
+            raise ArchiveProblem(
+                f"{file}: {info.filename} is encrypted (the archive has a password), so it "
+                f"cannot be read; {remedy}, without a password."
+            )
         _check(file, info.filename, info.file_size, info.compress_size, limits, remedy)
 
 

@@ -56,10 +56,10 @@ Problems:
 
 - A file that cannot be read as a whole raises ``QdpxProblem``, one line naming the file once
   (see :mod:`samspil.load.qdpx.project`): not a zip, an entry that would inflate beyond the
-  limits, no ``project.qde``, XML that does not parse or declares entities (with line and
-  column), a root that is not ``Project`` in ``urn:QDA-XML:project:1.0``, a source text that
-  is not UTF-8, a guid given to two users, codes, cases, variables, sources or selections
-  (with the lines of both: a coding to it would go to either).
+  limits or is encrypted, no ``project.qde``, XML that does not parse or declares entities
+  (with line and column), a root that is not ``Project`` in ``urn:QDA-XML:project:1.0``, a
+  source text that is not UTF-8, a guid given to two users, codes, cases, variables, sources
+  or selections (with the lines of both: a coding to it would go to either).
 - A broken row is returned, never dropped, with a value the loader's existing checks reject, and
   listed in ``QdpxTable.problems`` as (line, column, detail) so the loader can quarantine it with
   the real reason (a row with several problems gets one, its details joined):
@@ -76,7 +76,8 @@ Problems:
     page (``PDFSelection``) is such a segment without positions;
   - a position that is not a whole number: kept as written (the integer check rejects it);
   - a source whose text cannot be read (not in the archive, outside the project's folder, an
-    absolute path): ``text`` empty (required), the path never read;
+    absolute path, a relative path that cannot be opened): ``text`` empty (required), the
+    path never read;
   - a coding of a whole source, not of a selection: ``segment_id`` empty (required);
   - a participant ``SourceRef`` to a source not in the project: ``episode_id`` =
     ``<unknown source {guid}>`` (rejected by the reference check, the guid kept);

@@ -190,19 +190,24 @@ class Project:
             )
         if scheme != "relative":
             return None, "is not an internal:// or relative:// path"
-        folder = self.path.parent.resolve()
-        candidate = (folder / rest.lstrip("/")).resolve()
-        if not candidate.is_relative_to(folder):
-            return None, (
-                f"leads outside the folder of {self.file} (to {candidate}), which is never "
-                "read; put the source beside the project, or export it inside (internal://)"
-            )
-        if not candidate.is_file():
-            return None, f"is not a file in the folder of {self.file}"
-        if candidate.stat().st_size > self.limits.max_entry_bytes:
-            raise QdpxProblem(
-                f"{self.file}: the source text {location} is larger than the "
-                f"{self.limits.max_entry_bytes >> 20} MiB a source may be; {EXPORT_AGAIN}."
-            )
-        with candidate.open("rb") as handle:
-            return handle.read(self.limits.max_entry_bytes + CHUNK), None
+        try:
+            folder = self.path.parent.resolve()
+            candidate = (folder / rest.lstrip("/")).resolve()
+            if not candidate.is_relative_to(folder):
+                return None, (
+                    f"leads outside the folder of {self.file} (to {candidate}), which is never "
+                    "read; put the source beside the project, or export it inside (internal://)"
+                )
+            if not candidate.is_file():
+                return None, f"is not a file in the folder of {self.file}"
+            if candidate.stat().st_size > self.limits.max_entry_bytes:
+                raise QdpxProblem(
+                    f"{self.file}: the source text {location} is larger than the "
+                    f"{self.limits.max_entry_bytes >> 20} MiB a source may be; {EXPORT_AGAIN}."
+                )
+            with candidate.open("rb") as handle:
+                return handle.read(self.limits.max_entry_bytes + CHUNK), None
+        except RuntimeError:  # Path.resolve's word for a symbolic link loop
+            return None, f"is a symbolic link loop in the folder of {self.file}"
+        except OSError as error:  # a name too long, a folder that cannot be read
+            return None, f"cannot be read in the folder of {self.file} ({error.strerror})"

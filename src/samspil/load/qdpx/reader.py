@@ -115,7 +115,10 @@ def danish_date(stamp: str | None) -> str | None:
     except ValueError:
         return value  # the loader's date check rejects it, showing the value
     if moment.tzinfo is not None:
-        moment = moment.astimezone(DANISH_TIME)
+        try:
+            moment = moment.astimezone(DANISH_TIME)
+        except OverflowError:  # past year 9999 in Denmark (.NET's DateTime.MaxValue in UTC)
+            return value  # the loader's date check rejects it, showing the value
     return moment.date().isoformat()
 
 
