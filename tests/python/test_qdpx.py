@@ -285,6 +285,29 @@ def test_a_coding_by_an_unknown_user(tmp_path: Path) -> None:
     assert line == codings.records[1][0] and column == "coder_id" and coder_b in detail
 
 
+def test_a_source_text_with_nul_characters_is_refused(tmp_path: Path) -> None:
+    """UTF-16 without a byte-order mark: an ASCII text is then valid UTF-8, every other
+    character a NUL, and every segment cut at the wrong place."""
+    text = "Frivillige og kommunen: Samarbejdet giver bedre loesninger."
+    project = _write(tmp_path / "p.qdpx", _small(text, "Samarbejdet giver bedre loesninger."))
+    broken = tmp_path / "q.qdpx"
+    with zipfile.ZipFile(project) as source, zipfile.ZipFile(broken, "w") as copy:
+        for name in source.namelist():
+            data = source.read(name)
+            if name.startswith("sources/"):
+                source_name, data = name, text.encode("utf-16-le")
+            copy.writestr(name, data)
+    line = _line_of(_qde(broken), "<TextSource")
+    with pytest.raises(QdpxProblem) as caught:
+        read_qdpx(broken, file="discourse/discourse.qdpx")
+    assert str(caught.value) == (
+        f"discourse/discourse.qdpx: internal://{source_name.removeprefix('sources/')} (source "
+        f"'D0461-0001', project.qde line {line}): a NUL character at character 1, so this is no "
+        "plain text (UTF-16 without a byte-order mark?), as REFI-QDA source texts must be; "
+        "export the project again from the QDA tool (File > Export > REFI-QDA project)."
+    )
+
+
 @pytest.mark.parametrize(
     ("kind", "first", "second"),
     [

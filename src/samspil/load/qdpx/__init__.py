@@ -58,7 +58,8 @@ Problems:
   (see :mod:`samspil.load.qdpx.project`): not a zip, an entry that would inflate beyond the
   limits or is encrypted, no ``project.qde``, XML that does not parse or declares entities
   (with line and column), a root that is not ``Project`` in ``urn:QDA-XML:project:1.0``, a
-  source text that is not UTF-8, a guid given to two users, codes, cases, variables, sources
+  source text that is not UTF-8 or holds a NUL character (UTF-16 without a byte-order mark),
+  a guid given to two users, codes, cases, variables, sources
   or selections (with the lines of both: a coding to it would go to either).
 - A broken row is returned, never dropped, with a value the loader's existing checks reject, and
   listed in ``QdpxTable.problems`` as (line, column, detail) so the loader can quarantine it with

@@ -234,16 +234,24 @@ class Reader:
         data, why = self.project.text_bytes(location)
         if data is None:
             return None, f"its text {location!r} {why}"
+        where = f"{location} (source {source.get('name')!r}, project.qde line {source.sourceline})"
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return data.decode("utf-16"), None
-        try:
-            return data.decode("utf-8-sig"), None
-        except UnicodeDecodeError as error:
+            text = data.decode("utf-16")
+        else:
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError as error:
+                raise QdpxProblem(
+                    f"{self.file}: {where}: byte {data[error.start]:#04x} at byte {error.start} "
+                    f"is not UTF-8, as REFI-QDA source texts must be; {EXPORT_AGAIN}."
+                ) from None
+        if "\x00" in text:
             raise QdpxProblem(
-                f"{self.file}: {location} (source {source.get('name')!r}, project.qde line "
-                f"{source.sourceline}): byte {data[error.start]:#04x} at byte {error.start} is "
-                f"not UTF-8, as REFI-QDA source texts must be; {EXPORT_AGAIN}."
-            ) from None
+                f"{self.file}: {where}: a NUL character at character {text.index(chr(0))}, so "
+                f"this is no plain text (UTF-16 without a byte-order mark?), as REFI-QDA source "
+                f"texts must be; {EXPORT_AGAIN}."
+            )
+        return text, None
 
     def read(self) -> dict[str, QdpxTable]:
         self.read_strand()
