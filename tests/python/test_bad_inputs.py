@@ -994,6 +994,53 @@ def an_unparseable_date_is_rejected(raw: Path) -> Outcome:
 
 
 @case
+def a_date_in_other_digits_than_ascii_is_rejected(raw: Path) -> Outcome:
+    """Full-width (a Japanese input method) or Arabic-Indic digits are digits to Python's
+    regular expressions, not to staging's cast."""
+    path = raw / "discourse" / "codings.csv"
+    [full_width, arabic_indic] = append(
+        path,
+        template(path, coder_id="coder_z", coded_date="２０１６-０３-０３"),
+        template(path, coder_id="coder_y", coded_date="٠٣.٠٣.٢٠١٦"),
+    )
+    return Outcome(
+        rejected=(
+            Rejected(
+                "discourse/codings.csv",
+                full_width,
+                "coded_date",
+                "unparseable_date",
+                r"^'２０１６-０３-０３' is not a date \(yyyy-mm-dd or dd-mm-yyyy\)\.$",
+            ),
+            Rejected(
+                "discourse/codings.csv",
+                arabic_indic,
+                "coded_date",
+                "unparseable_date",
+                r"^'٠٣\.٠٣\.٢٠١٦' is not a date",
+            ),
+        )
+    )
+
+
+@case
+def a_timestamp_with_a_time_in_other_digits_than_ascii_is_rejected(raw: Path) -> Outcome:
+    path = raw / "institution_survey" / "responses.csv"
+    [line] = append(path, new_response(raw, "IS16-90008", started_at="2016-03-01 ０７:４３"))
+    return Outcome(
+        rejected=(
+            Rejected(
+                INSTITUTION_RESPONSES,
+                line,
+                "started_at",
+                "unparseable_timestamp",
+                r"^'2016-03-01 ０７:４３' is not a timestamp",
+            ),
+        )
+    )
+
+
+@case
 def an_unparseable_timestamp_is_rejected(raw: Path) -> Outcome:
     path = raw / "institution_survey" / "responses.csv"
     [line] = append(path, new_response(raw, "IS16-90007", started_at="1/3/2016 7.43"))
@@ -1215,6 +1262,38 @@ def segment_offsets_that_are_not_numbers_are_rejected(raw: Path) -> Outcome:
                 "end_offset",
                 "unparseable_integer",
                 r"^'1\.250' is not a whole number",
+            ),
+        )
+    )
+
+
+@case
+def segment_offsets_beyond_what_staging_casts_are_rejected(raw: Path) -> Outcome:
+    """Staging casts offsets to a 32-bit integer: a larger whole number would fail the
+    build, not its row."""
+    path = raw / "discourse" / "segments.csv"
+    beyond, huge, _largest_is_loaded = append(
+        path,
+        template(path, segment_id="S900003", end_offset="4294967296"),
+        template(path, segment_id="S900004", start_offset="9" * 5000),
+        template(path, segment_id="S900005", end_offset="0002147483647"),
+    )
+    return Outcome(
+        rejected=(
+            Rejected(
+                "discourse/segments.csv",
+                beyond,
+                "end_offset",
+                "unparseable_integer",
+                r"^4294967296 is larger than 2147483647, the largest whole number staging "
+                r"reads \(a 32-bit integer\)\.$",
+            ),
+            Rejected(
+                "discourse/segments.csv",
+                huge,
+                "start_offset",
+                "unparseable_integer",
+                r"^9{5000} is larger than 2147483647",
             ),
         )
     )

@@ -33,10 +33,14 @@ from samspil.load.rawfile import RawFile, Record
 from samspil.load.schema import Column, FileSchema, Reference
 
 WHOLE_NUMBER = re.compile(r"[0-9]+")
-ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-DANISH_DATE = re.compile(r"(\d{1,2})([-.])(\d{1,2})\2(\d{4})")
+# [0-9], never \d: \d is any Unicode digit (full-width ２, Arabic-Indic ٢), which Python's
+# int() reads but staging's casts do not.
+ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+DANISH_DATE = re.compile(r"([0-9]{1,2})([-.])([0-9]{1,2})\2([0-9]{4})")
 ISO_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}")
-TIME = re.compile(r"(\d{2}):(\d{2})(?::(\d{2}))?")
+TIME = re.compile(r"([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?")
+# Staging casts a `type: integer` column `as integer`: DuckDB's 32-bit INTEGER.
+LARGEST_INTEGER = 2**31 - 1
 DECIMAL = {".": re.compile(r"-?[0-9]+(?:\.[0-9]+)?"), ",": re.compile(r"-?[0-9]+(?:,[0-9]+)?")}
 # The first value of a spreadsheet's total row (case and a trailing colon ignored).
 TOTAL_LABELS = frozenset({"i alt", "ialt", "total", "totalt", "sum", "i alt (sum)"})
@@ -162,13 +166,23 @@ def check_value(column: Column, value: str | None, decimal_mark: str = ".") -> s
                 value,
             )
         stored = value.replace(",", ".")
-    elif column.type == "integer" and not WHOLE_NUMBER.fullmatch(value):
-        raise _Problem(
-            name,
-            "unparseable_integer",
-            f"{show(value, column)} is not a whole number in digits.",
-            value,
-        )
+    elif column.type == "integer":
+        if not WHOLE_NUMBER.fullmatch(value):
+            raise _Problem(
+                name,
+                "unparseable_integer",
+                f"{show(value, column)} is not a whole number in digits.",
+                value,
+            )
+        digits = value.lstrip("0")
+        if len(digits) > len(str(LARGEST_INTEGER)) or int(digits or 0) > LARGEST_INTEGER:
+            raise _Problem(
+                name,
+                "unparseable_integer",
+                f"{show(value, column)} is larger than {LARGEST_INTEGER}, the largest whole "
+                "number staging reads (a 32-bit integer).",
+                value,
+            )
     if column.codes is not None and value not in column.codes.codes:
         hint = ""
         if (
