@@ -19,6 +19,7 @@ import shutil
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -1520,6 +1521,43 @@ def a_file_named_xlsx_that_is_no_workbook_fails(raw: Path) -> Outcome:
     path = raw / "cases" / "cases.csv"
     path.rename(path.with_suffix(".xlsx"))
     return Outcome(error=r"^cases/cases\.xlsx: not a readable \.xlsx workbook \(.*\); save the")
+
+
+@case
+def xlsx_date_times_at_midnight_and_with_a_fraction_of_a_second_load(raw: Path) -> Outcome:
+    """started_at as Excel date-time cells: at midnight calamine returns a date; a fraction
+    of a second is kept to the millisecond, as the .sav reader keeps it."""
+    path = raw / "institution_survey" / "responses.csv"
+    header = header_of(path)
+    rows = [row for _, row in records(path)]
+    first, second = rows[0]["started_at"], rows[1]["started_at"]
+    rows[0]["started_at"] = f"{first[:10]}T00:00:00"
+    rows[1]["started_at"] = f"{second}.250"
+    workbook = xlsxwriter.Workbook(str(path.with_suffix(".xlsx")))
+    worksheet = workbook.add_worksheet("Ark1")
+    date_time = workbook.add_format({"num_format": "dd-mm-yyyy hh:mm:ss"})
+    worksheet.write_row(0, 0, header)
+    for number, row in enumerate(rows, start=1):
+        for column, name in enumerate(header):
+            if name == "started_at" and row[name]:
+                value = datetime.fromisoformat(row[name])
+                worksheet.write_datetime(number, column, value, date_time)
+            elif row[name]:
+                worksheet.write_string(number, column, row[name])
+    workbook.close()
+    path.unlink()
+
+    def check(connection: Connection) -> None:
+        assert connection.execute(
+            "select started_at from raw.institution_survey__responses where _line <= 4 "
+            "order by _line"
+        ).fetchall() == [
+            (rows[0]["started_at"],),
+            (rows[1]["started_at"],),
+            (rows[2]["started_at"],),
+        ]
+
+    return Outcome(check=check)
 
 
 def _raw_value_is(connection: Connection, file: str, expected: str) -> None:

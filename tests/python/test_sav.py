@@ -14,6 +14,7 @@ import pyreadstat
 import pytest
 
 from samspil.load.csvfile import FileProblem
+from samspil.load.rows import parse_timestamp
 from samspil.load.sav import CodebookFinding, SavTable, codebook_findings, read_sav
 from samspil.tools.generate.reference import DEFAULT_SEEDS_DIR, Reference, load_reference
 from samspil.tools.generate.sav import CREATION_DATE, CREATION_TIME, write_sav
@@ -318,3 +319,24 @@ def test_spss_dates_and_numbers_read_as_csv_text(tmp_path: Path) -> None:
     table = read_sav(path)
     assert table.records == [(1, ["2016-03-01", "2016-03-01T07:43:05", "2.5"]), (2, [None] * 3)]
     assert table.encoding == "UTF-8"
+
+
+def test_a_date_time_with_a_fraction_of_a_second_reads_as_the_xlsx_reader_writes_it(
+    tmp_path: Path,
+) -> None:
+    """SPSS keeps seconds as a float: .123 comes back as .122999; kept to the millisecond,
+    as Excel keeps it, and accepted by the timestamp check."""
+    frame = pd.DataFrame(
+        {
+            "started_at": [
+                dt.datetime(2016, 3, 1, 7, 43, 5, 123000),
+                dt.datetime(2016, 3, 1, 7, 43, 5, 500000),
+                dt.datetime(2016, 3, 1, 23, 59, 59, 999900),
+            ]
+        }
+    )
+    path = tmp_path / "fraction.sav"
+    pyreadstat.write_sav(frame, str(path), variable_format={"started_at": "DATETIME23.2"})
+    values = [values[0] for _, values in read_sav(path).records]
+    assert values == ["2016-03-01T07:43:05.123", "2016-03-01T07:43:05.500", "2016-03-02T00:00:00"]
+    assert [parse_timestamp(value) for value in values] == values

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from samspil.load.schema import FileSchema
@@ -72,6 +73,18 @@ class RawFile:
     def decimal_mark(self) -> str:
         """The decimal mark of text values: typed formats write numbers with a point."""
         return self.details.decimal_mark or "."
+
+
+def timestamp_text(value: datetime) -> str:
+    """A typed date-time (a workbook's cell, an SPSS value) as the CSV contract writes it: to
+    the second, or to the millisecond where it has a fraction (as far as Excel keeps one; the
+    microseconds of SPSS's floating-point seconds are rounding noise)."""
+    milliseconds = round(value.microsecond / 1000)
+    try:
+        value = value.replace(microsecond=0) + timedelta(milliseconds=milliseconds)
+    except OverflowError:  # the last millisecond of year 9999
+        value = value.replace(microsecond=value.microsecond // 1000 * 1000)
+    return value.isoformat(timespec="milliseconds" if value.microsecond else "seconds")
 
 
 # A header cell shown in a message: a name as tools write column names. Anything else may be

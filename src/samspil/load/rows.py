@@ -37,7 +37,9 @@ WHOLE_NUMBER = re.compile(r"[0-9]+")
 # int() reads but staging's casts do not.
 ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 DANISH_DATE = re.compile(r"([0-9]{1,2})([-.])([0-9]{1,2})\2([0-9]{4})")
-ISO_TIMESTAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}")
+ISO_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?"
+)  # a fraction of a second as a workbook or an SPSS file may hold one
 TIME = re.compile(r"([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?")
 # Staging casts a `type: integer` column `as integer`: DuckDB's 32-bit INTEGER.
 LARGEST_INTEGER = 2**31 - 1
@@ -99,7 +101,8 @@ def parse_date(value: str) -> str | None:
 
 
 def parse_timestamp(value: str) -> str | None:
-    """yyyy-mm-ddThh:mm[:ss] (or a space for the T), as read; a dd-mm-yyyy date part as ISO."""
+    """yyyy-mm-ddThh:mm[:ss] (or a space for the T), as read, yyyy-mm-ddThh:mm:ss.fff too;
+    a dd-mm-yyyy date part as ISO."""
     if ISO_TIMESTAMP.fullmatch(value):  # the usual form, checked the same way in fewer steps
         if int(value[11:13]) > 23 or int(value[14:16]) > 59 or int(value[17:19]) > 59:
             return None

@@ -4,7 +4,9 @@
 whole number ``1.0`` becomes ``"1"``, user-missing codes stay their codes
 (``"8"``, ``"97"``; the file is read with ``user_missing=True``), a
 system-missing number and an empty string become ``None``, SPSS dates become
-``yyyy-mm-dd`` and date-times ``yyyy-mm-ddThh:mm:ss``. The file's own codebook
+``yyyy-mm-dd`` and date-times ``yyyy-mm-ddThh:mm:ss`` (``.fff`` added where a
+date-time has a fraction of a second, as the ``.xlsx`` reader writes it). The file's own
+codebook
 (variable labels, value labels, user-missing definitions) comes along in the
 `SavTable`.
 
@@ -27,7 +29,7 @@ from typing import NamedTuple
 import pandas as pd
 import pyreadstat
 
-from samspil.load.rawfile import FileProblem
+from samspil.load.rawfile import FileProblem, timestamp_text
 
 __all__ = [
     "Codebook",
@@ -165,9 +167,7 @@ def _text(value: object) -> str | None:
     if isinstance(value, str):
         return value or None
     if isinstance(value, dt.datetime):
-        if value.microsecond:
-            return value.isoformat(sep="T")
-        return value.isoformat(sep="T", timespec="seconds")
+        return timestamp_text(value)
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, bytes):

@@ -4,7 +4,9 @@ The first sheet, or the one the table's `meta: {sheet: ...}` names; row 1 is
 the header and a record's line is its spreadsheet row number. Cells come back
 typed and are written as the CSV contract writes them: whole numbers without
 `.0`, dates `yyyy-mm-dd`, timestamps `yyyy-mm-ddThh:mm:ss`, an empty cell as
-no value. Blank rows are no records. A merged or empty header cell, or a sheet
+no value; a date-time keeps a fraction of a second to the millisecond, and a date
+in a timestamp column is its midnight (calamine returns a date-time at midnight as a
+date). Blank rows are no records. A merged or empty header cell, or a sheet
 that is not there, is a `FileProblem`; a total row at the bottom is left for
 the row checks (it is rejected as `total_row`).
 """
@@ -18,7 +20,14 @@ from pathlib import Path
 import python_calamine
 
 from samspil.load.archive import ArchiveProblem, check_directory
-from samspil.load.rawfile import FileProblem, RawTable, ReadDetails, Record, check_header
+from samspil.load.rawfile import (
+    FileProblem,
+    RawTable,
+    ReadDetails,
+    Record,
+    check_header,
+    timestamp_text,
+)
 from samspil.load.schema import FileSchema
 
 SAVE_AGAIN = "save the workbook again as .xlsx from Excel"
@@ -43,7 +52,7 @@ def cell_text(value: object) -> str | None:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
+        return timestamp_text(value)
     if isinstance(value, date | time):
         return value.isoformat()
     if isinstance(value, timedelta):
@@ -121,9 +130,18 @@ def read_xlsx(path: Path, schema: FileSchema) -> RawTable:
     header = [cell for cell in header_cells if cell is not None]
     check_header(header, schema, SAVE_AGAIN)
     width = len(header)
+    # calamine returns a date-time at midnight as a date (to Excel both are one number): in
+    # a timestamp column it is that midnight.
+    timestamps = [
+        position for position, name in enumerate(header) if schema.column(name).type == "timestamp"
+    ]
     records = []
     for number, row in enumerate(rows[1:], start=2):
         fields = [cell_text(value) for value in row]
+        for position in timestamps:
+            value = row[position] if position < len(row) else None
+            if isinstance(value, date) and not isinstance(value, datetime):
+                fields[position] = f"{value.isoformat()}T00:00:00"
         while len(fields) > width and fields[-1] is None:
             fields.pop()
         if any(value is not None for value in fields):
