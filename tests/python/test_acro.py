@@ -298,7 +298,14 @@ def _entries() -> list[tuple[dict, str, Callable[[list[str]], str | None]]]:
 
 
 def _release_flags(build: Build) -> dict[str, tuple[str, bool, str | None]]:
-    """Every release cell by its key, with its table, flag and reason."""
+    """Every release cell by its key, with its table, flag and the rule that withheld it
+    (the release tier does not say: the working file's primary reason, else
+    complementary)."""
+    primary = dict(
+        build.query_build(
+            "select release_cell_id, primary_reason from intermediate.int_release_cells_unioned"
+        )
+    )
     keys = {
         "rpt_justification_frames": "frame_share_id",
         "rpt_case_timelines": "case_timeline_id",
@@ -322,9 +329,10 @@ def _release_flags(build: Build) -> dict[str, tuple[str, bool, str | None]]:
             key = keys.get(table, "release_cell_id")
             if key not in columns:
                 continue  # provenance: no units to check
-            for cell, suppressed, reason in connection.execute(
-                f"select {key}, is_suppressed, suppression_reason from release.{table}"
+            for cell, suppressed in connection.execute(
+                f"select {key}, is_suppressed from release.{table}"
             ).fetchall():
+                reason = (primary.get(cell) or "complementary") if suppressed else None
                 flags[cell] = (table, suppressed, reason)
     return flags
 

@@ -56,7 +56,7 @@ final as (
     select
         release_cell_id,
         kommunekode,
-        suppression_reason,
+        {{ released_suppression_reason('suppression_reason') }},
         wave,
         {{ released_measures([
             'unit_count', 'reciprocated_tie_count', 'both_responded_tie_count', 'estimate',

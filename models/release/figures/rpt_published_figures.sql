@@ -83,7 +83,7 @@ final as (
         source,
         source_detail,
         note,
-        suppression_reason,
+        {{ released_suppression_reason('suppression_reason') }},
         wave,
         published_value,
         rounding_unit,

@@ -79,7 +79,7 @@ final as (
         construct,
         question_en,
         statistic,
-        suppression_reason,
+        {{ released_suppression_reason('suppression_reason') }},
         wave,
         {{ released_measures([
             'unit_count', 'estimate', 'unweighted_estimate', 'standard_error',

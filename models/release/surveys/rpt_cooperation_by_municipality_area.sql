@@ -81,7 +81,7 @@ final as (
         survey_item_id,
         construct,
         statistic,
-        suppression_reason,
+        {{ released_suppression_reason('suppression_reason') }},
         wave,
         {{ released_measures([
             'unit_count', 'estimate', 'unweighted_estimate', 'standard_error',

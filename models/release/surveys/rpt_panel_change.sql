@@ -86,7 +86,7 @@ final as (
         survey_item_id,
         construct,
         statistic,
-        suppression_reason,
+        {{ released_suppression_reason('suppression_reason') }},
         from_wave,
         to_wave,
         {{ released_measures([

@@ -57,7 +57,7 @@ final as (
         release_cell_id,
         survey,
         kommunekode,
-        suppression_reason,
+        {{ released_suppression_reason('suppression_reason') }},
         wave,
         {{ released_measures([
             'unit_count', 'responded_count', 'complete_count', 'estimate'

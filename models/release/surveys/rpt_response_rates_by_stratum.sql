@@ -71,7 +71,7 @@ final as (
         kommunekode,
         policy_area_code,
         association_field_code,
-        suppression_reason,
+        {{ released_suppression_reason('suppression_reason') }},
         wave,
         {{ released_measures([
             'unit_count', 'responded_count', 'complete_count', 'estimate',
