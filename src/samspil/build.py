@@ -13,10 +13,10 @@ validation, the pattern solved again only where the release cells were rebuilt
 (`_reached`).
 
 A build on DuckDB is incremental when it can be: after a good build, the working file's
-folder holds `build-state.json`, the checksum of every raw file it was built from, a
+folder holds `<working file>.build-state.json`, the checksum of every raw file it was built from, a
 fingerprint of what dbt cannot see (what the loader reads of the project, the samspil
 package, the toolchain, the pseudonym key) and a digest of what dbt alone reads, and
-`dbt-state/` dbt's manifest of that build. When the next build finds the same
+`<working file>.dbt-state/` dbt's manifest of that build. When the next build finds the same
 fingerprint, only the raw tables of the sources (strands) with a changed file are
 written again, all of a source's tables (a rejected row rejects the rows of its other
 files that reference it), and dbt builds only what depends on them (each changed source

@@ -1,10 +1,13 @@
 """What a build records for the next one: the state that makes it incremental.
 
-After a good build the working file's folder holds `build-state.json` (the checksum of
-every raw file, a fingerprint of what dbt cannot see, a digest of what dbt alone reads,
-and which published file the build wrote) and `dbt-state/`, dbt's manifest of that build
-(dbt's state to compare with). `samspil.build` reads it to decide between a full and an
-incremental build; anything that changes the working file outside a build forgets it.
+After a good build the working file's folder holds two things named after the working
+file: `samspil.duckdb.build-state.json` (the checksum of every raw file, a fingerprint of
+what dbt cannot see, a digest of what dbt alone reads, and which published file the
+build wrote) and `samspil.duckdb.dbt-state/`, dbt's manifest of that build (dbt's state
+to compare with). Two working files in one folder (two warehouses side by side) keep
+their own: one's state never makes the other's build incremental. `samspil.build` reads
+it to decide between a full and an incremental build; anything that changes the working
+file outside a build forgets it.
 """
 
 from __future__ import annotations
@@ -34,8 +37,9 @@ DBT_INPUTS = ("models", "macros", "tests")
 PROJECT_SUFFIXES = (".yml", ".yaml", ".sql", ".csv", ".md", ".json")
 YAML_SUFFIXES = (".yml", ".yaml")
 DBT_STATE = "dbt-state"
-"""The folder beside the working file with the last good build's manifest."""
+"""The folder beside the working file with the last good build's manifest (`dbt_state_dir`)."""
 STATE_FILE = "build-state.json"
+"""The state file beside the working file (`state_file`)."""
 
 
 def _project_files(project: Path, names: tuple[str, ...]) -> list[Path]:
@@ -102,18 +106,19 @@ def dbt_digest(paths: Paths) -> str:
     return digest.hexdigest()
 
 
-def _state_file(paths: Paths) -> Path:
-    return paths.build_warehouse.with_name(STATE_FILE)
+def state_file(build_warehouse: Path) -> Path:
+    """The state of the working file `build_warehouse`: beside it, named after it."""
+    return build_warehouse.with_name(f"{build_warehouse.name}.{STATE_FILE}")
 
 
 def read_state(paths: Paths, fingerprint_now: str) -> dict | None:
     """The last good build's state (its raw checksums, `raw`, and `dbt`, its `dbt_digest`),
     if the next build can be incremental."""
-    state_file = _state_file(paths)
-    if not (state_file.is_file() and paths.build_warehouse.is_file()):
+    path = state_file(paths.build_warehouse)
+    if not (path.is_file() and paths.build_warehouse.is_file()):
         return None
     try:
-        state = json.loads(state_file.read_text(encoding="utf-8"))
+        state = json.loads(path.read_text(encoding="utf-8"))
     except ValueError:
         return None
     if state.get("fingerprint") != fingerprint_now:
@@ -128,12 +133,13 @@ def read_state(paths: Paths, fingerprint_now: str) -> dict | None:
 
 
 def dbt_state_dir(paths: Paths) -> Path:
-    return paths.build_warehouse.with_name(DBT_STATE)
+    """dbt's state of the working file of `paths`: beside it, named after it."""
+    return paths.build_warehouse.with_name(f"{paths.build_warehouse.name}.{DBT_STATE}")
 
 
 def forget_state(paths: Paths) -> None:
     """Make the next build a full one (the working file is being changed outside a build)."""
-    _state_file(paths).unlink(missing_ok=True)
+    state_file(paths.build_warehouse).unlink(missing_ok=True)
 
 
 def _file_identity(path: Path) -> list[int] | None:
@@ -174,4 +180,5 @@ def write_state(
         "published": None if refused else _file_identity(paths.warehouse),
         "refused": refused,
     }
-    _state_file(paths).write_text(json.dumps(state, indent=2, sort_keys=True) + "\n", "utf-8")
+    text = json.dumps(state, indent=2, sort_keys=True) + "\n"
+    state_file(paths.build_warehouse).write_text(text, "utf-8")

@@ -1,7 +1,7 @@
 """One build at a time: exclusive locks on what a build writes and reads back.
 
 A build writes the working file (`warehouse/build/samspil.duckdb`), the incremental
-state beside it (`build-state.json`), the file it publishes through
+state beside it (`samspil.duckdb.build-state.json`), the file it publishes through
 (`.samspil.duckdb.publishing` beside the published one) and dbt's target folder (the
 manifest an incremental build reads, the docs). Two builds interleaving there publish
 one build's data under the other's summary. So a build holds, from its first write to

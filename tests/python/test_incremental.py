@@ -35,12 +35,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from samspil.build_state import STATE_FILE
-from samspil.paths import release_file
+from samspil.build_state import read_state, state_file, write_state
+from samspil.paths import PROJECT_DIR, Paths, release_file
 from samspil.tools.generate.increments import arrive, withhold
 from samspil.tools.generate.writer import write_xlsx
 
-from conftest import project_copy, run_samspil, without_last_line
+from conftest import DEMO, project_copy, run_samspil, without_last_line
 
 # What is compared: every published schema but the validation history, and in them every
 # table but each build's record of itself (its id, folder, runs). The load's timestamps
@@ -83,7 +83,7 @@ class Warehouse:
     def __init__(self, folder: Path, project: Path) -> None:
         self.project = project
         self.file = folder / "samspil.duckdb"
-        self.state = folder / "build" / STATE_FILE
+        self.state = state_file(folder / "build" / self.file.name)
         self.log = folder / "logs" / "dbt.log"
         self.logged = 0
 
@@ -534,3 +534,24 @@ def test_a_raw_table_missing_rows_fails_the_reconciliation_and_names_its_file(
     assert "assert_every_raw_row_is_staged_or_rejected" in failed.stderr
     assert "table_name=cases__episodes, file=cases/episodes.xlsx, rows_read=" in failed.stderr
     assert not sequence.state_after_reconciliation
+
+
+def test_two_warehouses_in_one_folder_keep_their_own_build_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """a.duckdb and b.duckdb side by side: b's good build says nothing about a's working
+    file, whose next build must not take b's raw checksums for its own."""
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "manifest.json").write_text("{}", encoding="utf-8")
+    monkeypatch.setenv("DBT_TARGET_PATH", str(target))
+    monkeypatch.delenv("SAMSPIL_BUILD_WAREHOUSE", raising=False)
+    first, second = (Paths(PROJECT_DIR, DEMO, tmp_path / name) for name in ("a.duckdb", "b.duckdb"))
+    for paths in (first, second):
+        paths.build_warehouse.parent.mkdir(exist_ok=True)
+        paths.build_warehouse.touch()
+
+    write_state(second, "fingerprint", "dbt", [])
+
+    assert read_state(first, "fingerprint") is None
+    assert read_state(second, "fingerprint") is not None
