@@ -439,6 +439,8 @@ def build(
         raise BuildError(f"unknown target {target!r}: use one of {', '.join(TARGETS)}")
     if problem := paths.gx_root_problem():
         raise BuildError(problem)
+    if target == "duckdb" and (problem := paths.warehouse_problem()):
+        raise BuildError(problem)
     if target == "duckdb" and (problem := foreign_contents(paths.warehouse)):
         raise BuildError(problem)
     pseudonym_key, is_demo_key = resolve_key(paths.raw, options.demo_key)

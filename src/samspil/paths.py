@@ -53,10 +53,14 @@ def replacing(out: Path) -> Iterator[Path]:
         raise
 
 
+RELEASE_SUFFIX = "_release"
+"""How the release tier's file is named after the restricted file (`release_file`)."""
+
+
 def release_file(published: Path) -> Path:
     """The release tier's file beside the restricted file `published`:
     `samspil.duckdb` → `samspil_release.duckdb`."""
-    return published.with_name(f"{published.stem}_release{published.suffix}")
+    return published.with_name(f"{published.stem}{RELEASE_SUFFIX}{published.suffix}")
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,22 @@ class Paths:
         """The published release tier alone, what `samspil report` reads and `samspil
         export` writes by default (see `release_file`)."""
         return release_file(self.warehouse)
+
+    def warehouse_problem(self) -> str | None:
+        """Why the published file may not be named as it is, or None: a name of a release
+        file (`…_release.duckdb`, say an earlier build's) would get the restricted tier,
+        the unit-level marts, in the file meant to be shared."""
+        stem = self.warehouse.stem
+        if not stem.endswith(RELEASE_SUFFIX):
+            return None
+        restricted = self.warehouse.with_name(
+            stem.removesuffix(RELEASE_SUFFIX) + self.warehouse.suffix
+        )
+        return (
+            f"{self.warehouse}: the name of a release tier's file, where the build would "
+            f"publish the restricted tier; set SAMSPIL_WAREHOUSE to the restricted file "
+            f"({restricted}, say), beside which the release file is written."
+        )
 
     @property
     def build_warehouse(self) -> Path:

@@ -516,3 +516,22 @@ def test_a_published_file_holding_what_samspil_did_not_write_is_not_replaced(
     assert "Traceback" not in result.stderr
     assert [sha256(path) for path in (published, release_file(published))] == before
     assert not (published.parent / "build").exists()  # nothing loaded
+
+
+def test_a_warehouse_named_as_a_release_file_is_refused(tmp_path: Path) -> None:
+    """SAMSPIL_WAREHOUSE naming an earlier build's release file: the restricted tier would
+    replace the file meant to be shared. Refused before anything is loaded."""
+    published = tmp_path / "samspil_release.duckdb"
+    with duckdb.connect(str(published)) as connection:
+        connection.execute("create schema release")
+        connection.execute("create table release.rpt_shared as select 1 as cell")
+    before = sha256(published)
+
+    result = run_samspil("build", "--no-docs", warehouse=published)
+
+    assert result.returncode == 1, result.stdout
+    assert f"{published}: the name of a release tier's file" in result.stderr
+    assert f"({tmp_path / 'samspil.duckdb'}, say)" in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr
+    assert sha256(published) == before
+    assert not (tmp_path / "build").exists()  # nothing loaded
