@@ -7,8 +7,9 @@ exports never touch the shipped demo or the published warehouse.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
-import tempfile
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,16 +33,29 @@ def replaceable(out: Path, is_ours: Callable[[Path], bool]) -> bool:
     return is_ours(out) or not any(out.iterdir())
 
 
+def keep_mode(new: Path, old: Path) -> None:
+    """Give `new`, about to replace `old`, the permissions of `old` where there is one: a
+    file or folder the user made private stays private when it is replaced. (Without an
+    `old`, `new` keeps what the process's umask gave it.)"""
+    try:
+        mode = old.stat().st_mode
+    except FileNotFoundError:
+        return
+    new.chmod(stat.S_IMODE(mode))
+
+
 @contextmanager
 def replacing(out: Path) -> Iterator[Path]:
     """A new folder beside `out` for the block to write into: when the block ends, it takes
-    `out`'s place in one rename (the old folder set aside, then removed); when the block
-    fails, it is removed and `out` stays as it was."""
+    `out`'s place in one rename (the old folder set aside, then removed), with `out`'s
+    permissions (`keep_mode`); when the block fails, it is removed and `out` stays as it
+    was."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    folder = out.with_name(f".{out.name}.{secrets.token_hex(4)}")
+    folder.mkdir()  # the umask's permissions, as any new folder
     try:
         yield folder
-        folder.chmod(0o755)
+        keep_mode(folder, out)
         retired = out.with_name(f".{out.name}.retired")
         shutil.rmtree(retired, ignore_errors=True)
         if out.exists():

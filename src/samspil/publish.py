@@ -38,7 +38,7 @@ import duckdb
 import yaml
 
 from samspil.manifest import built_relations
-from samspil.paths import release_file
+from samspil.paths import keep_mode, release_file
 from samspil.postgres import (
     MARTS,
     MARTS_BUILD,
@@ -359,12 +359,16 @@ def publish(
     `rebuilt` (an incremental build) names the marts it rebuilt: the new restricted file
     then starts as a copy of the published one, and only those marts, the release tier,
     the audit and the validation history are copied from the build (a full build copies
-    everything). The release file is small and always copied whole.
+    everything). The release file is small and always copied whole. Each new file gets
+    the permissions of the file it replaces (a restricted file the user made private stays
+    so).
     """
     published.parent.mkdir(parents=True, exist_ok=True)
     release = release_file(published)
     restricted_file, copied = _write(build_warehouse, published, PUBLISHED_SCHEMAS, rebuilt)
     release_staging, _ = _write(build_warehouse, release, RELEASE_SCHEMAS, None)
+    keep_mode(release_staging, release)
+    keep_mode(restricted_file, published)
     release_staging.replace(release)
     restricted_file.replace(published)
     return copied

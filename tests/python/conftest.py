@@ -180,6 +180,18 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def umask() -> int:
+    """The process's umask (set and restored)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def mode(path: Path) -> int:
+    """The permissions of `path`."""
+    return path.stat().st_mode & 0o7777
+
+
 def without_last_line(path: Path) -> None:
     """Rewrite the text file `path` without its last line (a CSV record without newlines
     in its fields: a record withdrawn from an export)."""

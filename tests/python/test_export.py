@@ -22,9 +22,9 @@ from samspil.export import (
     spss_label,
     stata_label,
 )
-from samspil.paths import PROJECT_DIR
+from samspil.paths import PROJECT_DIR, replacing
 
-from conftest import Build, run_samspil
+from conftest import Build, mode, run_samspil, umask
 
 SEEDS = PROJECT_DIR / "seeds"
 SURVEYS = ("institution", "association")
@@ -335,3 +335,20 @@ def test_export_replaces_the_old_folder_and_refuses_a_missing_warehouse(
         missing.stderr
     )
     assert (out / "manifest.json").is_file()  # the last good export stays
+
+
+def test_a_replaced_folder_keeps_its_permissions(tmp_path: Path) -> None:
+    """An export (or report) folder the user made private stays private when the next one
+    replaces it; a new one gets what the umask gives any new folder."""
+    out = tmp_path / "exports"
+    for _ in range(2):
+        with replacing(out) as folder:
+            (folder / "manifest.json").write_text("{}\n", encoding="utf-8")
+        assert mode(out) == 0o777 & ~umask()
+    out.chmod(0o700)
+
+    with replacing(out) as folder:
+        (folder / "manifest.json").write_text("{}\n", encoding="utf-8")
+
+    assert mode(out) == 0o700
+    assert [path.name for path in tmp_path.iterdir()] == ["exports"]

@@ -20,10 +20,10 @@ import pytest
 import yaml
 
 from samspil.paths import release_file
-from samspil.publish import PUBLISHED_SCHEMAS, RELEASE_SCHEMAS
+from samspil.publish import PUBLISHED_SCHEMAS, RELEASE_SCHEMAS, publish
 from samspil.tools.generate.increments import withhold
 
-from conftest import DEMO, Build, run_samspil, sha256, without_last_line
+from conftest import DEMO, Build, mode, run_samspil, sha256, umask, without_last_line
 
 README = DEMO.parents[1] / "README.md"
 
@@ -535,3 +535,24 @@ def test_a_warehouse_named_as_a_release_file_is_refused(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert sha256(published) == before
     assert not (tmp_path / "build").exists()  # nothing loaded
+
+
+def test_publishing_keeps_the_permissions_of_the_files_it_replaces(tmp_path: Path) -> None:
+    """A restricted file the user made readable by themselves alone stays so after the
+    next build; a first build's files get what the umask gives any new file."""
+    working = tmp_path / "build" / "samspil.duckdb"
+    working.parent.mkdir()
+    with duckdb.connect(str(working)) as connection:
+        for schema in ("marts", "release"):
+            connection.execute(f"create schema {schema}")
+            connection.execute(f"create table {schema}.cells as select 1 as cell")
+    published = tmp_path / "samspil.duckdb"
+    files = (published, release_file(published))
+
+    publish(working, published)
+    assert [mode(path) for path in files] == [0o666 & ~umask()] * 2
+    published.chmod(0o600)
+    release_file(published).chmod(0o640)
+    publish(working, published)
+
+    assert [mode(path) for path in files] == [0o600, 0o640]
