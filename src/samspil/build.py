@@ -91,6 +91,7 @@ from samspil.publish import (
     foreign_contents,
     publish,
     publish_postgres,
+    published_relations,
     record_provenance,
 )
 
@@ -421,6 +422,19 @@ class _Run:
     started_at: datetime
 
 
+def _built(paths: Paths) -> set[tuple[str, str]]:
+    """What a build may find in the published files it replaces (`published_relations`):
+    the relations of dbt's manifests at hand, of the target folder and of the build state
+    (a model removed since the last build is still that build's), or, where there is none,
+    of dbt's parse of the project. (Nothing to parse for where no file is published yet.)"""
+    if not (paths.warehouse.exists() or paths.release_warehouse.exists()):
+        return set()
+    manifests = [folder / "manifest.json" for folder in (paths.target, dbt_state_dir(paths))]
+    if not any(path.is_file() for path in manifests):
+        _dbt(paths, "parse")
+    return published_relations([read_manifest(path) for path in manifests if path.is_file()])
+
+
 def build(
     paths: Paths, target: str = "duckdb", options: BuildOptions | None = None
 ) -> BuildSummary:
@@ -441,8 +455,6 @@ def build(
         raise BuildError(problem)
     if target == "duckdb" and (problem := paths.warehouse_problem()):
         raise BuildError(problem)
-    if target == "duckdb" and (problem := foreign_contents(paths.warehouse)):
-        raise BuildError(problem)
     pseudonym_key, is_demo_key = resolve_key(paths.raw, options.demo_key)
     if not is_demo_key:
         key_origin = f"a secret key from {KEY_VARIABLE}"
@@ -452,6 +464,8 @@ def build(
         key_origin = "the public demo key (the raw folder is the shipped demo)"
     started_at = datetime.now(UTC).replace(tzinfo=None)
     with locked(paths, "build", warehouse=target == "duckdb", target=True) as build_id:
+        if target == "duckdb" and (problem := foreign_contents(paths.warehouse, _built(paths))):
+            raise BuildError(problem)
         run = _Run(build_id, pseudonym_key, key_origin, started_at)
         great_expectations = _GreatExpectations()
         try:

@@ -65,6 +65,12 @@ RELEASE_SCHEMAS = ("release", "reference")
 # The provenance tables copied from the working file's raw schema.
 AUDIT_TABLES = ("load_audit", "rejected_rows", "load_findings", "build_provenance")
 
+# What the build writes into the published schemas besides dbt's relations: its audit
+# tables and the validation history (samspil.validate's RESULTS_TABLE).
+OWN_TABLES = frozenset(
+    {("audit", table) for table in AUDIT_TABLES} | {("validation", "expectation_results")}
+)
+
 # The dbt var (dbt_project.yml) declaring by how large a share a mart may shrink against
 # the last published build before a build stops instead of publishing it.
 SHRINK_VAR = "max_mart_shrink"
@@ -311,10 +317,21 @@ def _write(
     return staging_file, copied
 
 
-def foreign_contents(published: Path) -> str | None:
+def published_relations(manifests: list[dict]) -> set[tuple[str, str]]:
+    """What a build publishes (schema, name): the models and seeds of dbt's `manifests`,
+    and the build's own tables (`OWN_TABLES`)."""
+    relations = set(OWN_TABLES)
+    for manifest in manifests:
+        relations |= built_relations(manifest)
+    return relations
+
+
+def foreign_contents(published: Path, built: set[tuple[str, str]]) -> str | None:
     """Why the published files may not be replaced, or None: a file there that DuckDB
-    cannot open, or one holding tables or views outside the schemas samspil publishes into
-    it (a user's own, which the next build would drop with the file)."""
+    cannot open, or one holding tables or views the build does not publish (a user's own,
+    which the next build would drop with the file): any outside the schemas samspil
+    publishes into it, and any inside them that is not among `built`
+    (`published_relations`)."""
     for file, schemas in (
         (published, PUBLISHED_SCHEMAS),
         (release_file(published), RELEASE_SCHEMAS),
@@ -323,14 +340,11 @@ def foreign_contents(published: Path) -> str | None:
             continue
         try:
             with duckdb.connect(str(file), read_only=True) as connection:
-                foreign = connection.execute(
-                    "select schema_name || '.' || table_name from duckdb_tables() "
+                relations = connection.execute(
+                    "select schema_name, table_name from duckdb_tables() "
                     "where database_name = current_database() "
-                    "and not list_contains($1, schema_name) "
-                    "union all select schema_name || '.' || view_name from duckdb_views() "
-                    "where database_name = current_database() and not internal "
-                    "and not list_contains($1, schema_name) order by 1",
-                    [list(schemas)],
+                    "union all select schema_name, view_name from duckdb_views() "
+                    "where database_name = current_database() and not internal order by 1, 2"
                 ).fetchall()
         except duckdb.Error as error:
             reason = str(error).splitlines()[0]
@@ -340,8 +354,13 @@ def foreign_contents(published: Path) -> str | None:
                 f"{file}: not a warehouse samspil published ({reason}); set SAMSPIL_WAREHOUSE "
                 "to another file, or move this one away."
             )
+        foreign = [
+            f"{schema}.{name}"
+            for schema, name in relations
+            if schema not in schemas or (schema, name) not in built
+        ]
         if foreign:
-            names = ", ".join(name for (name,) in foreign[:5])
+            names = ", ".join(foreign[:5])
             more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
             return (
                 f"{file} holds {names}{more}, which samspil does not publish: the build would "

@@ -477,14 +477,23 @@ def test_reader_keeps_its_marts_while_a_build_swaps_the_file(refusals: Refusals)
 
 
 @pytest.mark.parametrize(
-    "kind", ["own table", "own view in the release file", "not duckdb", "writer"]
+    "kind",
+    [
+        "own table",
+        "own view in the release file",
+        "own table among the marts",
+        "own view in the release schema",
+        "not duckdb",
+        "writer",
+    ],
 )
 def test_a_published_file_holding_what_samspil_did_not_write_is_not_replaced(
     demo_build: Build, tmp_path: Path, kind: str
 ) -> None:
-    """A table or view a user added to a published file, a file of something else under
-    the warehouse's name, a file another program holds open for writing: the build stops
-    before it loads anything, and the files stay as they were."""
+    """A table or view a user added to a published file (in a schema of their own, or in
+    one samspil publishes, beside its marts or release tables), a file of something else
+    under the warehouse's name, a file another program holds open for writing: the build
+    stops before it loads anything, and the files stay as they were."""
     published = tmp_path / "published" / "samspil.duckdb"
     published.parent.mkdir()
     shutil.copy(demo_build.warehouse, published)
@@ -498,6 +507,14 @@ def test_a_published_file_holding_what_samspil_did_not_write_is_not_replaced(
             connection.execute("create schema mine")
             connection.execute("create view mine.shares as select 1 as share")
         expected = f"{release_file(published)} holds mine.shares, which samspil does not publish"
+    elif kind == "own table among the marts":
+        with duckdb.connect(str(published)) as connection:
+            connection.execute("create table marts.my_notes as select 1 as note")
+        expected = f"{published} holds marts.my_notes, which samspil does not publish"
+    elif kind == "own view in the release schema":
+        with duckdb.connect(str(release_file(published))) as connection:
+            connection.execute("create view release.my_view as select 1 as share")
+        expected = f"{release_file(published)} holds release.my_view, which samspil does not"
     elif kind == "not duckdb":
         published.write_text("kommunekode;answer\n0101;42\n", encoding="utf-8")
         expected = f"{published}: not a warehouse samspil published"
@@ -515,7 +532,7 @@ def test_a_published_file_holding_what_samspil_did_not_write_is_not_replaced(
     assert expected in " ".join(result.stderr.split()), result.stderr
     assert "Traceback" not in result.stderr
     assert [sha256(path) for path in (published, release_file(published))] == before
-    assert not (published.parent / "build").exists()  # nothing loaded
+    assert not (published.parent / "build" / published.name).exists()  # nothing loaded
 
 
 def test_a_warehouse_named_as_a_release_file_is_refused(tmp_path: Path) -> None:
