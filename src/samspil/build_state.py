@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import json
 import os
-import shutil
+import secrets
 from pathlib import Path
 
 import duckdb
@@ -160,6 +160,15 @@ def is_published_by_last_build(paths: Paths, state: dict) -> bool:
     return published is not None and published == _file_identity(paths.warehouse)
 
 
+def _replace_file(path: Path, data: bytes) -> None:
+    """Write `path` as a new file renamed onto it: a symbolic link there is replaced, never
+    followed (writing through it would overwrite what it points to)."""
+    new = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    with new.open("xb") as handle:  # a new file, created here (not through a link)
+        handle.write(data)
+    new.replace(path)
+
+
 def write_state(
     paths: Paths,
     fingerprint_now: str,
@@ -171,8 +180,10 @@ def write_state(
     published, and dbt's manifest of the project it built (dbt's state to compare with);
     or a build `refused` at publishing, which published nothing."""
     state_dir = dbt_state_dir(paths)
+    if state_dir.is_symlink():  # the folder is the build's own: never one elsewhere
+        state_dir.unlink()
     state_dir.mkdir(exist_ok=True)
-    shutil.copyfile(paths.target / "manifest.json", state_dir / "manifest.json")
+    _replace_file(state_dir / "manifest.json", (paths.target / "manifest.json").read_bytes())
     state = {
         "fingerprint": fingerprint_now,
         "dbt": dbt_now,
@@ -181,4 +192,4 @@ def write_state(
         "refused": refused,
     }
     text = json.dumps(state, indent=2, sort_keys=True) + "\n"
-    state_file(paths.build_warehouse).write_text(text, "utf-8")
+    _replace_file(state_file(paths.build_warehouse), text.encode("utf-8"))

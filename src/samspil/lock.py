@@ -11,15 +11,19 @@ and `samspil validate`, which write the working file too, hold the warehouse's l
 
 The locks are `flock` locks: the system releases them when the process ends, however
 it ends (kill -9 too), so a lock never outlives its build. A second process is refused
-at once, with one line naming the holder.
+at once, with one line naming the holder. A lock file is opened without following a
+symbolic link, and only if it is a regular file: the holder is written into it, which
+would overwrite whatever a link there pointed to.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
 import secrets
+import stat
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
@@ -32,6 +36,11 @@ TARGET_LOCK = "samspil.lock"
 
 class WarehouseInUseError(Exception):
     """Another samspil process holds the lock; the message names it and what to do."""
+
+
+class LockFileError(WarehouseInUseError):
+    """The lock file cannot be taken: a symbolic link or something else than a regular file
+    is there, or it cannot be created. The message names it and what to do."""
 
 
 def warehouse_lock(paths: Paths) -> Path:
@@ -52,10 +61,37 @@ def _holder(text: str) -> str:
     )
 
 
+def _open(lock_file: Path) -> int:
+    """The lock file, opened for reading and writing (created where missing), never
+    through a symbolic link; `LockFileError` where it is not a regular file."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        lock_file.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(lock_file, flags, 0o666)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise LockFileError(
+                f"{lock_file}: a symbolic link where samspil keeps its lock file (not "
+                "followed: the lock would overwrite what it points to); remove the link, "
+                "then run this again."
+            ) from None
+        raise LockFileError(
+            f"{lock_file}: cannot open samspil's lock file ({error.strerror}); it must be "
+            "a file samspil may create and write there: make the folder writable, or remove "
+            "what is in its place."
+        ) from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise LockFileError(
+            f"{lock_file}: not a regular file where samspil keeps its lock file; remove it, "
+            "then run this again."
+        )
+    return descriptor
+
+
 @contextmanager
 def _exclusive(lock_file: Path, what: str, advice: str, holder: dict[str, str]) -> Iterator[None]:
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
-    with lock_file.open("a+", encoding="utf-8") as handle:
+    with os.fdopen(_open(lock_file), "r+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

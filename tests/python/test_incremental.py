@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from samspil.build_state import read_state, state_file, write_state
+from samspil.build_state import dbt_state_dir, read_state, state_file, write_state
 from samspil.paths import PROJECT_DIR, Paths, release_file
 from samspil.tools.generate.increments import arrive, withhold
 from samspil.tools.generate.writer import write_xlsx
@@ -555,3 +555,30 @@ def test_two_warehouses_in_one_folder_keep_their_own_build_state(
 
     assert read_state(first, "fingerprint") is None
     assert read_state(second, "fingerprint") is not None
+
+
+def test_the_build_state_is_written_never_through_a_symbolic_link(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Links where the state file and dbt's state folder go: the state replaces them, and
+    what they point to is left as it was."""
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "manifest.json").write_text("{}", encoding="utf-8")
+    monkeypatch.setenv("DBT_TARGET_PATH", str(target))
+    monkeypatch.delenv("SAMSPIL_BUILD_WAREHOUSE", raising=False)
+    paths = Paths(PROJECT_DIR, DEMO, tmp_path / "samspil.duckdb")
+    paths.build_warehouse.parent.mkdir()
+    paths.build_warehouse.touch()
+    victim, elsewhere = tmp_path / "notes.txt", tmp_path / "elsewhere"
+    victim.write_text("important\n", encoding="utf-8")
+    elsewhere.mkdir()
+    state_file(paths.build_warehouse).symlink_to(victim)
+    dbt_state_dir(paths).symlink_to(elsewhere)
+
+    write_state(paths, "fingerprint", "dbt", [])
+
+    assert victim.read_text(encoding="utf-8") == "important\n"
+    assert list(elsewhere.iterdir()) == []
+    assert read_state(paths, "fingerprint") is not None
+    assert not state_file(paths.build_warehouse).is_symlink()

@@ -113,3 +113,22 @@ def test_a_build_is_refused_while_another_uses_the_dbt_target_folder(
     assert f"dbt's target folder {target} is in use by samspil build" in result.stderr
     assert "or give this build a target folder of its own (DBT_TARGET_PATH)" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_lock_file_that_is_a_symbolic_link_is_not_followed(tmp_path: Path) -> None:
+    """A link where the warehouse's lock file goes: the command is refused in one line, and
+    the file it points to is left as it was (writing the holder truncated it)."""
+    warehouse = tmp_path / "samspil.duckdb"
+    victim = tmp_path / "notes.txt"
+    victim.write_text("important\n", encoding="utf-8")
+    lock = tmp_path / "build" / "samspil.duckdb.lock"
+    lock.parent.mkdir()
+    lock.symlink_to(victim)
+
+    result = run_samspil("validate", warehouse=warehouse)
+
+    assert result.returncode == 1, result.stdout
+    assert f"{lock}: a symbolic link where samspil keeps its lock file" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert victim.read_text(encoding="utf-8") == "important\n"
+    assert lock.is_symlink()
