@@ -463,7 +463,8 @@ def build(
     else:
         key_origin = "the public demo key (the raw folder is the shipped demo)"
     started_at = datetime.now(UTC).replace(tzinfo=None)
-    with locked(paths, "build", warehouse=target == "duckdb", target=True) as build_id:
+    on_duckdb = target == "duckdb"
+    with locked(paths, "build", warehouse=on_duckdb, published=on_duckdb, target=True) as build_id:
         if target == "duckdb" and (problem := foreign_contents(paths.warehouse, _built(paths))):
             raise BuildError(problem)
         run = _Run(build_id, pseudonym_key, key_origin, started_at)

@@ -5,9 +5,10 @@ state beside it (`samspil.duckdb.build-state.json`), the file it publishes throu
 (`.samspil.duckdb.publishing` beside the published one) and dbt's target folder (the
 manifest an incremental build reads, the docs). Two builds interleaving there publish
 one build's data under the other's summary. So a build holds, from its first write to
-its last, the lock of its warehouse (a file beside the working file; the working file
-and the published one go together) and the lock of dbt's target folder; `samspil load`
-and `samspil validate`, which write the working file too, hold the warehouse's lock.
+its last, the lock of its warehouse (a file beside the working file), the lock of the
+published file (a hidden file beside it: two working files, SAMSPIL_BUILD_WAREHOUSE, may
+publish one file) and the lock of dbt's target folder; `samspil load` and `samspil
+validate`, which write the working file too, hold the warehouse's lock.
 
 The locks are `flock` locks: the system releases them when the process ends, however
 it ends (kill -9 too), so a lock never outlives its build. A second process is refused
@@ -46,6 +47,13 @@ class LockFileError(WarehouseInUseError):
 def warehouse_lock(paths: Paths) -> Path:
     """The lock file of the warehouse: beside its working file."""
     return paths.build_warehouse.with_name(paths.build_warehouse.name + ".lock")
+
+
+def published_lock(paths: Paths) -> Path:
+    """The lock file of the published file: beside it, hidden. A build holds it as well as
+    the working file's: two builds of one published file from two working files
+    (SAMSPIL_BUILD_WAREHOUSE) would otherwise both publish through the files beside it."""
+    return paths.warehouse.with_name(f".{paths.warehouse.name}.lock")
 
 
 def _holder(text: str) -> str:
@@ -108,11 +116,17 @@ def _exclusive(lock_file: Path, what: str, advice: str, holder: dict[str, str]) 
 
 @contextmanager
 def locked(
-    paths: Paths, command: str, *, warehouse: bool = True, target: bool = False
+    paths: Paths,
+    command: str,
+    *,
+    warehouse: bool = True,
+    published: bool = False,
+    target: bool = False,
 ) -> Iterator[str]:
-    """Hold the lock of the warehouse of `paths` (and of dbt's target folder, `target`) for
-    the `with` block, which gets the id of this run (when it started, and a random part);
-    raise `WarehouseInUseError` at once if another process holds one."""
+    """Hold the lock of the warehouse of `paths` (and of its published file, `published`,
+    and of dbt's target folder, `target`) for the `with` block, which gets the id of this
+    run (when it started, and a random part); raise `WarehouseInUseError` at once if
+    another process holds one."""
     now = datetime.now(UTC)
     run_id = f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
     holder = {
@@ -127,6 +141,10 @@ def locked(
         if warehouse:
             locks.enter_context(
                 _exclusive(warehouse_lock(paths), f"the warehouse {paths.warehouse}", wait, holder)
+            )
+        if published:
+            locks.enter_context(
+                _exclusive(published_lock(paths), f"the warehouse {paths.warehouse}", wait, holder)
             )
         if target:
             locks.enter_context(

@@ -132,3 +132,21 @@ def test_a_lock_file_that_is_a_symbolic_link_is_not_followed(tmp_path: Path) -> 
     assert "Traceback" not in result.stderr
     assert victim.read_text(encoding="utf-8") == "important\n"
     assert lock.is_symlink()
+
+
+def test_a_build_is_refused_while_another_publishes_the_same_file_from_another_working_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two builds with one SAMSPIL_WAREHOUSE and two SAMSPIL_BUILD_WAREHOUSE: their working
+    files' locks differ, but they would publish through the same files beside the
+    published one. The second is refused in one line."""
+    warehouse = tmp_path / "samspil.duckdb"
+    monkeypatch.setenv("SAMSPIL_BUILD_WAREHOUSE", str(tmp_path / "elsewhere" / "samspil.duckdb"))
+    with locked(Paths(PROJECT_DIR, DEMO, warehouse), "build", published=True):
+        result = run_samspil("build", "--no-docs", warehouse=warehouse)
+
+    assert result.returncode == 1, result.stdout
+    assert f"the warehouse {warehouse} is in use by samspil build (run " in result.stderr
+    assert f"process {os.getpid()}, raw folder {DEMO}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "build" / warehouse.name).exists()  # nothing loaded
