@@ -78,7 +78,7 @@ from samspil.failures import failing_rows
 from samspil.load import LoadedFile, load
 from samspil.lock import locked
 from samspil.manifest import read_manifest
-from samspil.paths import Paths
+from samspil.paths import Paths, unwritable
 from samspil.postgres import PostgresWarehouse
 from samspil.pseudonyms import KEY_VARIABLE, resolve_key
 from samspil.publish import (
@@ -455,6 +455,11 @@ def build(
         raise BuildError(problem)
     if target == "duckdb" and (problem := paths.warehouse_problem()):
         raise BuildError(problem)
+    if target == "duckdb" and (problem := unwritable(paths.warehouse.parent)):
+        raise BuildError(
+            f"{problem}: the build would fail at its end, when it publishes; make the folder "
+            "writable, or set SAMSPIL_WAREHOUSE to a file in one that is."
+        )
     pseudonym_key, is_demo_key = resolve_key(paths.raw, options.demo_key)
     if not is_demo_key:
         key_origin = f"a secret key from {KEY_VARIABLE}"

@@ -30,7 +30,7 @@ import duckdb
 import pandas as pd
 import pyreadstat
 
-from samspil.paths import replaceable, replacing
+from samspil.paths import replaceable, replacing, unwritable
 
 # The folders of the export, one per format.
 FORMATS = ("parquet", "csv", "sav", "dta")
@@ -461,6 +461,8 @@ def export(
             f"{out}: exists and is not a samspil export (no manifest.json of one); choose "
             "another --out or remove it."
         )
+    if problem := unwritable(out.parent):
+        raise ExportError(f"{problem}; choose another --out.")
     with replacing(out) as folder:
         with duckdb.connect(str(warehouse), read_only=True) as connection:
             schema = RESTRICTED_SCHEMA if restricted else RELEASE_SCHEMA

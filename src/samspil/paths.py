@@ -10,6 +10,7 @@ import os
 import secrets
 import shutil
 import stat
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,18 @@ def replaceable(out: Path, is_ours: Callable[[Path], bool]) -> bool:
     if not out.is_dir():
         return False
     return is_ours(out) or not any(out.iterdir())
+
+
+def unwritable(folder: Path) -> str | None:
+    """Why samspil cannot write files into `folder` (created where missing), or None: a
+    read-only folder or file system, say. Asked before the work that would end there."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        return f"{folder}: cannot write there ({error.strerror or error})"
+    return None
 
 
 def keep_mode(new: Path, old: Path) -> None:

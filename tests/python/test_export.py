@@ -352,3 +352,19 @@ def test_a_replaced_folder_keeps_its_permissions(tmp_path: Path) -> None:
 
     assert mode(out) == 0o700
     assert [path.name for path in tmp_path.iterdir()] == ["exports"]
+
+
+@pytest.mark.parametrize("command", ["export", "report"])
+def test_an_out_folder_that_cannot_be_written_is_refused_in_one_line(
+    tmp_path: Path, command: str
+) -> None:
+    warehouse = tmp_path / "samspil.duckdb"
+    (tmp_path / "samspil_release.duckdb").touch()
+    out = Path("/proc") / f"samspil-test-{command}"  # no one, root included, writes there
+
+    result = run_samspil(command, "--out", str(out), warehouse=warehouse)
+
+    assert result.returncode == 1, result.stdout
+    assert "error: /proc: cannot write there (" in result.stderr
+    assert "choose another --out" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -23,7 +23,17 @@ from samspil.paths import release_file
 from samspil.publish import PUBLISHED_SCHEMAS, RELEASE_SCHEMAS, publish
 from samspil.tools.generate.increments import withhold
 
-from conftest import DEMO, Build, mode, run_samspil, sha256, umask, without_last_line
+from conftest import (
+    DEMO,
+    SAMSPIL,
+    Build,
+    mode,
+    own_folders,
+    run_samspil,
+    sha256,
+    umask,
+    without_last_line,
+)
 
 README = DEMO.parents[1] / "README.md"
 
@@ -573,3 +583,41 @@ def test_publishing_keeps_the_permissions_of_the_files_it_replaces(tmp_path: Pat
     publish(working, published)
 
     assert [mode(path) for path in files] == [0o600, 0o640]
+
+
+UNWRITABLE = Path("/proc")
+"""A folder where no one, root included, may create a file."""
+
+
+@pytest.mark.parametrize("kind", ["no one may write there", "read-only, an earlier lock in it"])
+def test_a_destination_that_cannot_be_written_is_refused_before_the_build(
+    tmp_path: Path, kind: str
+) -> None:
+    """The build would run whole and fail at publishing with a traceback: refused at once, in
+    one line naming the folder."""
+    if kind == "no one may write there":
+        folder = UNWRITABLE
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root may write into a folder without write permission")
+        folder = tmp_path / "published"
+        folder.mkdir()
+        (folder / ".samspil.duckdb.lock").touch()  # an earlier build's
+        folder.chmod(0o555)
+    published = folder / f"samspil-test-{os.getpid()}.duckdb"
+    environment = {**os.environ, **own_folders(tmp_path), "SAMSPIL_WAREHOUSE": str(published)}
+    environment["SAMSPIL_BUILD_WAREHOUSE"] = str(tmp_path / "build" / "samspil.duckdb")
+
+    result = subprocess.run(
+        [str(SAMSPIL), "build", "--no-docs"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 1, result.stdout
+    assert f"error: {folder}: cannot write there (" in result.stderr
+    assert "make the folder writable, or set SAMSPIL_WAREHOUSE" in " ".join(result.stderr.split())
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "build" / "samspil.duckdb").exists()  # nothing loaded

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import matplotlib
 
-from samspil.paths import replaceable, replacing
+from samspil.paths import replaceable, replacing, unwritable
 from samspil.report.figures import FIGURES
 from samspil.report.figures.common import Finding
 from samspil.report.html import Provenance, render_page
@@ -128,6 +128,8 @@ def report(warehouse: Path, out: Path, docs: Path, project: Path | None = None) 
         raise ReportError(
             f"{out}: exists and is not a samspil report; choose another --out or remove it."
         )
+    if problem := unwritable(out.parent):
+        raise ReportError(f"{problem}; choose another --out.")
     findings, provenance = draw(warehouse)
     written: list[str] = []
     with replacing(out) as folder:
