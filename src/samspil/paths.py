@@ -60,7 +60,8 @@ def keep_mode(new: Path, old: Path) -> None:
 @contextmanager
 def replacing(out: Path) -> Iterator[Path]:
     """A new folder beside `out` for the block to write into: when the block ends, it takes
-    `out`'s place in one rename (the old folder set aside, then removed), with `out`'s
+    `out`'s place in one rename (the old folder set aside under a name of this run's, then
+    removed), with `out`'s
     permissions (`keep_mode`); when the block fails, it is removed and `out` stays as it
     was."""
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -69,8 +70,7 @@ def replacing(out: Path) -> Iterator[Path]:
     try:
         yield folder
         keep_mode(folder, out)
-        retired = out.with_name(f".{out.name}.retired")
-        shutil.rmtree(retired, ignore_errors=True)
+        retired = folder.with_name(f"{folder.name}.retired")  # its own: never another's
         if out.exists():
             out.rename(retired)
         folder.rename(out)

@@ -368,3 +368,19 @@ def test_an_out_folder_that_cannot_be_written_is_refused_in_one_line(
     assert "error: /proc: cannot write there (" in result.stderr
     assert "choose another --out" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_replacing_a_folder_leaves_a_retired_folder_of_another_alone(tmp_path: Path) -> None:
+    """`.exports.retired` beside the export, not of this run's making (a user's, or a
+    crashed run's): replacing the export does not delete it."""
+    out = tmp_path / "exports"
+    out.mkdir()
+    other = tmp_path / ".exports.retired"
+    other.mkdir()
+    (other / "keep.txt").write_text("mine\n", encoding="utf-8")
+
+    with replacing(out) as folder:
+        (folder / "manifest.json").write_text("{}\n", encoding="utf-8")
+
+    assert (other / "keep.txt").read_text(encoding="utf-8") == "mine\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".exports.retired", "exports"]
