@@ -445,12 +445,19 @@ def _is_export(out: Path) -> bool:
         return False
 
 
+def _tier_of(out: Path) -> str | None:
+    """The tier of the earlier export in `out`, or None where there is none."""
+    if not _is_export(out):
+        return None
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))["tier"]
+
+
 def export(
     warehouse: Path, out: Path, language: str = "en", restricted: bool = False
 ) -> list[ExportedFile]:
     """Write every table of the published `warehouse` to `out`, replacing an earlier export
-    there (never a folder of anything else): the release tier of the release file, or
-    (`restricted`) the marts of the restricted file."""
+    there (never a folder of anything else, nor an export of the other tier): the release
+    tier of the release file, or (`restricted`) the marts of the restricted file."""
     if language not in LANGUAGES:
         raise ExportError(f"labels must be one of {', '.join(LANGUAGES)}, not {language!r}.")
     if not warehouse.is_file():
@@ -461,6 +468,12 @@ def export(
             f"{out}: exists and is not a samspil export (no manifest.json of one); choose "
             "another --out or remove it."
         )
+    tier = "restricted" if restricted else "release"
+    if (earlier := _tier_of(out)) not in (None, tier):
+        raise ExportError(
+            f"{out}: holds an export of the {earlier} tier, which this export of the {tier} "
+            "tier would replace; choose another --out, or remove it."
+        )
     if problem := unwritable(out.parent):
         raise ExportError(f"{problem}; choose another --out.")
     with replacing(out) as folder:
@@ -468,8 +481,10 @@ def export(
             schema = RESTRICTED_SCHEMA if restricted else RELEASE_SCHEMA
             written = _write_all(connection, folder, language, schema)
         manifest = {
-            "warehouse": str(warehouse),
-            "tier": "restricted" if restricted else "release",
+            # The release tier's export may leave the project: its file's name, not where
+            # it was (a home folder's name, say).
+            "warehouse": str(warehouse) if restricted else warehouse.name,
+            "tier": tier,
             "labels": language,
             "files": [asdict(item) for item in written],
         }

@@ -384,3 +384,43 @@ def test_replacing_a_folder_leaves_a_retired_folder_of_another_alone(tmp_path: P
 
     assert (other / "keep.txt").read_text(encoding="utf-8") == "mine\n"
     assert sorted(path.name for path in tmp_path.iterdir()) == [".exports.retired", "exports"]
+
+
+def _tiny_release_file(folder: Path) -> Path:
+    """A published pair in `folder` whose release file has one table; returns the
+    restricted file."""
+    with duckdb.connect(str(folder / "samspil_release.duckdb")) as connection:
+        connection.execute("create schema release")
+        connection.execute("create table release.rpt_cells as select 1 as cell_id")
+    with duckdb.connect(str(folder / "samspil.duckdb")) as connection:
+        connection.execute("create schema marts")
+    return folder / "samspil.duckdb"
+
+
+def test_a_release_export_names_its_file_not_where_it_was(tmp_path: Path) -> None:
+    """The release tier's export may be shared: its manifest does not say in which (home)
+    folder the warehouse was."""
+    out = tmp_path / "exports"
+    result = run_samspil("export", "--out", str(out), warehouse=_tiny_release_file(tmp_path))
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["warehouse"] == "samspil_release.duckdb"
+    assert str(tmp_path) not in (out / "manifest.json").read_text(encoding="utf-8")
+
+
+def test_an_export_of_the_other_tier_is_not_replaced(tmp_path: Path) -> None:
+    """--restricted with --out an earlier release export would put unit-level marts where
+    the shareable export was: refused, the release export left as it was."""
+    warehouse = _tiny_release_file(tmp_path)
+    out = tmp_path / "exports"
+    assert run_samspil("export", "--out", str(out), warehouse=warehouse).returncode == 0
+    before = (out / "manifest.json").read_text(encoding="utf-8")
+
+    result = run_samspil("export", "--restricted", "--out", str(out), warehouse=warehouse)
+
+    assert result.returncode == 1, result.stdout
+    assert f"{out}: holds an export of the release tier, which this export of the " in (
+        " ".join(result.stderr.split())
+    )
+    assert "Traceback" not in result.stderr
+    assert (out / "manifest.json").read_text(encoding="utf-8") == before
