@@ -470,7 +470,7 @@ def build(
     started_at = datetime.now(UTC).replace(tzinfo=None)
     on_duckdb = target == "duckdb"
     with locked(paths, "build", warehouse=on_duckdb, published=on_duckdb, target=True) as build_id:
-        if target == "duckdb" and (problem := foreign_contents(paths.warehouse, _built(paths))):
+        if on_duckdb and (problem := foreign_contents(paths.warehouse, _built(paths))):
             raise BuildError(problem)
         run = _Run(build_id, pseudonym_key, key_origin, started_at)
         great_expectations = _GreatExpectations()

@@ -60,10 +60,9 @@ def keep_mode(new: Path, old: Path) -> None:
 @contextmanager
 def replacing(out: Path) -> Iterator[Path]:
     """A new folder beside `out` for the block to write into: when the block ends, it takes
-    `out`'s place in one rename (the old folder set aside under a name of this run's, then
-    removed), with `out`'s
-    permissions (`keep_mode`); when the block fails, it is removed and `out` stays as it
-    was."""
+    `out`'s place in one rename, with `out`'s permissions (`keep_mode`; the old folder
+    set aside under a name of this run's, then removed); when the block fails, it is
+    removed and `out` stays as it was."""
     out.parent.mkdir(parents=True, exist_ok=True)
     folder = out.with_name(f".{out.name}.{secrets.token_hex(4)}")
     folder.mkdir()  # the umask's permissions, as any new folder
