@@ -219,39 +219,32 @@ def utf8_bom_is_accepted_and_recorded(raw: Path) -> Outcome:
     return Outcome(check=check)
 
 
-@case
-def windows_line_ends_are_accepted(raw: Path) -> Outcome:
-    path = raw / "association_survey" / "responses.csv"
+def _line_ends_are_accepted(raw: Path, table: str, line_end: bytes) -> Outcome:
+    """Every record of `table`'s file loads, numbered by its line, with `line_end` ending
+    each line instead of LF."""
+    strand, stem = table.split("__")
+    path = raw / strand / f"{stem}.csv"
     expected = (_records_in_file(path), records(path)[-1][0])
-    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    path.write_bytes(path.read_bytes().replace(b"\n", line_end))
 
     def check(connection: Connection) -> None:
         assert (
-            connection.execute(
-                "select count(*), max(_line) from raw.association_survey__responses"
-            ).fetchone()
+            connection.execute(f"select count(*), max(_line) from raw.{table}").fetchone()
             == expected
         )
 
     return Outcome(check=check)
+
+
+@case
+def windows_line_ends_are_accepted(raw: Path) -> Outcome:
+    return _line_ends_are_accepted(raw, "association_survey__responses", b"\r\n")
 
 
 @case
 def mac_line_ends_are_accepted(raw: Path) -> Outcome:
     """Excel for Mac's 'CSV (Macintosh)' ends lines with a lone CR."""
-    path = raw / "institution_survey" / "frame.csv"
-    expected = (_records_in_file(path), records(path)[-1][0])
-    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
-
-    def check(connection: Connection) -> None:
-        assert (
-            connection.execute(
-                "select count(*), max(_line) from raw.institution_survey__frame"
-            ).fetchone()
-            == expected
-        )
-
-    return Outcome(check=check)
+    return _line_ends_are_accepted(raw, "institution_survey__frame", b"\r")
 
 
 @case
