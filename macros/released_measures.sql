@@ -2,12 +2,72 @@
     is where the cell is shown, null where the suppression pattern withholds
     it. Reads the column `is_suppressed` of the relation being selected
     from (the cell's row of stg_disclosure__suppression_pattern, true where
-    the pattern has no row for it: a cell nobody checked is not shown). -#}
-{% macro released_measures(measures) -%}
+    the pattern has no row for it: a cell nobody checked is not shown).
+
+    The real-valued ones among `measures` are also rounded, to the var
+    release_decimals decimals: those in `nearest` (point values, standard
+    errors, weights) to the nearest, those in `down` (lower bounds) down and
+    those in `up` (upper bounds) up, so that an interval still covers what it
+    claims and stays within its bounds (floor and ceil of a value in [0, 1]
+    stay in [0, 1]). At full precision a weighted estimate is an equation in
+    the withheld cells' whole-number counts that one filling alone usually
+    satisfies (doc block disclosure_control). Where `percent_where` (a SQL
+    condition on the row) holds, the rounded measures are in percent and are
+    rounded to release_decimals − 2 decimals: the precision of the share. A
+    name in `nearest`, `down` or `up` must be one of `measures`. -#}
+{% macro released_measures(measures, nearest=[], down=[], up=[], percent_where=none) -%}
+    {%- set rounded = {} -%}
+    {%- for direction, names in [('nearest', nearest), ('down', down), ('up', up)] -%}
+        {%- for name in names -%}
+            {%- if name not in measures or name in rounded -%}
+                {{ exceptions.raise_compiler_error(
+                    "released_measures: " ~ name ~ " is rounded once, and only if it is one of "
+                    ~ measures | join(', ')
+                ) }}
+            {%- endif -%}
+            {%- do rounded.update({name: direction}) -%}
+        {%- endfor -%}
+    {%- endfor -%}
     {%- for measure in measures %}
-    case when not is_suppressed then {{ measure }} end as {{ measure }}
+    {%- if measure in rounded %}
+        {%- set value = released_rounded(measure, rounded[measure], percent_where) %}
+    {%- else %}
+        {%- set value = measure %}
+    {%- endif %}
+    case when not is_suppressed then {{ value }} end as {{ measure }}
     {%- if not loop.last %},{% endif %}
     {%- endfor %}
+{%- endmacro %}
+
+{#- `expression` rounded `direction` ('nearest', 'down' or 'up') to the var
+    release_decimals decimals, or two fewer where `percent_where` holds; the
+    same type (float8) on DuckDB and PostgreSQL, whose round() of a float8
+    has no decimals argument: the value is scaled, rounded to a whole number
+    and scaled back. -#}
+{% macro released_rounded(expression, direction, percent_where=none) -%}
+    {%- set decimals = var('release_decimals') | int -%}
+    {%- if percent_where is none -%}
+        {{ _released_rounded_to(expression, direction, decimals) }}
+    {%- else -%}
+        case
+            when {{ percent_where }}
+                then {{ _released_rounded_to(expression, direction, decimals - 2) }}
+            else {{ _released_rounded_to(expression, direction, decimals) }}
+        end
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro _released_rounded_to(expression, direction, decimals) -%}
+    {%- set function = {'nearest': 'round', 'down': 'floor', 'up': 'ceil'}.get(direction) -%}
+    {%- if function is none -%}
+        {{ exceptions.raise_compiler_error("released_rounded: no direction " ~ direction) }}
+    {%- endif -%}
+    {%- set scale = 10 ** (decimals | abs) -%}
+    {%- if decimals >= 0 -%}
+        {{ function }}({{ expression }} * {{ scale }}) / {{ scale }}
+    {%- else -%}
+        {{ function }}({{ expression }} / {{ scale }}) * {{ scale }}
+    {%- endif -%}
 {%- endmacro %}
 
 {#- What the release tier says of a withheld cell: that disclosure control

@@ -4,7 +4,10 @@ The attacker here shares no code with samspil.disclosure: it reads the published
 file (every release table at once) and what the docs say it may know besides (the
 design: each stratum's nonresponse weight and post-stratum), writes its own linear
 program of everything published (scipy's linprog, HiGHS), and for every suppressed cell
-finds the smallest and largest value each of its counts can take. The docs promise a
+finds the smallest and largest value each of its counts can take. The release tier rounds
+its real-valued statistics (var release_decimals): a rounded share or mean stands for
+every value within half a unit of its last decimal, and the attacker writes it as the two
+inequalities that say so, not as an equation the true counts need not solve. The docs promise a
 range at least min_cell_size wide. The same attacker, run on the release tier with only
 primary suppression (the solver's secondary step off), recovers cells exactly: the test
 can fail.
@@ -13,6 +16,7 @@ can fail.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -24,6 +28,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
+import yaml
 from scipy import sparse
 from scipy.optimize import linprog
 from scipy.sparse.csgraph import connected_components
@@ -34,8 +39,12 @@ from samspil.paths import PROJECT_DIR, release_file
 
 from conftest import Build
 
-MIN_CELL_SIZE = 5
-"""dbt_project.yml's min_cell_size: the promised width of every suppressed count's range."""
+VARS = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+MIN_CELL_SIZE = VARS["min_cell_size"]
+"""The promised width of every suppressed count's range."""
+HALF_UNIT = 0.5 * 10.0 ** -VARS["release_decimals"] + 1e-9
+"""How far a published share or mean may lie from the value it rounds (a percent: 100
+times this), with a margin for the arithmetic of floating point numbers."""
 
 DBT = Path(sys.executable).with_name("dbt")
 
@@ -59,6 +68,21 @@ class System:
             row[self.unknown(name)] += coefficient
         self.rows.append(dict(row))
         self.right.append(value)
+
+    def at_most(self, terms: dict[str, float], value: float) -> None:
+        """terms ≤ value: an equation with a slack unknown ≥ 0 of its own."""
+        self.equation({**terms, f"slack|{len(self.rows)}": 1.0}, value)
+
+    def at_least(self, terms: dict[str, float], value: float) -> None:
+        self.equation({**terms, f"slack|{len(self.rows)}": -1.0}, value)
+
+    def between(self, terms: dict[str, float], low: float, high: float) -> None:
+        """low ≤ terms ≤ high (one equation where they are equal)."""
+        if low == high:
+            self.equation(terms, low)
+        else:
+            self.at_least(terms, low)
+            self.at_most(terms, high)
 
     def target(self, cell: str, count: str, terms: dict[str, float]) -> None:
         self.targets.append(
@@ -112,8 +136,30 @@ def _rows(connection: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _count(value: float | None, base: int | None) -> float:
-    return round(value * base)
+def _counts(share: float, base: int) -> tuple[int, int]:
+    """The least and greatest whole number of `base` units whose share the published
+    (rounded) `share` can be."""
+    return math.ceil((share - HALF_UNIT) * base), math.floor((share + HALF_UNIT) * base)
+
+
+def _area_weight(weights: dict, area: dict) -> float:
+    """The nonresponse weight of an area's stratum (the design's: the attacker knows it)."""
+    return weights[("institution", area["wave"], area["kommunekode"], area["policy_area_code"])][0]
+
+
+def _weighted_share(
+    system: System, share: float, members: list[tuple[str, float]], half: float = HALF_UNIT
+) -> None:
+    """The published weighted `share` of `members` (name, weight: yes and other counts of
+    a stratum), within `half` of the true one: Σ w (yes − s·units) = 0 for an s in
+    [share − half, share + half], that is Σ w·yes ≤ (share + half) Σ w·units and
+    Σ w·yes ≥ (share − half) Σ w·units."""
+    for bound, add in ((share + half, system.at_most), (share - half, system.at_least)):
+        form = {}
+        for name, weight in members:
+            form[f"{name}|yes"] = weight * (1 - bound)
+            form[f"{name}|other"] = -weight * bound
+        add(form, 0.0)
 
 
 def _cooperation(system: System, release: duckdb.DuckDBPyConnection, weights: dict) -> None:
@@ -133,7 +179,7 @@ def _cooperation(system: System, release: duckdb.DuckDBPyConnection, weights: di
             system.target(area["release_cell_id"], "yes", {yes: 1})
             continue
         system.equation({yes: 1, other: 1}, area["unit_count"])
-        system.equation({yes: 1}, _count(area["unweighted_estimate"], area["unit_count"]))
+        system.between({yes: 1}, *_counts(area["unweighted_estimate"], area["unit_count"]))
     for total in totals:
         members = by_municipality[(total["survey_item_id"], total["wave"], total["kommunekode"])]
         units = {f"{name}|{kind}": 1.0 for name, _ in members for kind in ("yes", "other")}
@@ -143,15 +189,12 @@ def _cooperation(system: System, release: duckdb.DuckDBPyConnection, weights: di
             system.target(total["release_cell_id"], "yes", yeses)
             continue
         system.equation(units, total["unit_count"])
-        system.equation(yeses, _count(total["unweighted_estimate"], total["unit_count"]))
-        weighted = {}
-        for name, area in members:
-            weight = weights[
-                ("institution", area["wave"], area["kommunekode"], area["policy_area_code"])
-            ][0]
-            weighted[f"{name}|yes"] = weight * (1 - total["estimate"])
-            weighted[f"{name}|other"] = -weight * total["estimate"]
-        system.equation(weighted, 0.0)
+        system.between(yeses, *_counts(total["unweighted_estimate"], total["unit_count"]))
+        _weighted_share(
+            system,
+            total["estimate"],
+            [(name, _area_weight(weights, area)) for name, area in members],
+        )
 
 
 def _response(system: System, release: duckdb.DuckDBPyConnection, weights: dict) -> None:
@@ -185,12 +228,13 @@ def _response(system: System, release: duckdb.DuckDBPyConnection, weights: dict)
         system.equation(responded, stratum["responded_count"])
         system.equation({f"{name}|complete": 1.0}, stratum["complete_count"])
         if stratum["nonresponse_weight"] is not None:
-            pool = by_post_stratum[weights[stratum["key"]][1]]
+            # The published weight is rounded: the equation takes the design's (known).
+            weight, post_stratum = weights[stratum["key"]]
             form: dict[str, float] = defaultdict(float)
-            for member in pool:
+            for member in by_post_stratum[post_stratum]:
                 form[f"{member}|not"] += 1
                 for kind in ("complete", "partial"):
-                    form[f"{member}|{kind}"] += 1 - stratum["nonresponse_weight"]
+                    form[f"{member}|{kind}"] += 1 - weight
             system.equation(dict(form), 0.0)
     for total in totals:
         members = by_municipality[(total["survey"], total["wave"], total["kommunekode"])]
@@ -288,12 +332,13 @@ def _panel(system: System, release: duckdb.DuckDBPyConnection) -> None:
                     system.target(cell["release_cell_id"], count, measure)
                 continue
             system.equation(units, cell["unit_count"])
-            if kinds[0] == "yes_from":
-                system.equation(form("yes_from"), _count(cell["value_from"], cell["unit_count"]))
-                system.equation(form("yes_to"), _count(cell["value_to"], cell["unit_count"]))
-            else:
-                system.equation(form("sum_from"), cell["value_from"] * cell["unit_count"])
-                system.equation(form("sum_to"), cell["value_to"] * cell["unit_count"])
+            for side in ("from", "to"):
+                value, pairs = cell[f"value_{side}"], cell["unit_count"]
+                if kinds[0] == "yes_from":
+                    system.between(form(f"yes_{side}"), *_counts(value, pairs))
+                else:
+                    sums = (value - HALF_UNIT) * pairs, (value + HALF_UNIT) * pairs
+                    system.between(form(f"sum_{side}"), *sums)
 
 
 def _ties(system: System, release: duckdb.DuckDBPyConnection) -> None:
@@ -375,20 +420,20 @@ def _figures(system: System, release: duckdb.DuckDBPyConnection, weights: dict) 
                 system.target(cell, count, form)
             continue
         system.equation(counts["units"], figure["unit_count"])
+        # A percent is rounded to two decimals fewer than a share: the same precision.
         if statistic == "response_rate":
-            system.equation(
-                counts["responded"], _count(figure["estimate"] / 100, figure["unit_count"])
+            system.between(
+                counts["responded"], *_counts(figure["estimate"] / 100, figure["unit_count"])
             )
         if statistic == "share_yes" and cells:
-            share = figure["estimate"] / 100
-            weighted = {}
-            for name, area in zip(names, cells, strict=True):
-                weight = weights[
-                    ("institution", area["wave"], area["kommunekode"], area["policy_area_code"])
-                ][0]
-                weighted[f"{name}|yes"] = weight * (1 - share)
-                weighted[f"{name}|other"] = -weight * share
-            system.equation(weighted, 0.0)
+            _weighted_share(
+                system,
+                figure["estimate"] / 100,
+                [
+                    (name, _area_weight(weights, area))
+                    for name, area in zip(names, cells, strict=True)
+                ],
+            )
 
 
 def attack(release_path: Path, design_path: Path) -> list[tuple[str, str, float, float]]:

@@ -3,8 +3,8 @@ with independent implementations: samplics' TaylorEstimator (stratified Taylor v
 with domains, model-based: no finite population correction) for the weighted shares and
 means, scipy's t quantiles, statsmodels' Wilson interval and DescrStatsW for the panel's
 paired changes; Newcombe's (1998) worked examples for the paired proportions. The release
-tier's rpt_ models show the same values. (The disclosure control of the release tier:
-test_disclosure.py.)"""
+tier's rpt_ models show the same values, rounded to the var release_decimals (interval
+bounds outward). (The disclosure control of the release tier: test_disclosure.py.)"""
 
 from __future__ import annotations
 
@@ -40,6 +40,8 @@ with warnings.catch_warnings():
 
 TOLERANCE = 1e-9
 VARS = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+DECIMALS = VARS["release_decimals"]
+"""The release tier's precision: every real-valued statistic rounded to this many decimals."""
 LEVEL = VARS["confidence_level"]
 Z = stats.norm.ppf(1 - (1 - LEVEL) / 2)
 COOPERATION_ITEMS = {
@@ -241,7 +243,8 @@ def _assert_estimate(
     statistic: str,
     label: object,
 ) -> None:
-    """row[prefix columns] = unweighted, weighted, SE, CI lower, CI upper."""
+    """row[prefix columns] = unweighted, weighted, SE, CI lower, CI upper, as the release
+    tier rounds them."""
     observed = [row[column] for column in prefix]
     wanted = [
         expected.unweighted,
@@ -249,8 +252,24 @@ def _assert_estimate(
         expected.standard_error,
         *expected.interval(statistic),
     ]
-    for column, got, want in zip(prefix, observed, wanted, strict=True):
-        assert got is not None and abs(got - want) <= TOLERANCE, (label, column, got, want)
+    directions = ("nearest", "nearest", "nearest", "down", "up")
+    for column, got, want, direction in zip(prefix, observed, wanted, directions, strict=True):
+        assert _published(got, want, direction), (label, column, got, want)
+
+
+def _published(got: float | None, want: float | None, direction: str = "nearest") -> bool:
+    """Whether `got` is `want` as the release tier publishes it: a multiple of the last
+    decimal of release_decimals, within half of one of want (`nearest`), or at most one
+    below (`down`, a lower bound) or above (`up`, an upper bound) it; null where want is."""
+    if got is None or want is None:
+        return got is None and want is None
+    unit = 10.0**-DECIMALS
+    whole = abs(got / unit - round(got / unit)) <= 1e-6
+    if direction == "down":
+        return whole and want - unit - TOLERANCE < got <= want + TOLERANCE
+    if direction == "up":
+        return whole and want - TOLERANCE <= got < want + unit + TOLERANCE
+    return whole and abs(got - want) <= unit / 2 + TOLERANCE
 
 
 def _rows(build: Build, sql: str) -> list[dict]:
@@ -308,8 +327,8 @@ def test_response_rates_by_stratum(demo_build: Build, microdata: Microdata) -> N
         stratum = strata.loc[row["release_cell_id"].removeprefix("response-")]
         assert row["unit_count"] == stratum["invited"]
         assert row["responded_count"] == stratum["responded"]
-        assert abs(row["estimate"] - stratum["responded"] / stratum["invited"]) <= TOLERANCE
-        assert abs(row["nonresponse_weight"] - stratum["big_n"] / stratum["small_n"]) <= TOLERANCE
+        assert _published(row["estimate"], stratum["responded"] / stratum["invited"])
+        assert _published(row["nonresponse_weight"], stratum["big_n"] / stratum["small_n"])
     # The demo collapses strata (all of them small, so the release tier withholds them).
     assert (
         demo_build.query_build(
@@ -605,7 +624,8 @@ def test_panel_changes_agree_with_statsmodels(demo_build: Build, microdata: Micr
 
 def test_the_published_panel_change_is_the_computed_one(demo_build: Build) -> None:
     """rpt_panel_change shows the rows of int_panel_changes_computed it publishes (both
-    domain levels), with their Newcombe and t intervals, where it does not suppress them."""
+    domain levels), with their Newcombe and t intervals, where it does not suppress them:
+    the pairs exactly, every other value rounded (the interval outward)."""
     published = {
         row[0].removeprefix("panel-"): row[1:]
         for row in demo_build.query_build(
@@ -623,5 +643,8 @@ def test_the_published_panel_change_is_the_computed_one(demo_build: Build) -> No
     }
     assert len(published) > 50
     assert {key.split("-")[1] for key in published} == {"share_yes", "mean"}
-    for key, values in published.items():
-        assert values == computed[key], key
+    directions = ("nearest",) * 4 + ("down", "up")
+    for key, (pairs, *values) in published.items():
+        assert pairs == computed[key][0], key
+        for got, want, direction in zip(values, computed[key][1:], directions, strict=True):
+            assert _published(got, want, direction), (key, got, want, direction)

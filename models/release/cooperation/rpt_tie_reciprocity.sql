@@ -58,10 +58,13 @@ final as (
         kommunekode,
         {{ released_suppression_reason('suppression_reason') }},
         wave,
-        {{ released_measures([
-            'unit_count', 'reciprocated_tie_count', 'both_responded_tie_count', 'estimate',
-            'share_reciprocated_when_both_responded'
-        ]) }},
+        {{ released_measures(
+            [
+                'unit_count', 'reciprocated_tie_count', 'both_responded_tie_count', 'estimate',
+                'share_reciprocated_when_both_responded'
+            ],
+            nearest=['estimate', 'share_reciprocated_when_both_responded']
+        ) }},
         is_suppressed
     from joined
 )

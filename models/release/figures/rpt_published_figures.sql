@@ -87,7 +87,13 @@ final as (
         wave,
         published_value,
         rounding_unit,
-        {{ released_measures(['unit_count', 'estimate', 'ci_lower', 'ci_upper']) }},
+        {{ released_measures(
+            ['unit_count', 'estimate', 'ci_lower', 'ci_upper'],
+            nearest=['estimate'],
+            down=['ci_lower'],
+            up=['ci_upper'],
+            percent_where="unit = 'percent'"
+        ) }},
         is_exact,
         {{ released_measures(['is_published_value_inside_interval']) }},
         is_suppressed

@@ -89,10 +89,15 @@ final as (
         {{ released_suppression_reason('suppression_reason') }},
         from_wave,
         to_wave,
-        {{ released_measures([
-            'unit_count', 'value_from', 'value_to', 'estimate', 'standard_error',
-            'ci_lower', 'ci_upper'
-        ]) }},
+        {{ released_measures(
+            [
+                'unit_count', 'value_from', 'value_to', 'estimate', 'standard_error',
+                'ci_lower', 'ci_upper'
+            ],
+            nearest=['value_from', 'value_to', 'estimate', 'standard_error'],
+            down=['ci_lower'],
+            up=['ci_upper']
+        ) }},
         is_suppressed
     from joined
 )

@@ -59,9 +59,10 @@ final as (
         kommunekode,
         {{ released_suppression_reason('suppression_reason') }},
         wave,
-        {{ released_measures([
-            'unit_count', 'responded_count', 'complete_count', 'estimate'
-        ]) }},
+        {{ released_measures(
+            ['unit_count', 'responded_count', 'complete_count', 'estimate'],
+            nearest=['estimate']
+        ) }},
         is_suppressed
     from joined
 )

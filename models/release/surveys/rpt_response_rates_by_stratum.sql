@@ -73,10 +73,13 @@ final as (
         association_field_code,
         {{ released_suppression_reason('suppression_reason') }},
         wave,
-        {{ released_measures([
-            'unit_count', 'responded_count', 'complete_count', 'estimate',
-            'nonresponse_weight', 'is_collapsed'
-        ]) }},
+        {{ released_measures(
+            [
+                'unit_count', 'responded_count', 'complete_count', 'estimate',
+                'nonresponse_weight', 'is_collapsed'
+            ],
+            nearest=['estimate', 'nonresponse_weight']
+        ) }},
         is_suppressed
     from joined
 )
