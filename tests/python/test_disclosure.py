@@ -842,3 +842,208 @@ def test_a_new_wave_leaves_the_components_of_the_waves_before_it(demo_build: Bui
     every_wave = digests(lambda cell: True)
     before_2018 = digests(lambda cell: "2018" not in cell)
     assert before_2018 and before_2018 < every_wave
+
+
+# ------------------------------------------------------------------ whole numbers
+
+
+@dataclass
+class _Half:
+    """Every filling of some of the withheld areas with at most the units and yes left:
+    per filling its units and yes, Σ w·(yes − (share + half)·units) (`over`: ≤ 0 over all
+    areas where the share is not above share + half) and Σ w·(yes − (share − half)·units)
+    (`under`: ≥ 0), and each area's (units, yes)."""
+
+    units: np.ndarray
+    yes: np.ndarray
+    over: np.ndarray
+    under: np.ndarray
+    values: np.ndarray  # filling × area × (units, yes)
+
+
+def _half(withheld: list[tuple[float, int | None]], units: int, yes: int, share: float) -> _Half:
+    half = _Half(*(np.zeros(1) for _ in range(4)), values=np.zeros((1, 0, 2), dtype=int))
+    half.units, half.yes = half.units.astype(int), half.yes.astype(int)
+    for weight, limit in withheld:
+        most = units if limit is None else min(units, limit)
+        parts = []
+        for n in range(most + 1):
+            for y in range(min(n, yes) + 1):
+                keep = (half.units + n <= units) & (half.yes + y <= yes)
+                if keep.any():
+                    parts.append((n, y, keep))
+        half = _Half(
+            units=np.concatenate([half.units[keep] + n for n, _, keep in parts]),
+            yes=np.concatenate([half.yes[keep] + y for _, y, keep in parts]),
+            over=np.concatenate(
+                [half.over[keep] + weight * (y - (share + HALF_UNIT) * n) for n, y, keep in parts]
+            ),
+            under=np.concatenate(
+                [half.under[keep] + weight * (y - (share - HALF_UNIT) * n) for n, y, keep in parts]
+            ),
+            values=np.concatenate(
+                [
+                    np.concatenate(
+                        [half.values[keep], np.broadcast_to([[[n, y]]], (keep.sum(), 1, 2))], 1
+                    )
+                    for n, y, keep in parts
+                ]
+            ),
+        )
+    return half
+
+
+def _fillings(
+    withheld: list[tuple[float, int | None]],
+    units: int,
+    yes: int,
+    weighted_yes: float,
+    weighted_units: float,
+    share: float,
+) -> list[set[tuple[int, int]]]:
+    """The (units, yes) each withheld area (weight, most units or None) has in some
+    whole-number filling of them all with `units` and `yes` in total whose weighted share,
+    with the shown areas' Σ w·yes and Σ w·units, lies within HALF_UNIT of the published
+    `share`. Met in the middle: the fillings of each half of the areas, and for each of
+    one half's whether one of the other's completes it (the same units and yes left, and
+    sorted by `over`, the greatest `under` among those with `over` small enough)."""
+    middle = len(withheld) // 2
+    halves = [_half(part, units, yes, share) for part in (withheld[:middle], withheld[middle:])]
+    over = weighted_yes - (share + HALF_UNIT) * weighted_units
+    under = weighted_yes - (share - HALF_UNIT) * weighted_units
+    completed = [np.zeros(len(half.units), dtype=bool) for half in halves]
+    for this, other in ((0, 1), (1, 0)):
+        mine, theirs = halves[this], halves[other]
+        keys = defaultdict(list)
+        for index, key in enumerate(zip(theirs.units.tolist(), theirs.yes.tolist(), strict=True)):
+            keys[key].append(index)
+        for key, members in keys.items():
+            partners = np.flatnonzero((mine.units == units - key[0]) & (mine.yes == yes - key[1]))
+            if not len(partners):
+                continue
+            members = np.asarray(members)
+            order = np.argsort(theirs.over[members])
+            sorted_over = theirs.over[members][order]
+            greatest_under = np.maximum.accumulate(theirs.under[members][order])
+            # A partner is completed by a member with over ≤ −(over of the rest) and
+            # under ≥ −(under of the rest); 1e-9: the arithmetic of floating point numbers.
+            reach = np.searchsorted(sorted_over, -over - mine.over[partners] + 1e-9, "right")
+            fits = reach > 0
+            fits[fits] = (
+                greatest_under[reach[fits] - 1] >= -under - mine.under[partners][fits] - 1e-9
+            )
+            completed[this][partners[fits]] = True
+    found: list[set[tuple[int, int]]] = []
+    for half, done in zip(halves, completed, strict=True):
+        for area in range(half.values.shape[1]):
+            found.append(set(map(tuple, half.values[done, area].tolist())))
+    return found
+
+
+def _whole_number_fillings(
+    release: duckdb.DuckDBPyConnection, strata: dict[tuple[int, str, str], float]
+) -> tuple[dict[str, set[tuple[int, int]]], int]:
+    """Every (units, yes) each withheld area row of rpt_cooperation_by_municipality_area
+    can have, of the whole-number fillings of its municipality's withheld areas that agree
+    with what `release` shows, and how many municipality rows were attacked. `strata` is
+    every institution stratum's nonresponse weight by (wave, kommunekode, area)."""
+    caps = {
+        (wave, kommunekode, area): responded
+        for wave, kommunekode, area, responded in release.execute(
+            "select wave, kommunekode, policy_area_code, responded_count "
+            "from release.rpt_response_rates_by_stratum where survey = 'institution'"
+        ).fetchall()
+    }
+    areas = defaultdict(list)
+    for row in _rows(release, "select * from release.rpt_cooperation_by_municipality_area"):
+        areas[(row["survey_item_id"], row["wave"], row["kommunekode"])].append(row)
+    found: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    attacked = 0
+    for total in _rows(
+        release, "select * from release.rpt_cooperation_by_municipality where not is_suppressed"
+    ):
+        wave, kommunekode = total["wave"], total["kommunekode"]
+        members = areas[(total["survey_item_id"], wave, kommunekode)]
+        withheld = [area for area in members if area["is_suppressed"]]
+        if not withheld:
+            continue
+        attacked += 1
+        shown = [area for area in members if not area["is_suppressed"]]
+        units = total["unit_count"] - sum(area["unit_count"] for area in shown)
+        # Σ w·yes and Σ w·units of the shown areas (each one's yes count is unique: fewer
+        # than 1 / (2 half units) units).
+        shown_yes, shown_weighted_yes, shown_weighted_units = 0, 0.0, 0.0
+        for area in shown:
+            low, high = _counts(area["unweighted_estimate"], area["unit_count"])
+            assert low == high, area["release_cell_id"]
+            weight = strata[(wave, kommunekode, area["policy_area_code"])]
+            shown_yes += low
+            shown_weighted_yes += weight * low
+            shown_weighted_units += weight * area["unit_count"]
+        weights = [strata[(wave, kommunekode, area["policy_area_code"])] for area in withheld]
+        limits = [caps.get((wave, kommunekode, area["policy_area_code"])) for area in withheld]
+
+        low, high = _counts(total["unweighted_estimate"], total["unit_count"])
+        for yes in range(low, high + 1):
+            fillings = _fillings(
+                withheld=[(weight, limit) for weight, limit in zip(weights, limits, strict=True)],
+                units=units,
+                yes=yes - shown_yes,
+                weighted_yes=shown_weighted_yes,
+                weighted_units=shown_weighted_units,
+                share=total["estimate"],
+            )
+            for area, values in zip(withheld, fillings, strict=True):
+                found[area["release_cell_id"]] |= values
+    return found, attacked
+
+
+def test_whole_numbers_and_rounded_shares_leave_withheld_areas_wide(demo_build: Build) -> None:
+    """The whole-number attack on the published release file. A municipality's weighted
+    share is Σ w·yes / Σ w·units over its areas' strata: with every stratum's weight
+    known (the docs' threat model; the test reads them from the working file) it is an
+    equation in the withheld areas' whole-number counts, which at full precision one
+    filling alone usually satisfies. For every shown row of
+    rpt_cooperation_by_municipality with withheld areas, the attacker enumerates the
+    whole-number (units, yes) of its withheld areas in
+    rpt_cooperation_by_municipality_area that agree with what the release shows: the
+    municipality's units and yes count (unit_count, unweighted_estimate), the shown
+    areas', each withheld area's stratum's responded count as a cap where
+    rpt_response_rates_by_stratum shows it, and the published weighted estimate within
+    half a unit of its last decimal. Every withheld area's units and yes must still
+    range at least min_cell_size wide (at full precision, release_decimals 12, the demo
+    gives 26 areas back exactly). Not covered: the standard errors and interval bounds
+    (nonlinear in the same counts, rounded alike), whole-number attacks on the other
+    tables, and an attacker combining this one with the linear program above."""
+    strata = {
+        (wave, kommunekode, code): weight
+        for wave, kommunekode, code, weight in demo_build.query_build(
+            "select wave, kommunekode, stratum_code, nonresponse_weight "
+            "from intermediate.int_survey_strata_collapsed where survey = 'institution'"
+        )
+    }
+    truth = {
+        (item, wave, kommunekode, code): (units, round(share * units))
+        for item, wave, kommunekode, code, units, share in demo_build.query_build(
+            "select survey_item_id, wave, kommunekode, policy_area_code, answer_base, "
+            "unweighted_estimate from intermediate.int_survey_estimates_computed "
+            "where domain_level = 'municipality_area' and statistic = 'share_yes'"
+        )
+    }
+    with duckdb.connect(str(release_file(demo_build.warehouse)), read_only=True) as release:
+        found, attacked = _whole_number_fillings(release, strata)
+        cells = {
+            row[0]: truth[row[1:]]
+            for row in release.execute(
+                "select release_cell_id, survey_item_id, wave, kommunekode, policy_area_code "
+                "from release.rpt_cooperation_by_municipality_area where is_suppressed"
+            ).fetchall()
+        }
+    assert attacked >= 5 and len(found) >= 20  # the demo withholds areas of shown totals
+    narrow = {}
+    for cell, values in found.items():
+        assert cells[cell] in values, cell  # the attack is sound: the truth is a filling
+        units, yes = (sorted({value[part] for value in values}) for part in (0, 1))
+        if units[-1] - units[0] < MIN_CELL_SIZE or yes[-1] - yes[0] < MIN_CELL_SIZE:
+            narrow[cell] = (units[0], units[-1], yes[0], yes[-1])
+    assert narrow == {}
