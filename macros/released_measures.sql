@@ -43,7 +43,9 @@
     release_decimals decimals, or two fewer where `percent_where` holds; the
     same type (float8) on DuckDB and PostgreSQL, whose round() of a float8
     has no decimals argument: the value is scaled, rounded to a whole number
-    and scaled back. -#}
+    and scaled back. To the nearest is floor(x + 0.5), half up on both
+    engines: their round() breaks ties apart (DuckDB away from zero,
+    PostgreSQL to even), and a rate of 13/16 is a tie at 3 decimals. -#}
 {% macro released_rounded(expression, direction, percent_where=none) -%}
     {%- set decimals = var('release_decimals') | int -%}
     {%- if percent_where is none -%}
@@ -58,15 +60,16 @@
 {%- endmacro %}
 
 {% macro _released_rounded_to(expression, direction, decimals) -%}
-    {%- set function = {'nearest': 'round', 'down': 'floor', 'up': 'ceil'}.get(direction) -%}
+    {%- set function = {'nearest': 'floor', 'down': 'floor', 'up': 'ceil'}.get(direction) -%}
     {%- if function is none -%}
         {{ exceptions.raise_compiler_error("released_rounded: no direction " ~ direction) }}
     {%- endif -%}
+    {%- set half = ' + 0.5' if direction == 'nearest' else '' -%}
     {%- set scale = 10 ** (decimals | abs) -%}
     {%- if decimals >= 0 -%}
-        {{ function }}({{ expression }} * {{ scale }}) / {{ scale }}
+        {{ function }}({{ expression }} * {{ scale }}{{ half }}) / {{ scale }}
     {%- else -%}
-        {{ function }}({{ expression }} / {{ scale }}) * {{ scale }}
+        {{ function }}({{ expression }} / {{ scale }}{{ half }}) * {{ scale }}
     {%- endif -%}
 {%- endmacro %}
 
