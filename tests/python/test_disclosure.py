@@ -862,8 +862,15 @@ class _Half:
 
 
 def _half(withheld: list[tuple[float, int | None]], units: int, yes: int, share: float) -> _Half:
-    half = _Half(*(np.zeros(1) for _ in range(4)), values=np.zeros((1, 0, 2), dtype=int))
-    half.units, half.yes = half.units.astype(int), half.yes.astype(int)
+    """The fillings of `withheld` (weight, most units or None each) with at most `units`
+    units and `yes` yes in all, built one area at a time from the empty filling."""
+    half = _Half(
+        units=np.zeros(1, dtype=int),
+        yes=np.zeros(1, dtype=int),
+        over=np.zeros(1),
+        under=np.zeros(1),
+        values=np.zeros((1, 0, 2), dtype=int),
+    )
     for weight, limit in withheld:
         most = units if limit is None else min(units, limit)
         parts = []
@@ -986,7 +993,7 @@ def _whole_number_fillings(
         low, high = _counts(total["unweighted_estimate"], total["unit_count"])
         for yes in range(low, high + 1):
             fillings = _fillings(
-                withheld=[(weight, limit) for weight, limit in zip(weights, limits, strict=True)],
+                withheld=list(zip(weights, limits, strict=True)),
                 units=units,
                 yes=yes - shown_yes,
                 weighted_yes=shown_weighted_yes,
