@@ -83,3 +83,18 @@
 {% macro released_suppression_reason(reason) -%}
     case when {{ reason }} is not null then 'disclosure_control' end as suppression_reason
 {%- endmacro %}
+
+{#- The measures of a survey estimate's release row (the cross-sectional
+    survey tables): its units, and its estimates, standard error and
+    interval, withheld and rounded as released_measures does. -#}
+{% macro released_survey_estimate() -%}
+    {{ released_measures(
+        [
+            'unit_count', 'estimate', 'unweighted_estimate', 'standard_error',
+            'ci_lower', 'ci_upper'
+        ],
+        nearest=['estimate', 'unweighted_estimate', 'standard_error'],
+        down=['ci_lower'],
+        up=['ci_upper']
+    ) }}
+{%- endmacro %}

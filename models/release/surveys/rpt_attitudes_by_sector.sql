@@ -81,15 +81,7 @@ final as (
         statistic,
         {{ released_suppression_reason('suppression_reason') }},
         wave,
-        {{ released_measures(
-            [
-                'unit_count', 'estimate', 'unweighted_estimate', 'standard_error',
-                'ci_lower', 'ci_upper'
-            ],
-            nearest=['estimate', 'unweighted_estimate', 'standard_error'],
-            down=['ci_lower'],
-            up=['ci_upper']
-        ) }},
+        {{ released_survey_estimate() }},
         is_suppressed
     from joined
 )
