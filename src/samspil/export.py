@@ -437,19 +437,13 @@ MANIFEST_KEYS = {"warehouse", "tier", "labels", "files"}
 """What every export's manifest.json holds: a folder with one may be replaced."""
 
 
-def _is_export(out: Path) -> bool:
-    manifest = out / "manifest.json"
+def _earlier_export(out: Path) -> dict | None:
+    """The manifest of the earlier export in `out`, or None where there is none."""
     try:
-        return set(json.loads(manifest.read_text(encoding="utf-8"))) >= MANIFEST_KEYS
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        return manifest if set(manifest) >= MANIFEST_KEYS else None
     except (OSError, ValueError, TypeError):
-        return False
-
-
-def _tier_of(out: Path) -> str | None:
-    """The tier of the earlier export in `out`, or None where there is none."""
-    if not _is_export(out):
         return None
-    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))["tier"]
 
 
 def export(
@@ -463,16 +457,17 @@ def export(
     if not warehouse.is_file():
         raise ExportError(f"{warehouse}: no published warehouse; run `samspil build` first.")
     out = out.resolve()
-    if not replaceable(out, _is_export):
+    earlier = _earlier_export(out)
+    if not replaceable(out, lambda _: earlier is not None):
         raise ExportError(
             f"{out}: exists and is not a samspil export (no manifest.json of one); choose "
             "another --out or remove it."
         )
     tier = "restricted" if restricted else "release"
-    if (earlier := _tier_of(out)) not in (None, tier):
+    if earlier is not None and earlier["tier"] not in (None, tier):
         raise ExportError(
-            f"{out}: holds an export of the {earlier} tier, which this export of the {tier} "
-            "tier would replace; choose another --out, or remove it."
+            f"{out}: holds an export of the {earlier['tier']} tier, which this export of the "
+            f"{tier} tier would replace; choose another --out, or remove it."
         )
     if problem := unwritable(out.parent):
         raise ExportError(f"{problem}; choose another --out.")
