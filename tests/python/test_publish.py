@@ -486,17 +486,33 @@ def test_reader_keeps_its_marts_while_a_build_swaps_the_file(refusals: Refusals)
     assert _shell_count(refusals.published) < old  # a new reader sees the new marts
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        "own table",
-        "own view in the release file",
-        "own table among the marts",
-        "own view in the release schema",
-        "not duckdb",
-        "writer",
-    ],
-)
+OWN_RELATIONS = {
+    "own table": (
+        False,
+        ["create table main.my_analysis as select 42 as answer"],
+        "main.my_analysis",
+    ),
+    "own view in the release file": (
+        True,
+        ["create schema mine", "create view mine.shares as select 1 as share"],
+        "mine.shares",
+    ),
+    "own table among the marts": (
+        False,
+        ["create table marts.my_notes as select 1 as note"],
+        "marts.my_notes",
+    ),
+    "own view in the release schema": (
+        True,
+        ["create view release.my_view as select 1 as share"],
+        "release.my_view",
+    ),
+}
+"""A user's relation in a published file: in the release file or not, how it is made, its
+name."""
+
+
+@pytest.mark.parametrize("kind", [*OWN_RELATIONS, "not duckdb", "writer"])
 def test_a_published_file_holding_what_samspil_did_not_write_is_not_replaced(
     demo_build: Build, tmp_path: Path, kind: str
 ) -> None:
@@ -508,23 +524,13 @@ def test_a_published_file_holding_what_samspil_did_not_write_is_not_replaced(
     published.parent.mkdir()
     shutil.copy(demo_build.warehouse, published)
     shutil.copy(release_file(demo_build.warehouse), release_file(published))
-    if kind == "own table":
-        with duckdb.connect(str(published)) as connection:
-            connection.execute("create table main.my_analysis as select 42 as answer")
-        expected = f"{published} holds main.my_analysis, which samspil does not publish"
-    elif kind == "own view in the release file":
-        with duckdb.connect(str(release_file(published))) as connection:
-            connection.execute("create schema mine")
-            connection.execute("create view mine.shares as select 1 as share")
-        expected = f"{release_file(published)} holds mine.shares, which samspil does not publish"
-    elif kind == "own table among the marts":
-        with duckdb.connect(str(published)) as connection:
-            connection.execute("create table marts.my_notes as select 1 as note")
-        expected = f"{published} holds marts.my_notes, which samspil does not publish"
-    elif kind == "own view in the release schema":
-        with duckdb.connect(str(release_file(published))) as connection:
-            connection.execute("create view release.my_view as select 1 as share")
-        expected = f"{release_file(published)} holds release.my_view, which samspil does not"
+    if kind in OWN_RELATIONS:
+        in_release_file, statements, name = OWN_RELATIONS[kind]
+        file = release_file(published) if in_release_file else published
+        with duckdb.connect(str(file)) as connection:
+            for statement in statements:
+                connection.execute(statement)
+        expected = f"{file} holds {name}, which samspil does not publish"
     elif kind == "not duckdb":
         published.write_text("kommunekode;answer\n0101;42\n", encoding="utf-8")
         expected = f"{published}: not a warehouse samspil published"
