@@ -11,9 +11,10 @@
     cells where the item is published by area; an item published nowhere
     else (a derived item, the association survey's items) has atoms no other
     cell has. A figure adds `unit_count` (the units it rests on: invited,
-    returned questionnaires or valid answers), `responded_count` (a response
-    rate's numerator) and `attribute_count` (a share's yes answers), counts to
-    protect, and `weighted_estimate`, an equation only. One row per cell,
+    public as the frame is, returned questionnaires or valid answers),
+    `responded_count` (a response rate's numerator) and `attribute_count` (a
+    share's yes answers), counts to protect, and `weighted_estimate`, an
+    equation only. One row per cell,
     measure and atom; atom_value is the true count. -#}
 with
 
@@ -206,7 +207,8 @@ terms as (
         atom_id,
         atom_value,
         cast(1 as float8) as coefficient,
-        true as is_protected
+        -- invited units are public (the frame); returned questionnaires are not
+        statistic = 'responded_count' as is_protected
     from response_terms
     where statistic != 'responded_count' or atom_kind in ('complete', 'partial')
 

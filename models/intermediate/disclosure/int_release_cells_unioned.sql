@@ -6,7 +6,7 @@
     `all_alike` (every unit answered alike: a share of 0 or 1). Structural
     rows (is_structural) are not published cells but facts an attacker knows
     anyway (a panel pair answers in both waves; a stratum's respondents answer
-    an item validly or not). The study's published figures
+    an item validly or not; a stratum's invited units, from the public frame). The study's published figures
     (int_published_figures_computed) are cells like any other. The release
     tables select their rows from here; samspil.disclosure reads it with
     int_release_terms_unioned and writes the suppression pattern. -#}
@@ -241,6 +241,22 @@ unioned as (
         cast(null as varchar) as primary_reason,
         true as is_structural
     from answered_strata
+
+    union all
+
+    -- The frames list organisations (municipal institutions, associations in
+    -- the municipalities' registers), public and the same in every wave: a
+    -- stratum's invited units are known whatever is shown.
+    select
+        'frame-' || response_rate_id as release_cell_id,
+        cast(null as varchar) as release_table,
+        response_rate_id as source_id,
+        'response-' || survey || '-' || cast(wave as varchar) as block_id,
+        invited_count as unit_count,
+        cast(null as varchar) as primary_reason,
+        true as is_structural
+    from response_rates
+    where domain_level = 'stratum'
 
     union all
 

@@ -1,8 +1,10 @@
 {#- The response rates the release tier publishes, as linear equations in
     the counts of each stratum (the attacker's unknowns, "atoms"):
     questionnaires `complete`, `partial`, and invited units `not_responded`.
-    A published cell adds its counts to protect, `unit_count` (invited),
-    `responded_count` and `complete_count`; a published stratum also adds
+    A published cell adds its counts: `unit_count` (invited, public: the
+    frames list organisations, and a structural row per stratum states its
+    invited units whatever is shown), and to protect, `responded_count` and
+    `complete_count`; a published stratum also adds
     its post-stratum's weight as the equation N_h − w_h n_h = 0 over the
     strata pooled with it. A structural row per stratum and item published by
     area links the respondents to the item's answers: `yes` + `other` (the
@@ -23,6 +25,14 @@ structural_cells as (
     select release_cell_id
     from {{ ref('int_release_cells_unioned') }}
     where release_cell_id like 'answers-%'
+),
+
+frame_cells as (
+    select
+        release_cell_id,
+        source_id
+    from {{ ref('int_release_cells_unioned') }}
+    where release_cell_id like 'frame-%'
 ),
 
 survey_estimates as (
@@ -223,8 +233,21 @@ terms as (
         atom_id,
         atom_value,
         cast(1 as float8) as coefficient,
-        true as is_protected
+        false as is_protected
     from cell_atoms
+
+    union all
+
+    select
+        frame_cells.release_cell_id,
+        'invited_units' as measure,
+        'response-' || atoms.response_rate_id || '-' || atoms.atom_kind as atom_id,
+        atoms.atom_value,
+        cast(1 as float8) as coefficient,
+        false as is_protected
+    from frame_cells
+    inner join atoms
+        on frame_cells.source_id = atoms.response_rate_id
 
     union all
 

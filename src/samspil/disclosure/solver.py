@@ -6,7 +6,9 @@ estimate with known weights) is an equation Σ coefficient · atom = value in th
 the finest counts an attacker does not see. Given a pattern of suppressed cells, the
 attacker knows the equations of every shown cell (and the structural ones), atoms ≥ 0,
 and looks for the smallest and largest value each suppressed count can take. The pattern
-protects a count when that range is at least `protection` wide.
+protects a count when that range is at least `protection` wide, or as wide as the
+structural equations alone let it be (a stratum of three invited institutions: a count of
+its respondents is known to lie in 0–3 before anything is published).
 
 `solve_component` finds a pattern for one group of cells that share atoms: a master
 integer program (HiGHS) over one binary per cell, fixed to 1 for the primary
@@ -222,10 +224,14 @@ class Attacker:
         return self.highs.getInfo().objective_function_value, binding
 
     def narrow(
-        self, protection: float, only: set[tuple[str, str]] | None = None
+        self,
+        protection: float,
+        public: _PublicRanges,
+        only: set[tuple[str, str]] | None = None,
     ) -> list[tuple[str, str, float, set[str]]]:
         """Every suppressed count (of `only` if given: cell, measure) whose range is narrower
-        than `protection`, with the shown cells (not structural) that bind it."""
+        than `protection` and than its `public` range, with the shown cells (not
+        structural) that bind it."""
         found = []
         wide = protection - TOLERANCE
         for row, measure in enumerate(self._audited):
@@ -237,10 +243,33 @@ class Attacker:
             if high - self._least[row] >= wide:
                 continue
             low, low_cells = self.bound(measure, highspy.ObjSense.kMinimize)
-            if high - low < wide:
+            if high - low < wide and high - low < public.width(measure) - TOLERANCE:
                 binding = (low_cells | high_cells) - self.component.structural
                 found.append((measure.cell, measure.name, high - low, binding))
         return found
+
+
+class _PublicRanges:
+    """The range of each count given the structural equations alone (every cell
+    suppressed): what an attacker knows before anything is published. No pattern
+    makes a count wider than that."""
+
+    def __init__(self, component: Component) -> None:
+        self.component = component
+        self._attacker: Attacker | None = None
+        self._widths: dict[tuple[str, str], float] = {}
+
+    def width(self, measure: Measure) -> float:
+        key = (measure.cell, measure.name)
+        if key not in self._widths:
+            if self._attacker is None:
+                self._attacker = Attacker(
+                    self.component, set(self.component.cells) - self.component.structural
+                )
+            high, _ = self._attacker.bound(measure, highspy.ObjSense.kMaximize)
+            low, _ = self._attacker.bound(measure, highspy.ObjSense.kMinimize)
+            self._widths[key] = high - low
+        return self._widths[key]
 
 
 def _strongest(
@@ -332,6 +361,7 @@ def _complete(
     suppressed: set[str],
     narrow: list[tuple[str, str, float, set[str]]],
     protection: float,
+    public: _PublicRanges,
     cuts: _Cuts,
 ) -> set[str]:
     """A protecting pattern from `suppressed`, whose `narrow` counts the attacker narrows:
@@ -349,7 +379,7 @@ def _complete(
         again = {(cell, name) for cell, name, _, _ in narrow} | {
             (measure.cell, measure.name) for measure in component.measures if measure.cell in added
         }
-        narrow = Attacker(component, pattern).narrow(protection, again)
+        narrow = Attacker(component, pattern).narrow(protection, public, again)
         cuts.add(narrow)
     return pattern
 
@@ -368,6 +398,7 @@ def solve_component(component: Component, protection: float, secondary: bool = T
     """
     outcome = Outcome(suppressed={})
     cuts = _Cuts()
+    public = _PublicRanges(component)
     suppressed = set(component.primary)
     best: set[str] | None = None
 
@@ -376,13 +407,13 @@ def solve_component(component: Component, protection: float, secondary: bool = T
 
     for round_number in range(1, MAX_ROUNDS + 1):
         outcome.rounds = round_number
-        narrow = Attacker(component, suppressed).narrow(protection)
+        narrow = Attacker(component, suppressed).narrow(protection, public)
         if not secondary or not narrow:
             outcome.narrow = [(cell, name, width) for cell, name, width, _ in narrow]
             best = suppressed
             break
         cuts.add(narrow)
-        completed = _complete(component, suppressed, narrow, protection, cuts)
+        completed = _complete(component, suppressed, narrow, protection, public, cuts)
         if best is None or (cost(completed), sorted(completed)) < (cost(best), sorted(best)):
             best = completed
         suppressed = _master(component, cuts.cuts)
