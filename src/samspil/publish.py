@@ -55,9 +55,9 @@ if TYPE_CHECKING:
     from samspil.load import LoadedFile
     from samspil.paths import Paths
 
-# The restricted tier: the marts, the reference seeds, the provenance of the build, and
-# the release tier.
-PUBLISHED_SCHEMAS = ("marts", "reference", "audit", "validation", "release")
+# The restricted tier: the marts, the reference seeds, the researchers' review decisions,
+# the provenance of the build, and the release tier.
+PUBLISHED_SCHEMAS = ("marts", "reference", "review", "audit", "validation", "release")
 
 # The release tier alone: disclosure-checked aggregates and the reference seeds.
 RELEASE_SCHEMAS = ("release", "reference")

@@ -45,7 +45,7 @@ from conftest import DEMO, project_copy, run_samspil, without_last_line
 # What is compared: every published schema but the validation history, and in them every
 # table but each build's record of itself (its id, folder, runs). The load's timestamps
 # differ between any two builds: left out.
-COMPARED_SCHEMAS = ("marts", "release", "reference", "audit")
+COMPARED_SCHEMAS = ("marts", "release", "reference", "review", "audit")
 OWN_RECORDS = ("build_provenance", "rpt_validation_runs")
 LOAD_TIMESTAMP = "loaded_at"
 

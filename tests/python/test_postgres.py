@@ -399,6 +399,7 @@ def test_publish_leaves_no_build_schema_and_keeps_provenance(
         "staging",
         "intermediate",
         "reference",
+        "review",
         "validation",
         "audit",
     } <= schemas

@@ -100,6 +100,11 @@ def test_release_file_holds_the_release_tier_only(demo_build: Build) -> None:
     assert tables == demo_build.query(
         "select table_name from duckdb_tables() where schema_name = 'release' order by 1"
     )
+    # The linking review quotes what an association wrote and names whom it meant: the
+    # restricted file only.
+    decisions = "select schema_name from duckdb_tables() where table_name = 'linking_decisions'"
+    assert Build(warehouse=release, output="").query(decisions) == []
+    assert demo_build.query(decisions) == [("review",)]
 
 
 def test_failed_build_leaves_the_published_file_untouched(

@@ -250,7 +250,7 @@ def test_overall_coder_agreement_is_recovered(warehouse: duckdb.DuckDBPyConnecti
 def test_manual_linking_decisions_are_honoured(warehouse: duckdb.DuckDBPyConnection) -> None:
     decisions = warehouse.execute(
         "select entity_type, kommunekode, name_variant, decision, entity_id "
-        "from reference.linking_decisions"
+        "from review.linking_decisions"
     ).fetchall()
     assert {decision for *_, decision, _ in decisions} == {"same", "different"}
     for entity_type, kommunekode, variant, decision, entity_id in decisions:
