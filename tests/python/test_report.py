@@ -244,6 +244,10 @@ def test_report_has_provenance_and_every_figure_as_png_and_svg(
     )[0]
     assert run_id in page
     assert f"{total} expectations" in page and f"{passed} passed" in page
+    # The release file lies outside the project: named, its folders (a home folder's name)
+    # not.
+    assert release_file(demo_build.warehouse).name in page
+    assert str(demo_build.warehouse.parent) not in page
     docs = re.search(r'<a href="([^"#]+)">dbt docs</a>', page).group(1)
     assert (rendered / docs).resolve().name == "static_index.html"
     assert (rendered / docs).is_file()

@@ -74,9 +74,11 @@ def inline_svg(svg: str, title: str) -> str:
 
 
 def _shown_path(path: Path, project: Path | None) -> str:
+    """`path` relative to the project, or its name where it lies outside: the page is
+    shared, and a folder outside the project may name its owner (a home folder)."""
     if project is not None and path.is_relative_to(project):
         return path.relative_to(project).as_posix()
-    return str(path)
+    return path.name
 
 
 def _number(value: object) -> str:
