@@ -968,19 +968,26 @@ def _fillings(
 
 
 def _whole_number_fillings(
-    release: duckdb.DuckDBPyConnection, strata: dict[tuple[int, str, str], float]
+    release: duckdb.DuckDBPyConnection,
+    strata: dict[tuple[int, str, str], float],
+    frames: dict[tuple[int, str, str], int],
 ) -> tuple[dict[str, set[tuple[int, int]]], int]:
     """Every (units, yes) each withheld area row of rpt_cooperation_by_municipality_area
     can have, of the whole-number fillings of its municipality's withheld areas that agree
     with what `release` shows, and how many municipality rows were attacked. `strata` is
-    every institution stratum's nonresponse weight by (wave, kommunekode, area)."""
-    caps = {
-        (wave, kommunekode, area): responded
-        for wave, kommunekode, area, responded in release.execute(
-            "select wave, kommunekode, policy_area_code, responded_count "
-            "from release.rpt_response_rates_by_stratum where survey = 'institution'"
-        ).fetchall()
-    }
+    every institution stratum's nonresponse weight by (wave, kommunekode, area), `frames`
+    its invited units (public)."""
+    caps = dict(frames)
+    caps.update(
+        {
+            (wave, kommunekode, area): responded
+            for wave, kommunekode, area, responded in release.execute(
+                "select wave, kommunekode, policy_area_code, responded_count "
+                "from release.rpt_response_rates_by_stratum "
+                "where survey = 'institution' and not is_suppressed"
+            ).fetchall()
+        }
+    )
     areas = defaultdict(list)
     for row in _rows(release, "select * from release.rpt_cooperation_by_municipality_area"):
         areas[(row["survey_item_id"], row["wave"], row["kommunekode"])].append(row)
@@ -1036,19 +1043,21 @@ def test_whole_numbers_and_rounded_shares_leave_withheld_areas_wide(demo_build: 
     rpt_cooperation_by_municipality_area that agree with what the release shows: the
     municipality's units and yes count (unit_count, unweighted_estimate), the shown
     areas', each withheld area's stratum's responded count as a cap where
-    rpt_response_rates_by_stratum shows it, and the published weighted estimate within
-    half a unit of its last decimal. Every withheld area's units and yes must still
-    range at least min_cell_size wide (at full precision, release_decimals 12, the demo
-    gives 26 areas back exactly). Not covered: the standard errors and interval bounds
-    (nonlinear in the same counts, rounded alike), whole-number attacks on the other
-    tables, and an attacker combining this one with the linear program above."""
-    strata = {
-        (wave, kommunekode, code): weight
-        for wave, kommunekode, code, weight in demo_build.query_build(
-            "select wave, kommunekode, stratum_code, nonresponse_weight "
-            "from intermediate.int_survey_strata_collapsed where survey = 'institution'"
-        )
-    }
+    rpt_response_rates_by_stratum shows it and its invited units (the frame, public)
+    where it does not, and the published weighted estimate within half a unit of its
+    last decimal. Every withheld area's units and yes must still range at least
+    min_cell_size wide, or over all the frame allows where that is narrower (at full
+    precision, release_decimals 12, the demo gives 26 areas back exactly). Not covered:
+    the standard errors and interval bounds (nonlinear in the same counts, rounded
+    alike), whole-number attacks on the other tables, and an attacker combining this one
+    with the linear program above."""
+    strata, frames = {}, {}
+    for wave, kommunekode, code, weight, invited in demo_build.query_build(
+        "select wave, kommunekode, stratum_code, nonresponse_weight, invited_count "
+        "from intermediate.int_survey_strata_collapsed where survey = 'institution'"
+    ):
+        strata[(wave, kommunekode, code)] = weight
+        frames[(wave, kommunekode, code)] = invited
     truth = {
         (item, wave, kommunekode, code): (units, round(share * units))
         for item, wave, kommunekode, code, units, share in demo_build.query_build(
@@ -1058,9 +1067,9 @@ def test_whole_numbers_and_rounded_shares_leave_withheld_areas_wide(demo_build: 
         )
     }
     with duckdb.connect(str(release_file(demo_build.warehouse)), read_only=True) as release:
-        found, attacked = _whole_number_fillings(release, strata)
+        found, attacked = _whole_number_fillings(release, strata, frames)
         cells = {
-            row[0]: truth[row[1:]]
+            row[0]: (truth[row[1:]], frames[row[2:]])
             for row in release.execute(
                 "select release_cell_id, survey_item_id, wave, kommunekode, policy_area_code "
                 "from release.rpt_cooperation_by_municipality_area where is_suppressed"
@@ -1069,8 +1078,11 @@ def test_whole_numbers_and_rounded_shares_leave_withheld_areas_wide(demo_build: 
     assert attacked >= 5 and len(found) >= 20  # the demo withholds areas of shown totals
     narrow = {}
     for cell, values in found.items():
-        assert cells[cell] in values, cell  # the attack is sound: the truth is a filling
+        true_counts, invited = cells[cell]
+        assert true_counts in values, cell  # the attack is sound: the truth is a filling
         units, yes = (sorted({value[part] for value in values}) for part in (0, 1))
-        if units[-1] - units[0] < MIN_CELL_SIZE or yes[-1] - yes[0] < MIN_CELL_SIZE:
-            narrow[cell] = (units[0], units[-1], yes[0], yes[-1])
+        # The frame alone leaves an area of three institutions 0 to 3 answers.
+        promised = min(MIN_CELL_SIZE, invited)
+        if units[-1] - units[0] < promised or yes[-1] - yes[0] < promised:
+            narrow[cell] = (units[0], units[-1], yes[0], yes[-1], invited)
     assert narrow == {}
