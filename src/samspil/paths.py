@@ -105,7 +105,16 @@ class Paths:
     def warehouse_problem(self) -> str | None:
         """Why the published file may not be named as it is, or None: a name of a release
         file (`…_release.duckdb`, say an earlier build's) would get the restricted tier,
-        the unit-level marts, in the file meant to be shared."""
+        the unit-level marts, in the file meant to be shared; a published file that is a
+        symbolic link would be replaced by a file (publishing renames a new file over it),
+        the link's target left as it was."""
+        for file in (self.warehouse, self.release_warehouse):
+            if file.is_symlink():
+                return (
+                    f"{file}: a symbolic link, which publishing would replace by a file "
+                    f"(leaving {file.readlink()} as it is); set SAMSPIL_WAREHOUSE to the "
+                    "file the link points to, or remove the link."
+                )
         stem = self.warehouse.stem
         if not stem.endswith(RELEASE_SUFFIX):
             return None
@@ -170,4 +179,10 @@ class Paths:
         warehouse = Path(
             os.environ.get("SAMSPIL_WAREHOUSE", project / "warehouse" / "samspil.duckdb")
         )
-        return cls(project=project, raw=raw.resolve(), warehouse=warehouse.resolve())
+        # The folder resolved, not the file: a published file that is a link is refused
+        # (`warehouse_problem`), not silently taken for its target and its target's folder.
+        return cls(
+            project=project,
+            raw=raw.resolve(),
+            warehouse=warehouse.parent.resolve() / warehouse.name,
+        )

@@ -581,6 +581,30 @@ def test_a_warehouse_named_as_a_release_file_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "build").exists()  # nothing loaded
 
 
+@pytest.mark.parametrize("linked", ["published file", "release file"])
+def test_a_published_file_that_is_a_symbolic_link_is_refused(tmp_path: Path, linked: str) -> None:
+    """A published file (or its release file) that links to a file elsewhere: publishing
+    renames a new file over the name, which would replace the link and leave its target
+    stale. Refused before anything is loaded; the link and its target stay."""
+    shared = tmp_path / "shared" / "samspil.duckdb"
+    shared.parent.mkdir()
+    with duckdb.connect(str(shared)) as connection:
+        connection.execute("create schema release")
+    published = tmp_path / "warehouse" / "samspil.duckdb"
+    published.parent.mkdir()
+    link = published if linked == "published file" else release_file(published)
+    link.symlink_to(shared)
+    before = sha256(shared)
+
+    result = run_samspil("build", "--no-docs", warehouse=published)
+
+    assert result.returncode == 1, result.stdout
+    assert f"{link}: a symbolic link" in " ".join(result.stderr.split()), result.stderr
+    assert "Traceback" not in result.stderr
+    assert link.is_symlink() and sha256(shared) == before
+    assert not (published.parent / "build").exists() and not (shared.parent / "build").exists()
+
+
 def test_publishing_keeps_the_permissions_of_the_files_it_replaces(tmp_path: Path) -> None:
     """A restricted file the user made readable by themselves alone stays so after the
     next build; a first build's files get what the umask gives any new file."""
