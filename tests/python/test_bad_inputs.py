@@ -153,9 +153,13 @@ def to_xlsx(
     sheet: str = "Ark1",
     extra_rows: tuple[list[str], ...] = (),
     merge_header: tuple[int, int] | None = None,
+    stray: tuple[int, int] | None = None,
+    formatted_blank: tuple[int, int] | None = None,
     keep_csv: bool = False,
 ) -> Path:
-    """The CSV file `path` as an Excel workbook beside it (text cells), the CSV removed."""
+    """The CSV file `path` as an Excel workbook beside it (text cells), the CSV removed;
+    `stray` is a cell (row, column, 0-based) with the value "x", `formatted_blank` a cell
+    with a format and no value."""
     header = header_of(path)
     rows = [[row[name] for name in header] for _, row in records(path)]
     xlsx = path.with_suffix(".xlsx")
@@ -168,6 +172,10 @@ def to_xlsx(
     if merge_header is not None:
         first, last = merge_header
         worksheet.merge_range(0, first, 0, last, header[first])
+    if stray is not None:
+        worksheet.write_string(*stray, "x")
+    if formatted_blank is not None:
+        worksheet.write_blank(*formatted_blank, None, workbook.add_format({"bold": True}))
     workbook.close()
     if not keep_csv:
         path.unlink()
@@ -1507,6 +1515,44 @@ def an_xlsx_without_the_sheet_the_sources_yaml_names_fails(raw: Path) -> Outcome
         r"models/staging/cases/_cases__sources\.yml",
         sources=(("cases", "key: [case_id]\n", "key: [case_id]\n          sheet: Data\n"),),
     )
+
+
+XFD = 16383  # the last column of a sheet, 0-based
+LAST_ROW = 1048575  # the last row of a sheet, 0-based
+
+
+@case
+def an_xlsx_with_a_stray_value_far_to_the_right_fails_naming_it(raw: Path) -> Outcome:
+    """One value in column XFD of the last row: calamine would hold all 16,384 columns of
+    every row in memory. The load stops before, naming the cell."""
+    path = raw / "cases" / "episodes.csv"
+    rows = len(records(path)) + 1
+    to_xlsx(path, stray=(rows - 1, XFD))
+    return Outcome(
+        error=rf"^cases/episodes\.xlsx: sheet 'Ark1' has a value in cell XFD{rows}, far outside "
+        r"its table: reading the sheet would hold every cell from A1 to there in memory, "
+        rf"{rows * 16384:,} cells \({rows:,} rows by 16,384 columns\) for [\d,]+ values; delete "
+        r"what is outside the table and save the workbook again as \.xlsx from Excel\.$"
+    )
+
+
+@case
+def an_xlsx_with_a_stray_value_in_the_last_row_fails_naming_it(raw: Path) -> Outcome:
+    path = raw / "cases" / "cases.csv"
+    columns = len(header_of(path))
+    to_xlsx(path, stray=(LAST_ROW, 0))
+    return Outcome(
+        error=rf"^cases/cases\.xlsx: sheet 'Ark1' has a value in cell A1048576, far outside "
+        rf"its table: .* \(1,048,576 rows by {columns} columns\)"
+    )
+
+
+@case
+def an_xlsx_with_a_formatted_empty_cell_far_away_loads(raw: Path) -> Outcome:
+    """A formatted cell without a value is no cell to calamine, nor to the check of how far
+    the values reach."""
+    to_xlsx(raw / "cases" / "episodes.csv", formatted_blank=(LAST_ROW, XFD))
+    return Outcome()
 
 
 @case

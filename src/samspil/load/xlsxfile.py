@@ -9,17 +9,28 @@ in a timestamp column is its midnight (calamine returns a date-time at midnight 
 date). Blank rows are no records. A merged or empty header cell, or a sheet
 that is not there, is a `FileProblem`; a total row at the bottom is left for
 the row checks (it is rejected as `total_row`).
+
+calamine holds a sheet as one rectangle of cells, from its first value to its
+farthest, however few of them hold one: a single stray value in column XFD or
+row 1048576 makes a table of a few thousand rows hundreds of millions of cells
+(gigabytes). So the sheet's XML is scanned first, as it is inflated, and a
+sheet whose rectangle would be far larger than its values is a `FileProblem`
+naming the far cell, before calamine builds anything.
 """
 
 from __future__ import annotations
 
+import re
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from xml.parsers import expat
 
 import python_calamine
+from lxml import etree
 
-from samspil.load.archive import ArchiveProblem, check_directory
+from samspil.load.archive import ArchiveProblem, check_directory, entry_chunks, read_entry
 from samspil.load.rawfile import (
     FileProblem,
     RawTable,
@@ -32,6 +43,20 @@ from samspil.load.schema import FileSchema
 
 SAVE_AGAIN = "save the workbook again as .xlsx from Excel"
 
+SPAN_FLOOR = 1_000_000
+"""Cells a sheet may span from A1 to its farthest value however few of them hold one."""
+SPAN_FACTOR = 10
+"""Beyond `SPAN_FLOOR`, how many times its values a sheet may span. An empty cell of the
+rectangle costs calamine and the reader about a fifth of what a value costs the loader, so a
+sheet ten times larger than its values takes a few times what the same table takes dense:
+a sparse survey table still loads, a stray value far away does not."""
+
+_REFERENCE = re.compile(r"([A-Za-z]{1,7})([0-9]{1,10})")
+_NUMBER = re.compile(r"[0-9]{1,10}")
+_CELL_CONTENT = frozenset({"v", "f", "is"})
+"""What makes a cell a value: a value, a formula, an inline string."""
+_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
 
 def column_letter(index: int) -> str:
     """The spreadsheet name of the 0-based column `index`: 0 → A, 26 → AA."""
@@ -41,6 +66,14 @@ def column_letter(index: int) -> str:
         index, remainder = divmod(index - 1, 26)
         letters = chr(ord("A") + remainder) + letters
     return letters
+
+
+def column_index(letters: str) -> int:
+    """The 0-based index of the spreadsheet column `letters`: A → 0, AA → 26."""
+    index = 0
+    for letter in letters.upper():
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
 
 
 def cell_text(value: object) -> str | None:
@@ -99,6 +132,153 @@ def _check_archive(path: Path, file: str) -> None:
         raise FileProblem(str(problem)) from None
 
 
+@dataclass(frozen=True)
+class _Extent:
+    """Where a sheet's values are: how many, and how far from A1 they reach."""
+
+    values: int
+    rows: int  # the lowest value's row number
+    columns: int  # the farthest value's column number
+    rightmost: tuple[int, int]  # (row, column) of the first value in the last column
+    lowest: tuple[int, int]  # (row, column) of the first value in the last row
+    rows_above: int  # the rows up to the last value above the last row
+    columns_before: int  # the columns up to the last value before the last column
+
+    @property
+    def cells(self) -> int:
+        return self.rows * self.columns
+
+
+def _relationships(root: etree._Element | None) -> dict[str, tuple[str, str]]:
+    """A relationships part as id -> (type, target)."""
+    found: dict[str, tuple[str, str]] = {}
+    for element in [] if root is None else root:
+        if isinstance(element.tag, str) and etree.QName(element).localname == "Relationship":
+            found[element.get("Id", "")] = (element.get("Type", ""), element.get("Target", ""))
+    return found
+
+
+def _worksheet_entry(archive: zipfile.ZipFile, name: str, file: str) -> zipfile.ZipInfo:
+    """The zip entry of the worksheet `name`, found as calamine finds it: the folder of the
+    workbook part the package's relationships name, the sheet's relationship id in its
+    workbook.xml, and that relationship's target (from the zip's root where it starts with
+    a `/`); entry names compared regardless of case."""
+    entries = {info.filename.replace("\\", "/").lower(): info for info in archive.infolist()}
+
+    def part(entry: str) -> etree._Element | None:
+        info = entries.get(entry.lower())
+        if info is None:
+            return None
+        return etree.fromstring(read_entry(archive, info, file, SAVE_AGAIN), _XML)
+
+    folder = "xl/"
+    for kind, target in _relationships(part("_rels/.rels")).values():
+        if kind.endswith("/officeDocument"):
+            folder = target[: target.rfind("/") + 1].removeprefix("/")
+    workbook = part(f"{folder}workbook.xml")
+    sheets = _relationships(part(f"{folder}_rels/workbook.xml.rels"))
+    for sheet in [] if workbook is None else workbook.iter("{*}sheet"):
+        if sheet.get("name") != name:
+            continue
+        identity = next(
+            (value for key, value in sheet.attrib.items() if etree.QName(key).localname == "id"),
+            "",
+        )
+        target = sheets.get(identity, ("", ""))[1]
+        entry = target[1:] if target.startswith("/") else f"{folder}{target}"
+        if target and entry.lower() in entries:
+            return entries[entry.lower()]
+    raise FileProblem(
+        f"{file}: the worksheet of sheet '{name}' is not where the workbook's parts say it "
+        f"is; {SAVE_AGAIN}."
+    )
+
+
+def _extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> _Extent:
+    """Where the values of a worksheet are, read as its XML is inflated (a cell without a
+    reference follows the one before it, a row without a number the row before it, as
+    calamine reads them). A cell is a value where it has a value, a formula or an inline
+    string: calamine skips a cell without one, as Excel writes a formatted empty cell. Only
+    element starts are followed (an end would double the callbacks), so a cell stays open
+    until the next cell or row: what opens inside it is a value only if it is one of those.
+    expat, not lxml: one callback per element start and nothing kept, the least a cell can
+    cost here."""
+    columns_of: dict[str, int] = {}
+    row = column = -1
+    open_cell = False
+    values = rows = columns = rows_above = columns_before = 0
+    rightmost = lowest = (0, 0)
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        nonlocal row, column, open_cell, values, rows, columns, rows_above, columns_before
+        nonlocal rightmost, lowest
+        if name == "c" or name.endswith(":c"):
+            found = _REFERENCE.fullmatch(attributes.get("r", ""))
+            if found:
+                letters = found[1]
+                column = columns_of.get(letters, -1)
+                if column < 0:
+                    column = columns_of[letters] = column_index(letters)
+                row = int(found[2]) - 1
+            else:
+                column += 1
+            open_cell = True
+        elif name == "row" or name.endswith(":row"):
+            number = attributes.get("r", "")
+            row = int(number) - 1 if _NUMBER.fullmatch(number) else row + 1
+            column, open_cell = -1, False
+        elif open_cell and name[name.rfind(":") + 1 :] in _CELL_CONTENT:
+            open_cell = False
+            values += 1
+            if column >= columns:
+                columns_before, columns, rightmost = columns, column + 1, (row, column)
+            elif column + 1 < columns:
+                columns_before = max(columns_before, column + 1)
+            if row >= rows:
+                rows_above, rows, lowest = rows, row + 1, (row, column)
+            elif row + 1 < rows:
+                rows_above = max(rows_above, row + 1)
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    for chunk in entry_chunks(archive, info, file, SAVE_AGAIN):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+    return _Extent(values, rows, columns, rightmost, lowest, rows_above, columns_before)
+
+
+def _refuse_far_values(path: Path, name: str, file: str) -> None:
+    """Refuse the sheet `name` if its values reach far beyond the table they belong to (see
+    `SPAN_FACTOR`), naming the far value: the one in the last column where the sheet would
+    do without that column, else the one in the last row where it would do without that row,
+    else both."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            extent = _extent(archive, _worksheet_entry(archive, name, file), file)
+    except ArchiveProblem as problem:
+        raise FileProblem(str(problem)) from None
+    except (etree.XMLSyntaxError, expat.ExpatError) as error:
+        raise FileProblem(
+            f"{file}: not a readable .xlsx workbook ({error}); {SAVE_AGAIN}."
+        ) from None
+    limit = max(SPAN_FLOOR, SPAN_FACTOR * extent.values)
+    if extent.cells <= limit:
+        return
+    if extent.rows * extent.columns_before <= limit:
+        far = [extent.rightmost]
+    elif extent.rows_above * extent.columns <= limit:
+        far = [extent.lowest]
+    else:
+        far = list(dict.fromkeys([extent.rightmost, extent.lowest]))
+    cells = " and ".join(f"{column_letter(column)}{row + 1}" for row, column in far)
+    raise FileProblem(
+        f"{file}: sheet '{name}' has a value in {'cells' if len(far) > 1 else 'cell'} {cells}, "
+        f"far outside its table: reading the sheet would hold every cell from A1 to there in "
+        f"memory, {extent.cells:,} cells ({extent.rows:,} rows by {extent.columns:,} columns) "
+        f"for {extent.values:,} values; delete what is outside the table and {SAVE_AGAIN}."
+    )
+
+
 def read_xlsx(path: Path, schema: FileSchema) -> RawTable:
     """Read and structurally check one `.xlsx` export; raise `FileProblem` if it cannot be."""
     file = schema.file
@@ -110,6 +290,7 @@ def read_xlsx(path: Path, schema: FileSchema) -> RawTable:
             f"{file}: not a readable .xlsx workbook ({error}); {SAVE_AGAIN}."
         ) from None
     name = _sheet(workbook, schema)
+    _refuse_far_values(path, name, file)
     sheet = workbook.get_sheet_by_name(name)
     _check_merged_header(sheet, schema)
     rows = sheet.to_python(skip_empty_area=False)
