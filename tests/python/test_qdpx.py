@@ -285,6 +285,39 @@ def test_a_coding_by_an_unknown_user(tmp_path: Path) -> None:
     assert line == codings.records[1][0] and column == "coder_id" and coder_b in detail
 
 
+def test_a_code_tree_nested_a_thousand_deep_is_read_with_paths_cut_short(
+    tmp_path: Path,
+) -> None:
+    """Each level's path is its parent's and its own name: kept whole, the paths of a tree
+    nested a thousand deep hold the top's name a thousand times, memory growing as the square
+    of the depth (a file of a few hundred kilobytes took gigabytes). A long path is shown as
+    "…/" and its last levels, in a finding and in the detail of a coding alike."""
+    depth, name = 1000, "x" * 200
+    known = guid_for("code", "ECO_COST_SAVING")
+    deepest = f"00000000-0000-0000-0000-{depth - 1:012d}"
+
+    def nest(qde: str) -> str:
+        codes = "".join(
+            f'<Code guid="00000000-0000-0000-0000-{level:012d}" '
+            f'name="{name if level < depth - 1 else "Deepest"}" isCodable="true">'
+            for level in range(depth)
+        )
+        qde = qde.replace("<Codes>", f"<Codes>{codes}{'</Code>' * depth}", 1)
+        return qde.replace(f'<CodeRef targetGUID="{known}"', f'<CodeRef targetGUID="{deepest}"')
+
+    project = _with_qde(_write(tmp_path / "p.qdpx", _small()), tmp_path / "deep.qdpx", nest)
+    codings = read_qdpx(project)["codings"]
+    shown = rf"'…/({name}/)+Deepest'"
+    deep = [finding for finding in codings.findings if "Deepest" in finding]
+    assert len(deep) == 1
+    assert re.fullmatch(rf"code {shown} of the project \(1 codings\) is not mapped .*", deep[0])
+    # A few levels' worth, where the deepest path is a thousand.
+    assert max(len(finding) for finding in codings.findings) < 10 * len(name)
+    ((_, column, detail),) = codings.problems
+    assert column == "justification_code"
+    assert re.search(rf"is to code {shown} of the project, which is not mapped", detail)
+
+
 def test_a_source_text_with_nul_characters_is_refused(tmp_path: Path) -> None:
     """UTF-16 without a byte-order mark: an ASCII text is then valid UTF-8, every other
     character a NUL, and every segment cut at the wrong place."""

@@ -73,10 +73,11 @@ class QdaMapping:
     def attributes(self) -> tuple[str, ...]:
         return ATTRIBUTES[self.strand]
 
-    def code(self, name: str, path: str) -> tuple[str, str | None]:
-        """How a project code maps: (``mapped`` | ``declared`` | ``frame`` | ``unmapped``, code)."""
+    def code(self, name: str, path: str | None) -> tuple[str, str | None]:
+        """How a project code maps: (``mapped`` | ``declared`` | ``frame`` | ``unmapped``, code);
+        ``path`` None: by its name only (a path too long to look up)."""
         for key in (path, name):
-            if key in self.codes:
+            if key is not None and key in self.codes:
                 study = self.codes[key]
                 return ("mapped", study) if study else ("declared", None)
         if name in self.justification_codes:

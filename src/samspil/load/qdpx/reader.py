@@ -52,6 +52,9 @@ GUID_KEYED = tuple(
 )
 """The elements the reader finds by their guid (a coding's user and code, a case's source, a
 segment without a name of its own): one guid must name one of them."""
+PATH_SHOWN = 1000
+"""The most characters of a code's path (from the top of the code tree) a message shows and
+the mapping looks up; a code deeper than that is mapped by its name."""
 VALUE_TAGS = tuple(
     f"{NS}{kind}Value" for kind in ("Text", "Boolean", "Integer", "Float", "Date", "DateTime")
 )
@@ -86,6 +89,24 @@ class QdpxTable:
             self.issues[index] = (first, f"{earlier}; {detail}")
         else:
             self.issues[index] = (column, detail)
+
+
+def code_path(parent: str, name: str, whole: bool) -> tuple[str, bool]:
+    """The path of the code `name` under the code whose path is `parent`, as a message shows
+    it, and whether that is the whole path (`whole`: the parent's is). A path is shown whole
+    up to `PATH_SHOWN` characters; a longer one is "…/" and the last levels that fit, the
+    code's own name at least. Each code's path is built from its parent's, so were every
+    path whole, a tree nested a thousand deep would hold the top's name a thousand times:
+    memory growing as the square of the depth."""
+    if not parent:
+        return name, whole
+    if len(parent) + 1 + len(name) <= PATH_SHOWN:
+        return f"{parent}/{name}", whole
+    # The parent's last characters that fit, and the one before them: a level is kept only
+    # from its start, after a "/".
+    kept = parent[len(parent) - max(PATH_SHOWN - len(name) - 1, 0) - 1 :]
+    cut = kept.find("/")
+    return (f"…/{kept[cut + 1 :]}/{name}" if cut >= 0 else f"…/{name}"), False
 
 
 def guid_key(value: str | None) -> str | None:
@@ -190,16 +211,16 @@ class Reader:
                 )
 
     def _read_codes(self, codebook: etree._Element, path: str) -> None:
-        """Every code of the tree, in document order, with its path (a loop, not recursion:
-        a hostile tree may nest deeper than Python recurses)."""
-        paths: dict[etree._Element, str] = {codebook: path}
+        """Every code of the tree, in document order, with its path as `code_path` shows it
+        (a loop, not recursion: a hostile tree may nest deeper than Python recurses)."""
+        paths: dict[etree._Element, tuple[str, bool]] = {codebook: (path, True)}
         for code in codebook.iter(f"{NS}Code"):
             name = code.get("name") or ""
-            parent = paths.get(code.getparent(), "")
-            code_path = f"{parent}/{name}" if parent else name
-            paths[code] = code_path
-            how = self.mapping.code(name, code_path)
-            self.codes[guid_key(code.get("guid"))] = (name, code_path, *how)
+            parent, whole = paths.get(code.getparent(), ("", True))
+            shown, whole = code_path(parent, name, whole)
+            paths[code] = (shown, whole)
+            how = self.mapping.code(name, shown if whole else None)
+            self.codes[guid_key(code.get("guid"))] = (name, shown, *how)
 
     # -- attributes ------------------------------------------------------------------------
     def variable_values(self, element: etree._Element) -> dict[str, str | None]:
