@@ -492,6 +492,36 @@ def test_crlf_counted_as_one_as_atlas_ti_does(tmp_path: Path) -> None:
     assert values[2:] == [str(start + 1), str(start + 1 + len(sentence)), sentence]
 
 
+@pytest.mark.parametrize("crlf_as_one", [False, True], ids=["crlf_two", "crlf_one"])
+def test_a_text_inline_keeps_its_line_ends_as_its_file_does(
+    tmp_path: Path, crlf_as_one: bool
+) -> None:
+    """The same source, its text in a file or inline (PlainTextContent), gives the same
+    tables: an XML parser reads a CR LF written in project.qde as one LF, but the positions
+    count the text as written, as they do in a file. The first line end is written as a
+    character reference and an LF, the second as it is."""
+    text = NVIVO_TEXT.removeprefix("\ufeff")
+    sentence = "Frivillige i Tarup 😊 løfter opgaven sammen."
+    start = text.index(sentence) - (1 if crlf_as_one else 0)
+    end = start + len(sentence)
+    in_file = read_qdpx(_nvivo(tmp_path / "file.qdpx", start, end), crlf_as_one=crlf_as_one)
+    path = '\n                plainTextPath="internal://DDDDDDDD-0000-0000-0000-000000000001.txt">'
+    written = text.replace("\r\n", "&#13;\n", 1)
+    qde = NVIVO_QDE.format(start=start, end=end)
+    assert path in qde and "\r\n" in written
+    with zipfile.ZipFile(tmp_path / "inline.qdpx", "w") as archive:
+        archive.writestr(
+            "project.qde",
+            qde.replace(path, f">\n      <PlainTextContent>{written}</PlainTextContent>", 1),
+        )
+    inline = read_qdpx(tmp_path / "inline.qdpx", crlf_as_one=crlf_as_one)
+    assert {stem: _values(table) for stem, table in inline.items()} == {
+        stem: _values(table) for stem, table in in_file.items()
+    }
+    assert _values(inline["documents"])[0][5] == text
+    assert _values(inline["segments"])[0][4] == sentence
+
+
 def test_the_loader_quarantines_broken_codings_with_the_exports_reason(
     exports, tmp_path: Path
 ) -> None:

@@ -20,8 +20,9 @@ comes out empty (no text source, no coded selection, no coding to a justificatio
   kommunekode, document_type, published_date and title are ``VariableValue`` s of the source
   itself (MAXQDA's document variables) or of a ``Case`` whose ``SourceRef`` points to it (two
   cases giving one attribute different values is a problem of the row); a ``DateTimeValue``
-  of a date attribute is its date in Denmark; ``text`` is the source's ``PlainTextContent`` or
-  its ``plainTextPath`` text (UTF-8 with or without BOM, or UTF-16 with BOM).
+  of a date attribute is its date in Denmark; ``text`` is the source's ``PlainTextContent``
+  with its line ends as written (see :meth:`~samspil.load.qdpx.project.Project.inline_text`),
+  or its ``plainTextPath`` text (UTF-8 with or without BOM, or UTF-16 with BOM).
 - segments: one row per ``PlainTextSelection`` (``segment_id`` = its ``name``, its guid where it
   has none), with the positions as code-point offsets and ``segment_text`` the text between them.
 - codings: one row per ``Coding`` (``coder_id`` = the name of the ``User`` of its
@@ -59,6 +60,8 @@ Problems:
   limits or is encrypted, no ``project.qde``, XML that does not parse or declares entities
   (with line and column), a root that is not ``Project`` in ``urn:QDA-XML:project:1.0``, a
   source text that is not UTF-8 or holds a NUL character (UTF-16 without a byte-order mark),
+  an inline text whose line ends cannot be told as written (what a second parser read of it
+  differs from what the first did),
   a guid given to two users, codes, cases, variables, sources
   or selections (with the lines of both: a coding to it would go to either).
 - A broken row is returned, never dropped, with a value the loader's existing checks reject, and

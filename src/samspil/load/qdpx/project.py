@@ -13,12 +13,15 @@
   ``..`` and symbolic links that leave it are refused; the project's ``basePath``, a folder
   of the machine that exported it, is not used). ``absolute://`` paths are refused, never
   read.
+- A source's text inline in ``project.qde`` keeps its line ends as written, though the XML
+  parser reads a CR LF as one LF (see :meth:`Project.inline_text`).
 """
 
 from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from xml.parsers import expat
 
 from lxml import etree
 
@@ -49,17 +52,31 @@ def _line_and_column(data: bytes, offset: int) -> tuple[int, int]:
 
 class _Chunks:
     """A file-like view of an entry's chunks, so lxml parses it as it is inflated; the first
-    chunk is kept (the prolog, where a DOCTYPE is) to place what the parser reports."""
+    chunk is kept (the prolog, where a DOCTYPE is) to place what the parser reports, and
+    whether any chunk holds a carriage return is noted (see `Project.inline_text`)."""
 
     def __init__(self, chunks) -> None:
         self._chunks = iter(chunks)
         self.first = b""
+        self.carriage_return = False
 
     def read(self, _size: int = -1) -> bytes:
         chunk = next(self._chunks, b"")
         if not self.first:
             self.first = chunk
+        self.carriage_return = self.carriage_return or b"\r" in chunk
         return chunk
+
+
+def _line_end_bytes(prolog: bytes) -> tuple[bytes, bytes]:
+    """CR and LF as the XML at hand writes them: two bytes each in UTF-16 (known by its
+    byte-order mark), one byte in UTF-8 and the other encodings lxml and expat read."""
+    codec = "utf-8"
+    if prolog.startswith(b"\xff\xfe"):
+        codec = "utf-16-le"
+    elif prolog.startswith(b"\xfe\xff"):
+        codec = "utf-16-be"
+    return "\r".encode(codec), "\n".encode(codec)
 
 
 class Project:
@@ -75,6 +92,10 @@ class Project:
             raise QdpxProblem(
                 f"{file}: not a zip file, so not a REFI-QDA project (.qdpx); {EXPORT_AGAIN}."
             ) from None
+        self.carriage_return = False
+        self._line_ends = (b"\r", b"\n")
+        self._as_written: dict[int, tuple[str, str]] | None = None
+        self._inline: dict[etree._Element, int] = {}
         try:
             self.root = self._parse()
         except BaseException:
@@ -128,6 +149,8 @@ class Project:
                 f"({message}); {EXPORT_AGAIN}."
             ) from None
         self._refuse_entities(tree, source.first)
+        self.carriage_return = source.carriage_return
+        self._line_ends = _line_end_bytes(source.first)
         root = tree.getroot()
         qname = etree.QName(root)
         if qname.namespace != NAMESPACE or qname.localname != "Project":
@@ -169,6 +192,99 @@ class Project:
             f"the reader expands none (a value using one would be cut short), so it is not "
             f"read; {EXPORT_AGAIN}."
         )
+
+    def inline_text(self, content: etree._Element) -> str:
+        """The text of a ``PlainTextContent`` element with its line ends as written.
+
+        An XML parser turns every CR LF (and lone CR) written in a text into one LF, so a
+        source's text inline in ``project.qde`` would lose the CR that its text file, read
+        byte for byte, keeps; the standard counts positions in the source's text (REFI-QDA
+        1.5, 10.2: Unicode code points from 0), and the tool that wrote CR LF counted it
+        there as it counts it in a file (two, or one where the source says ``crlf_as_one``).
+        So where ``project.qde`` holds a carriage return at all, it is read once more, with
+        expat, which says where in the bytes each line end of a text stood."""
+        text = content.text or ""
+        if not self.carriage_return or "\n" not in text:
+            return text
+        if self._as_written is None:
+            contents = self.root.iter(f"{{{NAMESPACE}}}PlainTextContent")
+            self._inline = {element: number for number, element in enumerate(contents)}
+            self._as_written = self._inline_texts_as_written()
+        written = self._as_written.get(self._inline[content])
+        # What expat read must be what lxml read, or the line ends are not this text's.
+        if written is None or written[0] != text:
+            raise QdpxProblem(
+                f"{self.file}: project.qde, line {content.sourceline}: the line ends of this "
+                f"PlainTextContent cannot be told as written, so its positions cannot be "
+                f"counted; {EXPORT_AGAIN}, with its sources as files."
+            )
+        return written[1]
+
+    def _inline_texts_as_written(self) -> dict[int, tuple[str, str]]:
+        """Every ``PlainTextContent`` text up to its first child element (as lxml's ``text``),
+        by its number in document order: as the parser reads it, and with its line ends as
+        written (a CR LF or a CR where the bytes have one; a character reference, ``&#13;``
+        or ``&#10;``, is the character it names either way)."""
+        name = f"{NAMESPACE} PlainTextContent"
+        cr, lf = self._line_ends
+        texts: dict[int, tuple[str, str]] = {}
+        parsed: list[str] = []
+        written: list[str] = []
+        count, inside, nested, stopped = -1, False, 0, False
+        window, base = b"", 0  # the bytes inflated last, and where they start in the entry
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.buffer_text = False  # each line end is then a piece of its own, with its place
+
+        def start(tag: str, _attributes: dict[str, str]) -> None:
+            nonlocal count, inside, nested, stopped
+            if inside:
+                nested, stopped = nested + 1, True
+            elif tag == name:
+                count, inside, nested, stopped = count + 1, True, 0, False
+                parsed.clear()
+                written.clear()
+
+        def end(_tag: str) -> None:
+            nonlocal inside, nested
+            if not inside:
+                return
+            if nested:
+                nested -= 1
+                return
+            texts[count] = ("".join(parsed), "".join(written))
+            inside = False
+
+        def data(piece: str) -> None:
+            if not inside or stopped:
+                return
+            parsed.append(piece)
+            if piece == "\n":
+                at = parser.CurrentByteIndex - base
+                if window.startswith(cr, at):
+                    piece = "\r\n" if window.startswith(lf, at + len(cr)) else "\r"
+            written.append(piece)
+
+        parser.StartElementHandler = start
+        parser.EndElementHandler = end
+        parser.CharacterDataHandler = data
+        info = self.archive.getinfo(PROJECT_ENTRY)
+        previous, offset = b"", 0
+        try:
+            for chunk in entry_chunks(self.archive, info, self.file, EXPORT_AGAIN, self.limits):
+                # The chunk before is kept too: expat reports a line end at the end of one
+                # chunk only when it has seen the next.
+                window, base = previous + chunk, offset - len(previous)
+                parser.Parse(chunk, False)
+                previous, offset = chunk, offset + len(chunk)
+            parser.Parse(b"", True)
+        except ArchiveProblem as error:
+            raise self._problem(error) from None
+        except expat.ExpatError as error:
+            raise QdpxProblem(
+                f"{self.file}: project.qde, line {error.lineno}, column {error.offset + 1}: the "
+                f"XML does not parse ({expat.ErrorString(error.code)}); {EXPORT_AGAIN}."
+            ) from None
+        return texts
 
     def text_bytes(self, location: str) -> tuple[bytes | None, str | None]:
         """The bytes of a source text at ``location`` (its ``plainTextPath``), or None and why

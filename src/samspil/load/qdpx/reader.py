@@ -248,7 +248,7 @@ class Reader:
         """The source's text, or None and why it cannot be read."""
         content = source.find(f"{NS}PlainTextContent")
         if content is not None:
-            return content.text or "", None
+            return self.project.inline_text(content), None
         location = source.get("plainTextPath")
         if location is None:
             return None, "has no text (no PlainTextContent, no plainTextPath)"
