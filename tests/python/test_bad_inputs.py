@@ -155,11 +155,12 @@ def to_xlsx(
     merge_header: tuple[int, int] | None = None,
     stray: tuple[int, int] | None = None,
     formatted_blank: tuple[int, int] | None = None,
+    failed_formula: tuple[int, int] | None = None,
     keep_csv: bool = False,
 ) -> Path:
     """The CSV file `path` as an Excel workbook beside it (text cells), the CSV removed;
     `stray` is a cell (row, column, 0-based) with the value "x", `formatted_blank` a cell
-    with a format and no value."""
+    with a format and no value, `failed_formula` a lookup whose result is Excel's #N/A."""
     header = header_of(path)
     rows = [[row[name] for name in header] for _, row in records(path)]
     xlsx = path.with_suffix(".xlsx")
@@ -176,6 +177,8 @@ def to_xlsx(
         worksheet.write_string(*stray, "x")
     if formatted_blank is not None:
         worksheet.write_blank(*formatted_blank, None, workbook.add_format({"bold": True}))
+    if failed_formula is not None:
+        worksheet.write_formula(*failed_formula, "=VLOOKUP(A2,Sheet2!A:B,2,FALSE)", None, "#N/A")
     workbook.close()
     if not keep_csv:
         path.unlink()
@@ -1544,6 +1547,26 @@ def an_xlsx_with_a_stray_value_in_the_last_row_fails_naming_it(raw: Path) -> Out
     return Outcome(
         error=rf"^cases/cases\.xlsx: sheet 'Ark1' has a value in cell A1048576, far outside "
         rf"its table: .* \(1,048,576 rows by {columns} columns\)"
+    )
+
+
+@case
+def an_xlsx_cell_holding_an_excel_error_is_rejected_naming_it(raw: Path) -> Outcome:
+    """A lookup that failed in Excel (#N/A): calamine reads the cell as empty, which
+    would load as no value (or reject the row as missing one) without saying why."""
+    path = raw / "cases" / "episode_participants.csv"
+    to_xlsx(path, failed_formula=(1, 1))
+    return Outcome(
+        rejected=(
+            Rejected(
+                "cases/episode_participants.xlsx",
+                2,
+                "actor_id",
+                "invalid_in_export",
+                r"^cell B2 holds an Excel error \(#N/A, #DIV/0! or the like\), which would "
+                r"load as empty: correct the formula or its input$",
+            ),
+        )
     )
 
 

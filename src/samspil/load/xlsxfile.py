@@ -8,7 +8,9 @@ no value; a date-time keeps a fraction of a second to the millisecond, and a dat
 in a timestamp column is its midnight (calamine returns a date-time at midnight as a
 date). Blank rows are no records. A merged or empty header cell, or a sheet
 that is not there, is a `FileProblem`; a total row at the bottom is left for
-the row checks (it is rejected as `total_row`).
+the row checks (it is rejected as `total_row`). A cell holding an Excel error
+(#N/A, #DIV/0! …), which calamine returns as empty, puts its row in quarantine
+(`invalid_in_export`), found by the scan below.
 
 calamine holds a sheet as one rectangle of cells, from its first value to its
 farthest, however few of them hold one: a single stray value in column XFD or
@@ -143,6 +145,9 @@ class _Extent:
     lowest: tuple[int, int]  # (row, column) of the first value in the last row
     rows_above: int  # the rows up to the last value above the last row
     columns_before: int  # the columns up to the last value before the last column
+    errors: dict[int, int]
+    """The 0-based column of the first cell holding an Excel error (#N/A, #DIV/0! …) in
+    each 0-based row that has one: calamine returns such a cell as empty."""
 
     @property
     def cells(self) -> int:
@@ -204,6 +209,7 @@ def _extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> _Exte
     expat, not lxml: one callback per element start and nothing kept, the least a cell can
     cost here."""
     columns_of: dict[str, int] = {}
+    errors: dict[int, int] = {}
     row = column = -1
     open_cell = False
     values = rows = columns = rows_above = columns_before = 0
@@ -223,6 +229,8 @@ def _extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> _Exte
             else:
                 column += 1
             open_cell = True
+            if attributes.get("t") == "e":
+                errors.setdefault(row, column)
         elif name == "row" or name.endswith(":row"):
             number = attributes.get("r", "")
             row = int(number) - 1 if _NUMBER.fullmatch(number) else row + 1
@@ -244,14 +252,14 @@ def _extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> _Exte
     for chunk in entry_chunks(archive, info, file, SAVE_AGAIN):
         parser.Parse(chunk, False)
     parser.Parse(b"", True)
-    return _Extent(values, rows, columns, rightmost, lowest, rows_above, columns_before)
+    return _Extent(values, rows, columns, rightmost, lowest, rows_above, columns_before, errors)
 
 
-def _refuse_far_values(path: Path, name: str, file: str) -> None:
-    """Refuse the sheet `name` if its values reach far beyond the table they belong to (see
-    `SPAN_FACTOR`), naming the far value: the one in the last column where the sheet would
-    do without that column, else the one in the last row where it would do without that row,
-    else both."""
+def _scan(path: Path, name: str, file: str) -> _Extent:
+    """Where the values of the sheet `name` are; refuse it if they reach far beyond the
+    table they belong to (see `SPAN_FACTOR`), naming the far value: the one in the last
+    column where the sheet would do without that column, else the one in the last row where
+    it would do without that row, else both."""
     try:
         with zipfile.ZipFile(path) as archive:
             extent = _extent(archive, _worksheet_entry(archive, name, file), file)
@@ -263,7 +271,7 @@ def _refuse_far_values(path: Path, name: str, file: str) -> None:
         ) from None
     limit = max(SPAN_FLOOR, SPAN_FACTOR * extent.values)
     if extent.cells <= limit:
-        return
+        return extent
     if extent.rows * extent.columns_before <= limit:
         far = [extent.rightmost]
     elif extent.rows_above * extent.columns <= limit:
@@ -290,7 +298,7 @@ def read_xlsx(path: Path, schema: FileSchema) -> RawTable:
             f"{file}: not a readable .xlsx workbook ({error}); {SAVE_AGAIN}."
         ) from None
     name = _sheet(workbook, schema)
-    _refuse_far_values(path, name, file)
+    extent = _scan(path, name, file)
     sheet = workbook.get_sheet_by_name(name)
     _check_merged_header(sheet, schema)
     rows = sheet.to_python(skip_empty_area=False)
@@ -325,6 +333,13 @@ def read_xlsx(path: Path, schema: FileSchema) -> RawTable:
                 fields[position] = f"{value.isoformat()}T00:00:00"
         while len(fields) > width and fields[-1] is None:
             fields.pop()
-        if any(value is not None for value in fields):
-            records.append(Record(line=number, fields=fields))
+        problem = None
+        if (column := extent.errors.get(number - 1)) is not None:
+            problem = (
+                header[column] if column < width else column_letter(column),
+                f"cell {column_letter(column)}{number} holds an Excel error (#N/A, #DIV/0! "
+                "or the like), which would load as empty: correct the formula or its input",
+            )
+        if problem is not None or any(value is not None for value in fields):
+            records.append(Record(line=number, fields=fields, problem=problem))
     return RawTable(header=header, records=records, details=ReadDetails(format="xlsx", sheet=name))
