@@ -156,11 +156,13 @@ def to_xlsx(
     stray: tuple[int, int] | None = None,
     formatted_blank: tuple[int, int] | None = None,
     failed_formula: tuple[int, int] | None = None,
+    merge: tuple[int, int, int, int] | None = None,
     keep_csv: bool = False,
 ) -> Path:
     """The CSV file `path` as an Excel workbook beside it (text cells), the CSV removed;
     `stray` is a cell (row, column, 0-based) with the value "x", `formatted_blank` a cell
-    with a format and no value, `failed_formula` a lookup whose result is Excel's #N/A."""
+    with a format and no value, `failed_formula` a lookup whose result is Excel's #N/A,
+    `merge` a range (first row, column, last row, column) merged with its first value."""
     header = header_of(path)
     rows = [[row[name] for name in header] for _, row in records(path)]
     xlsx = path.with_suffix(".xlsx")
@@ -168,7 +170,9 @@ def to_xlsx(
     worksheet = workbook.add_worksheet(sheet)
     for number, values in enumerate([header, *rows, *extra_rows]):
         for column, value in enumerate(values):
-            if value != "":
+            if value != "" and not (
+                merge and merge[0] <= number <= merge[2] and merge[1] <= column <= merge[3]
+            ):
                 worksheet.write_string(number, column, value)
     if merge_header is not None:
         first, last = merge_header
@@ -177,6 +181,8 @@ def to_xlsx(
         worksheet.write_string(*stray, "x")
     if formatted_blank is not None:
         worksheet.write_blank(*formatted_blank, None, workbook.add_format({"bold": True}))
+    if merge is not None:
+        worksheet.merge_range(*merge, rows[merge[0] - 1][merge[1]])
     if failed_formula is not None:
         worksheet.write_formula(*failed_formula, "=VLOOKUP(A2,Sheet2!A:B,2,FALSE)", None, "#N/A")
     workbook.close()
@@ -1565,6 +1571,26 @@ def an_xlsx_cell_holding_an_excel_error_is_rejected_naming_it(raw: Path) -> Outc
                 "invalid_in_export",
                 r"^cell B2 holds an Excel error \(#N/A, #DIV/0! or the like\), which would "
                 r"load as empty: correct the formula or its input$",
+            ),
+        )
+    )
+
+
+@case
+def an_xlsx_with_merged_data_cells_rejects_the_rows_they_leave_empty(raw: Path) -> Outcome:
+    """Two participants' actor merged into one cell, as a reader of the sheet sees it:
+    the value is the first row's alone; the second row is rejected, naming the merge."""
+    to_xlsx(raw / "cases" / "episode_participants.csv", merge=(1, 1, 2, 1))
+    return Outcome(
+        rejected=(
+            Rejected(
+                "cases/episode_participants.xlsx",
+                3,
+                "actor_id",
+                "invalid_in_export",
+                r"^cells B2:B3 are merged: Excel keeps their value in the first cell alone, "
+                r"and this row's would load as empty; unmerge them and give each cell its "
+                r"value$",
             ),
         )
     )

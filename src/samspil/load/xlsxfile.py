@@ -10,7 +10,8 @@ date). Blank rows are no records. A merged or empty header cell, or a sheet
 that is not there, is a `FileProblem`; a total row at the bottom is left for
 the row checks (it is rejected as `total_row`). A cell holding an Excel error
 (#N/A, #DIV/0! …), which calamine returns as empty, puts its row in quarantine
-(`invalid_in_export`), found by the scan below.
+(`invalid_in_export`), found by the scan below, as does a merged data cell for every
+row it leaves empty.
 
 calamine holds a sheet as one rectangle of cells, from its first value to its
 farthest, however few of them hold one: a single stray value in column XFD or
@@ -119,6 +120,21 @@ def _check_merged_header(sheet: python_calamine.CalamineSheet, schema: FileSchem
                 f"{column_letter(first_column)}1:{column_letter(last_column)}1 are merged; "
                 f"unmerge them and give each column its own name in row 1."
             )
+
+
+def _merged_data(sheet: python_calamine.CalamineSheet) -> dict[int, tuple[int, int, str]]:
+    """The data rows merged cells cover, each with the merge's first and last column and
+    its range: Excel keeps a merged range's value in its top left cell alone, so the rows
+    below it (and, merged across columns, its own row) hold empty cells that look filled."""
+    found: dict[int, tuple[int, int, str]] = {}
+    for (first_row, first_column), (last_row, last_column) in sheet.merged_cell_ranges or []:
+        reference = (
+            f"{column_letter(first_column)}{first_row + 1}:"
+            f"{column_letter(last_column)}{last_row + 1}"
+        )
+        for row in range(max(first_row, 1), last_row + 1):
+            found.setdefault(row, (first_column, last_column, reference))
+    return found
 
 
 def _check_archive(path: Path, file: str) -> None:
@@ -324,6 +340,7 @@ def read_xlsx(path: Path, schema: FileSchema) -> RawTable:
     timestamps = [
         position for position, name in enumerate(header) if schema.column(name).type == "timestamp"
     ]
+    merged = _merged_data(sheet)
     records = []
     for number, row in enumerate(rows[1:], start=2):
         fields = [cell_text(value) for value in row]
@@ -339,6 +356,17 @@ def read_xlsx(path: Path, schema: FileSchema) -> RawTable:
                 header[column] if column < width else column_letter(column),
                 f"cell {column_letter(column)}{number} holds an Excel error (#N/A, #DIV/0! "
                 "or the like), which would load as empty: correct the formula or its input",
+            )
+        elif (number - 1) in merged and any(
+            position >= len(fields) or fields[position] is None
+            for position in range(merged[number - 1][0], merged[number - 1][1] + 1)
+        ):
+            column, _, reference = merged[number - 1]
+            problem = (
+                header[column] if column < width else column_letter(column),
+                f"cells {reference} are merged: Excel keeps their value in the first cell "
+                "alone, and this row's would load as empty; unmerge them and give each cell "
+                "its value",
             )
         if problem is not None or any(value is not None for value in fields):
             records.append(Record(line=number, fields=fields, problem=problem))
