@@ -162,6 +162,20 @@ def findings_of(path: Path) -> list[CodebookFinding]:
     return codebook_findings(read_sav(path), "institution", DEFAULT_SEEDS_DIR)
 
 
+def test_utf8_text_in_a_file_declaring_a_code_page_is_refused(
+    institution_sav: Path, tmp_path: Path
+) -> None:
+    """The encoding record says CP850 (another program rewrote it), the text is UTF-8:
+    read as declared, each æ, ø, å would load as two box-drawing characters."""
+    data = institution_sav.read_bytes()
+    assert data.count(b"UTF-8") == 1 and "ø".encode() in data
+    relabelled = tmp_path / "responses.sav"
+    relabelled.write_bytes(data.replace(b"UTF-8", b"CP850"))
+    assert read_sav(institution_sav).encoding == "UTF-8"
+    with pytest.raises(FileProblem, match=r"declares its text CP850, but case \d+'s \w+ is UTF-8"):
+        read_sav(relabelled)
+
+
 def test_a_faithful_file_has_no_findings(institution_sav: Path, tmp_path: Path) -> None:
     assert findings_of(institution_sav) == []
     copy = tmp_path / "copy.sav"

@@ -15,10 +15,16 @@ and ``seeds/survey_value_labels.csv``: a value label the seed lacks, a label
 that differs from the seed's ``label_da``, a missing-value definition that
 differs from the seed's missing codes, an item variable without labels. Each
 is a `CodebookFinding` to report; none of them stops a load.
+
+The text is decoded as the file's encoding record declares. A file that declares a
+one-byte code page (CP850, Windows-1252) but holds UTF-8 text, as a file rewritten by
+another program can, would load every æ, ø and å as two wrong characters: such a
+file is refused, naming the first case and variable that shows it.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import math
@@ -192,6 +198,39 @@ def _missing_text(entry: dict[str, object]) -> str:
     return f"{_bound(low, 'lowest')} thru {_bound(high, 'highest')}"
 
 
+def _utf8_read_as(value: str, codec: str) -> bool:
+    """Whether `value`, decoded from `codec`, was UTF-8 text: its bytes in that code page
+    are valid UTF-8 with characters beyond ASCII. Text written in a one-byte code page is
+    almost never that (an ø alone is no UTF-8), UTF-8 read as one almost always."""
+    if value.isascii():
+        return False
+    try:
+        return not value.encode(codec).decode("utf-8").isascii()
+    except UnicodeError:
+        return False
+
+
+def _refuse_utf8_in_a_code_page(
+    path: Path, declared: str | None, header: list[str], columns: list[list[str | None]]
+) -> None:
+    """Refuse a file whose encoding record names a one-byte code page while its text is
+    UTF-8 (see the module docstring). The values are not shown: they may be personal."""
+    try:
+        codec = codecs.lookup(declared or "utf-8").name
+    except LookupError:
+        return
+    if codec == "utf-8" or codec.startswith("utf"):
+        return
+    for name, column in zip(header, columns, strict=True):
+        for index, value in enumerate(column):
+            if value is not None and _utf8_read_as(value, codec):
+                raise FileProblem(
+                    f"{path}: declares its text {declared}, but case {index + 1}'s {name} is "
+                    f"UTF-8 text (read as {declared}, each letter beyond ASCII would load as "
+                    f"two others); {EXPORT_AGAIN}."
+                )
+
+
 def read_sav(path: Path) -> SavTable:
     """Read an SPSS ``.sav`` file as text; raise `FileProblem` if it cannot be read."""
     path = Path(path)
@@ -207,6 +246,7 @@ def read_sav(path: Path) -> SavTable:
 
     header = [str(name) for name in frame.columns]
     columns = [[_text(value) for value in frame[name].tolist()] for name in frame.columns]
+    _refuse_utf8_in_a_code_page(path, meta.file_encoding, header, columns)
     records = [(index + 1, [column[index] for column in columns]) for index in range(len(frame))]
     variable_labels = {
         name: label for name, label in meta.column_names_to_labels.items() if label is not None
