@@ -157,17 +157,25 @@ def to_xlsx(
     formatted_blank: tuple[int, int] | None = None,
     failed_formula: tuple[int, int] | None = None,
     merge: tuple[int, int, int, int] | None = None,
+    hidden_notes: bool = False,
     keep_csv: bool = False,
 ) -> Path:
     """The CSV file `path` as an Excel workbook beside it (text cells), the CSV removed;
     `stray` is a cell (row, column, 0-based) with the value "x", `formatted_blank` a cell
     with a format and no value, `failed_formula` a lookup whose result is Excel's #N/A,
-    `merge` a range (first row, column, last row, column) merged with its first value."""
+    `merge` a range (first row, column, last row, column) merged with its first value;
+    `hidden_notes` puts a hidden sheet of notes before the table's."""
     header = header_of(path)
     rows = [[row[name] for name in header] for _, row in records(path)]
     xlsx = path.with_suffix(".xlsx")
     workbook = xlsxwriter.Workbook(str(xlsx))
+    if hidden_notes:
+        notes = workbook.add_worksheet("Noter")
+        notes.write_string(0, 0, "Udtræk fra surveyværktøjet")
+        notes.hide()
     worksheet = workbook.add_worksheet(sheet)
+    if hidden_notes:
+        worksheet.activate()
     for number, values in enumerate([header, *rows, *extra_rows]):
         for column, value in enumerate(values):
             if value != "" and not (
@@ -1516,6 +1524,22 @@ def an_xlsx_sheet_the_sources_yaml_names_is_read(raw: Path) -> Outcome:
 
 
 @case
+def an_xlsx_with_a_hidden_sheet_before_the_table_reads_the_table(raw: Path) -> Outcome:
+    """A survey tool's notes on a hidden first sheet: the table is the first sheet the
+    user sees."""
+    path = raw / "cases" / "cases.csv"
+    cases = [row for _, row in records(path)]
+    to_xlsx(path, sheet="Data", hidden_notes=True)
+
+    def check(connection: Connection) -> None:
+        assert connection.execute(
+            "select sheet, rows_loaded from raw.load_audit where table_name = 'cases__cases'"
+        ).fetchone() == ("Data", len(cases))
+
+    return Outcome(check=check)
+
+
+@case
 def an_xlsx_without_the_sheet_the_sources_yaml_names_fails(raw: Path) -> Outcome:
     to_xlsx(raw / "cases" / "cases.csv", sheet="Ark1")
     return Outcome(
@@ -1675,10 +1699,12 @@ def _project_copy(tmp_path: Path, edits: tuple[tuple[str, str, str], ...]) -> Pa
     return project
 
 
-def _records_in_file(path: Path) -> int:
-    """The records of a raw file, counted independently of the loader (blank ones are none)."""
+def _records_in_file(path: Path, sheet: str | None = None) -> int:
+    """The records of a raw file (of a workbook, the sheet the load audit names), counted
+    independently of the loader (blank ones are none)."""
     if path.suffix == ".xlsx":
-        rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+        rows = workbook.get_sheet_by_name(sheet) if sheet else workbook.get_sheet_by_index(0)
         return sum(1 for row in rows.to_python() if any(cell != "" for cell in row)) - 1
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -1691,12 +1717,12 @@ def _records_in_file(path: Path) -> int:
 
 def _reconcile(connection: Connection, raw: Path) -> None:
     audit = connection.execute(
-        "select file, table_name, rows_read, rows_loaded, rows_rejected from raw.load_audit"
+        "select file, table_name, rows_read, rows_loaded, rows_rejected, sheet from raw.load_audit"
     ).fetchall()
     assert len(audit) == 11
-    for file, table, rows_read, rows_loaded, rows_rejected in audit:
+    for file, table, rows_read, rows_loaded, rows_rejected, sheet in audit:
         assert rows_read == rows_loaded + rows_rejected, file
-        assert rows_read == _records_in_file(raw / file), file
+        assert rows_read == _records_in_file(raw / file, sheet), file
         assert connection.execute(f"select count(*) from raw.{table}").fetchone() == (rows_loaded,)
         assert connection.execute(
             "select count(*) from raw.rejected_rows where file = ?", [file]

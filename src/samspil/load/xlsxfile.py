@@ -1,6 +1,7 @@
 """Read one raw Excel export (`.xlsx`) with python-calamine.
 
-The first sheet, or the one the table's `meta: {sheet: ...}` names; row 1 is
+The first visible sheet (a hidden notes sheet before the data is not it), or the one
+the table's `meta: {sheet: ...}` names; row 1 is
 the header and a record's line is its spreadsheet row number. Cells come back
 typed and are written as the CSV contract writes them: whole numbers without
 `.0`, dates `yyyy-mm-dd`, timestamps `yyyy-mm-ddThh:mm:ss`, an empty cell as
@@ -101,7 +102,12 @@ def _sheet(workbook: python_calamine.CalamineWorkbook, schema: FileSchema) -> st
     if schema.sheet is None:
         if not names:
             raise FileProblem(f"{schema.file}: the workbook has no sheet; {SAVE_AGAIN}.")
-        return names[0]
+        visible = [
+            sheet.name
+            for sheet in workbook.sheets_metadata
+            if sheet.visible == python_calamine.SheetVisibleEnum.Visible
+        ]
+        return (visible or names)[0]
     if schema.sheet not in names:
         raise FileProblem(
             f"{schema.file}: no sheet '{schema.sheet}' (the workbook has "
