@@ -378,6 +378,23 @@ def windows_1252_loads_where_the_sources_yaml_says_so(raw: Path) -> Outcome:
 
 
 @case
+def windows_1252_behind_a_utf8_byte_order_mark_fails_saying_so(raw: Path) -> Outcome:
+    """The YAML allows Windows-1252, but the file starts with UTF-8's byte-order mark: the
+    error names the mark, not the setting already made."""
+    path = raw / "association_survey" / "frame.csv"
+    text = path.read_text(encoding="utf-8")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("cp1252"))
+    first = next(index for index, char in enumerate(text) if not char.isascii())
+    line, byte = text.count("\n", 0, first) + 1, text[first].encode("cp1252")[0]
+    return Outcome(
+        error=rf"^association_survey/frame\.csv, line {line}: byte 0x{byte:02X} is not UTF-8, "
+        r"though the file starts with UTF-8's byte-order mark \(a program added it to text "
+        r"in another encoding, Windows-1252\?\); export it again as CSV UTF-8 .*, or save it "
+        r"as Windows-1252 without the mark\.$"
+    )
+
+
+@case
 def utf8_with_one_windows_1252_letter_fails_where_the_yaml_allows_windows_1252(
     raw: Path,
 ) -> Outcome:

@@ -129,6 +129,15 @@ def _decode(data: bytes, schema: FileSchema) -> tuple[str, str]:
         if schema.csv.encoding == "cp1252" and encoding == "utf-8":
             _refuse_mixed(data, file, line, byte)
             text, encoding = _decode_cp1252(data, file), "cp1252"
+        elif schema.csv.encoding == "cp1252":
+            # Windows-1252 is allowed, but the file says it is UTF-8: advice to allow it
+            # would tell the user to set what is set.
+            raise FileProblem(
+                f"{file}, line {line}: byte 0x{byte:02X} is not UTF-8, though the file starts "
+                f"with UTF-8's byte-order mark (a program added it to text in another "
+                f"encoding, Windows-1252?); {EXPORT_AGAIN}, or save it as Windows-1252 "
+                f"without the mark."
+            ) from None
         else:
             try:
                 as_cp1252 = bytes([byte]).decode("cp1252")
