@@ -219,7 +219,7 @@ def _refuse_utf8_in_a_code_page(
         codec = codecs.lookup(declared or "utf-8").name
     except LookupError:
         return
-    if codec == "utf-8" or codec.startswith("utf"):
+    if codec.startswith("utf"):  # UTF-8, UTF-16: no one-byte code page
         return
     for name, column in zip(header, columns, strict=True):
         for index, value in enumerate(column):

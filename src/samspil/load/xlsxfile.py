@@ -356,24 +356,28 @@ def read_xlsx(path: Path, schema: FileSchema) -> RawTable:
                 fields[position] = f"{value.isoformat()}T00:00:00"
         while len(fields) > width and fields[-1] is None:
             fields.pop()
-        problem = None
+        detail = None
+        span = merged.get(number - 1)
         if (column := extent.errors.get(number - 1)) is not None:
-            problem = (
-                header[column] if column < width else column_letter(column),
+            detail = (
                 f"cell {column_letter(column)}{number} holds an Excel error (#N/A, #DIV/0! "
-                "or the like), which would load as empty: correct the formula or its input",
+                "or the like), which would load as empty: correct the formula or its input"
             )
-        elif (number - 1) in merged and any(
+        elif span is not None and any(
             position >= len(fields) or fields[position] is None
-            for position in range(merged[number - 1][0], merged[number - 1][1] + 1)
+            for position in range(span[0], span[1] + 1)
         ):
-            column, _, reference = merged[number - 1]
-            problem = (
-                header[column] if column < width else column_letter(column),
+            column, _, reference = span
+            detail = (
                 f"cells {reference} are merged: Excel keeps their value in the first cell "
                 "alone, and this row's would load as empty; unmerge them and give each cell "
-                "its value",
+                "its value"
             )
+        problem = (
+            None
+            if detail is None
+            else (header[column] if column < width else column_letter(column), detail)
+        )
         if problem is not None or any(value is not None for value in fields):
             records.append(Record(line=number, fields=fields, problem=problem))
     return RawTable(header=header, records=records, details=ReadDetails(format="xlsx", sheet=name))
