@@ -59,8 +59,9 @@ final as (
         kommunekode,
         {{ released_suppression_reason('suppression_reason') }},
         wave,
+        unit_count,
         {{ released_measures(
-            ['unit_count', 'responded_count', 'complete_count', 'estimate'],
+            ['responded_count', 'complete_count', 'estimate'],
             nearest=['estimate']
         ) }},
         is_suppressed

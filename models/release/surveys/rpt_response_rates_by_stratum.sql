@@ -2,7 +2,8 @@
     × policy area or association field): invited units, questionnaires
     returned and completed, the response rate, and the post-stratum the
     stratum is weighted in with its nonresponse weight; every count and rate
-    withheld where the suppression pattern says so. -#}
+    but the invited units (the frame: public) withheld where the suppression
+    pattern says so. -#}
 with
 
 cells as (
@@ -73,9 +74,10 @@ final as (
         association_field_code,
         {{ released_suppression_reason('suppression_reason') }},
         wave,
+        unit_count,
         {{ released_measures(
             [
-                'unit_count', 'responded_count', 'complete_count', 'estimate',
+                'responded_count', 'complete_count', 'estimate',
                 'nonresponse_weight', 'is_collapsed'
             ],
             nearest=['estimate', 'nonresponse_weight']
