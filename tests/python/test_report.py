@@ -29,7 +29,7 @@ from samspil.report import draw
 from samspil.report.figures import FIGURES
 from samspil.report.figures.common import SUPPRESSED, Finding
 
-from conftest import Build, run_samspil
+from conftest import Build, project_copy, run_samspil
 
 WINDOW = (1280, 4000)
 PROBE_URL = "http://samspil-probe.invalid/figure.png"
@@ -244,13 +244,11 @@ def test_report_has_provenance_and_every_figure_as_png_and_svg(
     )[0]
     assert run_id in page
     assert f"{total} expectations" in page and f"{passed} passed" in page
-    # The release file lies outside the project: named, its folders (a home folder's name)
-    # not.
+    # The release file and the dbt docs lie outside the project: named, their folders (a
+    # home folder's name) not, nor linked through them.
     assert release_file(demo_build.warehouse).name in page
-    assert str(demo_build.warehouse.parent) not in page
-    docs = re.search(r'<a href="([^"#]+)">dbt docs</a>', page).group(1)
-    assert (rendered / docs).resolve().name == "static_index.html"
-    assert (rendered / docs).is_file()
+    assert "dbt docs (<code>static_index.html</code>" in page
+    assert str(demo_build.warehouse.parent) not in page and "dbt docs</a>" not in page
     names = sorted(path.stem for path in (rendered / "figures").glob("*.png"))
     assert names == sorted(path.stem for path in (rendered / "figures").glob("*.svg"))
     assert len(names) == len(FIGURES)
@@ -272,12 +270,29 @@ def test_same_warehouse_same_report(demo_build: Build, rendered: Path, tmp_path:
             if path.is_file()
         }
 
-    first, second = files(rendered), files(again)
-    assert first.keys() == second.keys()
-    # The dbt docs link is relative to the folder, so it differs by design; all else is equal.
-    link = re.compile(rb'<a href="[^"#]*static_index.html">dbt docs</a> \(<code>[^<]*</code>\)')
-    for name, content in first.items():
-        assert link.sub(b"", content) == link.sub(b"", second[name]), name
+    assert files(rendered) == files(again)
+
+
+def test_a_report_in_the_project_links_the_dbt_docs_there(
+    demo_build: Build, tmp_path: Path
+) -> None:
+    """The default report folder and the dbt docs in one project: a link relative to the
+    report, which a copy of the project keeps working."""
+    project = project_copy(tmp_path)
+    (project / "target").mkdir()
+    shutil.copy(demo_build.target / "static_index.html", project / "target")
+    result = run_samspil(
+        "report",
+        warehouse=demo_build.warehouse,
+        environment={
+            "SAMSPIL_PROJECT_DIR": str(project),
+            "DBT_TARGET_PATH": str(project / "target"),
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (project / "report" / "index.html").read_text(encoding="utf-8")
+    link = '<a href="../target/static_index.html">dbt docs</a>'
+    assert link in page and (project / "report" / "../target/static_index.html").is_file()
 
 
 def test_report_refuses_a_foreign_folder_and_a_missing_or_stale_warehouse(

@@ -12,7 +12,6 @@ carry no creation date.
 from __future__ import annotations
 
 import io
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -141,14 +140,13 @@ def report(warehouse: Path, out: Path, docs: Path, project: Path | None = None) 
             for suffix, content in (("svg", svg), ("png", _png(finding))):
                 (folder / "figures" / f"{finding.name}.{suffix}").write_bytes(content)
                 written.append(f"figures/{finding.name}.{suffix}")
-        docs_link = Path(os.path.relpath(docs, out)).as_posix()
         page = render_page(
             findings,
             svgs,
             provenance,
-            docs_link=docs_link,
-            has_docs=docs.is_file(),
-            project=project,
+            docs=docs.resolve(),
+            out=out,
+            project=project.resolve() if project else None,
         )
         (folder / "index.html").write_text(MARKER + "\n" + page, encoding="utf-8")
         written.insert(0, "index.html")

@@ -7,6 +7,7 @@ network, and every figure is in it (the PNG and SVG files beside it are for pape
 from __future__ import annotations
 
 import html
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -85,9 +86,23 @@ def _number(value: object) -> str:
     return f'<td class="number">{int(value):,}</td>' if value is not None else "<td></td>"
 
 
-def _provenance_section(
-    provenance: Provenance, docs_link: str, has_docs: bool, project: Path | None
-) -> str:
+def _docs_reference(docs: Path, out: Path, project: Path | None) -> str:
+    """The dbt docs `docs` as the report in `out` names them: a link relative to the report
+    where both lie in the project (a copy of the project keeps it working), else their path
+    in the project or their name (a relative link from elsewhere could climb through
+    folders that name their owner, and would not work for whoever the page is sent to)."""
+    shown = html.escape(_shown_path(docs, project))
+    if not docs.is_file():
+        return (
+            f"dbt docs (<code>{shown}</code>, written by <code>samspil build</code>; not there yet)"
+        )
+    if project is not None and out.is_relative_to(project) and docs.is_relative_to(project):
+        link = html.escape(Path(os.path.relpath(docs, out)).as_posix())
+        return f'<a href="{link}">dbt docs</a> (<code>{link}</code>)'
+    return f"dbt docs (<code>{shown}</code>, written by <code>samspil build</code>)"
+
+
+def _provenance_section(provenance: Provenance, docs: Path, out: Path, project: Path | None) -> str:
     loaded = (
         provenance.loaded_at.strftime("%Y-%m-%d %H:%M:%S UTC")
         if provenance.loaded_at
@@ -116,18 +131,13 @@ def _provenance_section(
         )
     else:
         validation = "No validation results in this warehouse."
-    docs = (
-        f'<a href="{html.escape(docs_link)}">dbt docs</a> (<code>{html.escape(docs_link)}</code>)'
-        if has_docs
-        else f"dbt docs (<code>{html.escape(docs_link)}</code>, written by "
-        "<code>samspil build</code>; not there yet)"
-    )
+    docs_reference = _docs_reference(docs, out, project)
     return f"""
 <h2 id="provenance">The data and where it comes from</h2>
 <p>Every figure below is drawn from the published release tier
 <code>{html.escape(_shown_path(provenance.warehouse, project))}</code> (schema <code>release</code>:
 disclosure-checked aggregates only), opened read-only; each names the table it comes from.
-Lineage, the definition of every table and column, and the tests: the {docs}.</p>
+Lineage, the definition of every table and column, and the tests: the {docs_reference}.</p>
 <p>Built from the raw exports loaded at <strong>{loaded}</strong>:</p>
 <table>
 <thead><tr><th>file</th><th>raw table</th><th>format</th><th>rows read</th><th>loaded</th>
@@ -173,8 +183,8 @@ def render_page(
     findings: list[Finding],
     svgs: dict[str, str],
     provenance: Provenance,
-    docs_link: str,
-    has_docs: bool,
+    docs: Path,
+    out: Path,
     project: Path | None = None,
 ) -> str:
     contents = "\n".join(
@@ -199,7 +209,7 @@ rendered by <code>samspil report</code> from the published release tier</p>
 <li><a href="#provenance">The data and where it comes from</a></li>
 {contents}
 </ol></nav>
-{_provenance_section(provenance, docs_link, has_docs, project)}
+{_provenance_section(provenance, docs, out, project)}
 {figures}
 </body>
 </html>
