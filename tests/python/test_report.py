@@ -259,25 +259,10 @@ def test_report_has_provenance_and_every_figure_as_png_and_svg(
 
 
 def test_same_warehouse_same_report(demo_build: Build, rendered: Path, tmp_path: Path) -> None:
-    again = tmp_path / "again"
-    result = run_samspil("report", "--out", str(again), warehouse=demo_build.warehouse)
-    assert result.returncode == 0, result.stderr
-
-    def files(folder: Path) -> dict[str, bytes]:
-        return {
-            path.relative_to(folder).as_posix(): path.read_bytes()
-            for path in sorted(folder.rglob("*"))
-            if path.is_file()
-        }
-
-    assert files(rendered) == files(again)
-
-
-def test_a_report_in_the_project_links_the_dbt_docs_there(
-    demo_build: Build, tmp_path: Path
-) -> None:
-    """The default report folder and the dbt docs in one project: a link relative to the
-    report, which a copy of the project keeps working."""
+    """A second report of the warehouse, in the default folder of a project that holds the
+    dbt docs, has the same files as the first (written outside the project), but for how
+    the page refers to the docs: from inside, a link relative to the report (a copy of the
+    project keeps it working); from outside, their name."""
     project = project_copy(tmp_path)
     (project / "target").mkdir()
     shutil.copy(demo_build.target / "static_index.html", project / "target")
@@ -290,9 +275,22 @@ def test_a_report_in_the_project_links_the_dbt_docs_there(
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    page = (project / "report" / "index.html").read_text(encoding="utf-8")
-    link = '<a href="../target/static_index.html">dbt docs</a>'
-    assert link in page and (project / "report" / "../target/static_index.html").is_file()
+    again = project / "report"
+    assert (again / "../target/static_index.html").is_file()
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {
+            path.relative_to(folder).as_posix(): path.read_bytes()
+            for path in sorted(folder.rglob("*"))
+            if path.is_file()
+        }
+
+    first, second = files(rendered), files(again)
+    docs = b"../target/static_index.html"
+    linked = b'<a href="' + docs + b'">dbt docs</a> (<code>' + docs + b"</code>)"
+    named = b"dbt docs (<code>static_index.html</code>, written by <code>samspil build</code>)"
+    assert linked in second["index.html"] and named in first["index.html"]
+    assert first == {**second, "index.html": second["index.html"].replace(linked, named)}
 
 
 def test_report_refuses_a_foreign_folder_and_a_missing_or_stale_warehouse(
