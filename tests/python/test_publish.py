@@ -107,13 +107,25 @@ def test_release_file_holds_the_release_tier_only(demo_build: Build) -> None:
     assert demo_build.query(decisions) == [("review",)]
 
 
-def test_failed_build_leaves_the_published_file_untouched(
-    demo_build: Build, tmp_path: Path
-) -> None:
+def _published_copy(demo_build: Build, tmp_path: Path, manifest: bool = True) -> Path:
+    """The demo's published files copied to `tmp_path`/published, with (`manifest`) the
+    manifest of the build that wrote them in the dbt target folder, as a project keeps it:
+    the next build reads what it publishes from there. (Without one, it parses the project.)"""
     published = tmp_path / "published" / "samspil.duckdb"
     published.parent.mkdir()
     shutil.copy(demo_build.warehouse, published)
     shutil.copy(release_file(demo_build.warehouse), release_file(published))
+    if manifest:
+        target = Build(warehouse=published, output="").target
+        target.mkdir()
+        shutil.copy(demo_build.target / "manifest.json", target)
+    return published
+
+
+def test_failed_build_leaves_the_published_file_untouched(
+    demo_build: Build, tmp_path: Path
+) -> None:
+    published = _published_copy(demo_build, tmp_path)
     before = sha256(published)
     release_before = sha256(release_file(published))
     raw = tmp_path / "broken"
@@ -282,9 +294,7 @@ def test_a_raw_table_whose_rows_are_all_rejected_stops_the_build(
 ) -> None:
     """Every episode names a case the cases file does not have: each row is rejected, and
     nothing would be published of the cases' episodes."""
-    published = tmp_path / "published" / "samspil.duckdb"
-    published.parent.mkdir()
-    shutil.copy(demo_build.warehouse, published)
+    published = _published_copy(demo_build, tmp_path)
     before = sha256(published)
     raw = _demo_copy(demo_as_csv, tmp_path)
     episodes = _rewrite_column(raw / "cases" / "episodes.csv", "case_id", "K99")
@@ -527,14 +537,7 @@ def test_a_published_file_holding_what_samspil_did_not_write_is_not_replaced(
     stops before it loads anything, and the files stay as they were. What the build
     publishes comes from the manifest its last build left in its dbt target folder; with
     none (the table among the marts), from dbt's parse of the project."""
-    published = tmp_path / "published" / "samspil.duckdb"
-    published.parent.mkdir()
-    shutil.copy(demo_build.warehouse, published)
-    shutil.copy(release_file(demo_build.warehouse), release_file(published))
-    if kind != "own table among the marts":
-        target = Build(warehouse=published, output="").target
-        target.mkdir()
-        shutil.copy(demo_build.target / "manifest.json", target)
+    published = _published_copy(demo_build, tmp_path, manifest=kind != "own table among the marts")
     if kind in OWN_RELATIONS:
         in_release_file, statements, name = OWN_RELATIONS[kind]
         file = release_file(published) if in_release_file else published
