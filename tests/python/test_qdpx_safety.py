@@ -12,12 +12,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from lxml import etree
 
 from samspil.load import LoadError, load
 from samspil.load.qdpx import QdpxProblem, read_qdpx
+from samspil.load.qdpx.project import ATTRIBUTE_LIMIT, EXPORT_AGAIN, NAMESPACE
 
 ZEROS = bytes(1 << 20)
 BOMB_MIB = 300  # beyond the 256 MiB an entry may inflate to
+NS = f"{{{NAMESPACE}}}"
 
 
 def _bomb(path: Path, entry: str, others: dict[str, bytes] | None = None) -> Path:
@@ -281,6 +284,57 @@ def test_billion_laughs_is_refused(raw: Path) -> None:
     with pytest.raises(QdpxProblem) as caught:
         read_qdpx(project, file="discourse/discourse.qdpx")
     assert _one_line(caught.value).startswith("discourse/discourse.qdpx: project.qde, line ")
+
+
+# -- a value that rows would repeat ------------------------------------------------------
+
+
+def _long_code_name(raw: Path, length: int) -> int:
+    """The discourse project's first code named with `length` characters, and every coding
+    made to it: each coding row would repeat the name. Returns the code's line."""
+    project = raw / "discourse" / "discourse.qdpx"
+    members = _members(project)
+    root = etree.fromstring(members["project.qde"])
+    code = next(root.iter(f"{NS}Code"))
+    code.set("name", "A" * length)
+    references = list(root.iter(f"{NS}CodeRef"))
+    assert len(references) > 1000
+    for reference in references:
+        reference.set("targetGUID", code.get("guid"))
+    members["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    _rewrite(project, members)
+    assert project.stat().st_size < 1_000_000
+    return etree.fromstring(members["project.qde"]).find(f".//{NS}Code").sourceline
+
+
+def test_a_long_name_that_rows_would_repeat_is_refused_in_one_line(
+    tmp_path: Path, raw: Path
+) -> None:
+    """A code named with ten million characters in a project of a few hundred kB, and every
+    coding to it: each coding row would hold the name (gigabytes). Refused as it is parsed."""
+    line = _long_code_name(raw, 10_000_000)
+    with pytest.raises(LoadError) as caught:
+        load(raw, tmp_path / "w.duckdb")
+    assert _one_line(caught.value) == (
+        f"discourse/discourse.qdpx: project.qde, line {line}: the Code's name has 10,000,000 "
+        f"characters, more than the {ATTRIBUTE_LIMIT:,} a value of the project may have (every "
+        "row referring to it would repeat it: a damaged or hostile project?), so it is not "
+        f"read; {EXPORT_AGAIN}."
+    )
+
+
+def test_a_name_as_long_as_a_value_may_be_is_read(tmp_path: Path, raw: Path) -> None:
+    """At the limit the project is read: the codings to the code (not in the mapping) are
+    quarantined with its name."""
+    _long_code_name(raw, ATTRIBUTE_LIMIT)
+    warehouse = tmp_path / "w.duckdb"
+    load(raw, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        rejected = connection.execute(
+            "select distinct column_name, reason, raw_value from raw.rejected_rows "
+            "where table_name = 'discourse__codings'"
+        ).fetchall()
+    assert rejected == [("justification_code", "invalid_in_export", "A" * ATTRIBUTE_LIMIT)]
 
 
 # -- what the libraries underneath raise ----------------------------------------------------

@@ -15,6 +15,9 @@
   read.
 - A source's text inline in ``project.qde`` keeps its line ends as written, though the XML
   parser reads a CR LF as one LF (see :meth:`Project.inline_text`).
+- An attribute's value has at most ``ATTRIBUTE_LIMIT`` characters: rows refer to a user,
+  code, case, source or selection by its guid and each repeats its name, so one long name
+  in a small file would multiply into gigabytes (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ __all__ = ["EXPORT_AGAIN", "NAMESPACE", "Project", "QdpxProblem"]
 NAMESPACE = "urn:QDA-XML:project:1.0"
 EXPORT_AGAIN = "export the project again from the QDA tool (File > Export > REFI-QDA project)"
 PROJECT_ENTRY = "project.qde"
+ATTRIBUTE_LIMIT = 1000
+"""The most characters of an attribute's value in ``project.qde``: far more than a name a
+QDA tool gives a code, user, case or source, and than a source text's relative path."""
 
 
 class QdpxProblem(Exception):
@@ -160,7 +166,21 @@ class Project:
                 f"{qname.localname} {found}, not Project in {NAMESPACE} (REFI-QDA project 1.0); "
                 f"{EXPORT_AGAIN}."
             )
+        self._refuse_long_values(root)
         return root
+
+    def _refuse_long_values(self, root: etree._Element) -> None:
+        """Refuse an attribute longer than ``ATTRIBUTE_LIMIT`` (see the module docstring)."""
+        for element in root.iter(etree.Element):
+            for name, value in element.attrib.items():
+                if len(value) > ATTRIBUTE_LIMIT:
+                    raise QdpxProblem(
+                        f"{self.file}: project.qde, line {element.sourceline}: the "
+                        f"{etree.QName(element).localname}'s {name} has {len(value):,} "
+                        f"characters, more than the {ATTRIBUTE_LIMIT:,} a value of the project "
+                        f"may have (every row referring to it would repeat it: a damaged or "
+                        f"hostile project?), so it is not read; {EXPORT_AGAIN}."
+                    )
 
     def _refuse_entities(self, tree: etree._ElementTree, prolog: bytes) -> None:
         """Refuse a DOCTYPE that declares entities or names an external DTD, and any entity
