@@ -1637,6 +1637,33 @@ def an_xlsx_with_merged_data_cells_rejects_the_rows_they_leave_empty(raw: Path) 
     )
 
 
+EXCEL_CELL_TEXT = 32_767  # the most characters Excel lets a cell hold
+
+
+@case
+def an_xlsx_repeating_one_long_text_down_its_columns_fails_naming_it(raw: Path) -> Outcome:
+    """One text as long as Excel lets a cell be in two columns of every row: the workbook
+    keeps it once among its shared strings, and calamine would copy it into every cell,
+    hundreds of millions of characters from a file of a few hundred kB. The load stops
+    before, naming the first cell."""
+    path = raw / "association_survey" / "frame.csv"
+    header = header_of(path)
+    long_text = "Lorem ipsum dolor sit amet. " * (EXCEL_CELL_TEXT // 28 + 1)
+    rows = [
+        {**row, "wave": long_text[:EXCEL_CELL_TEXT], "kommunekode": long_text[:EXCEL_CELL_TEXT]}
+        for _, row in records(path)
+    ]
+    rewrite(path, header, rows)
+    assert to_xlsx(path).stat().st_size < 1_000_000
+    return Outcome(
+        error=r"^association_survey/frame\.xlsx: sheet 'Ark1' repeats the workbook's shared "
+        r"strings to [\d,]+ characters of cell text \(cell B2 and "
+        rf"{2 * len(rows) - 1:,} others hold one string of 32,767 characters\), more than the "
+        r"268,435,456 a sheet may hold: a damaged or hostile workbook, so it is not read; "
+        r"save the workbook again as \.xlsx from Excel\.$"
+    )
+
+
 @case
 def an_xlsx_with_a_formatted_empty_cell_far_away_loads(raw: Path) -> Outcome:
     """A formatted cell without a value is no cell to calamine, nor to the check of how far

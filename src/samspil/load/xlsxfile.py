@@ -19,13 +19,18 @@ farthest, however few of them hold one: a single stray value in column XFD or
 row 1048576 makes a table of a few thousand rows hundreds of millions of cells
 (gigabytes). So the sheet's XML is scanned first, as it is inflated, and a
 sheet whose rectangle would be far larger than its values is a `FileProblem`
-naming the far cell, before calamine builds anything.
+naming the far cell, before calamine builds anything. Likewise for text: a cell refers to
+a string of the workbook's shared strings by its number, and calamine copies the string
+into every cell that does, so one long string in a small file, repeated down a column,
+would be gigabytes. The sheet is refused when its cells would hold more text than one
+entry of the archive may inflate to (`ArchiveLimits.max_entry_bytes`).
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -34,7 +39,13 @@ from xml.parsers import expat
 import python_calamine
 from lxml import etree
 
-from samspil.load.archive import ArchiveProblem, check_directory, entry_chunks, read_entry
+from samspil.load.archive import (
+    DEFAULT_LIMITS,
+    ArchiveProblem,
+    check_directory,
+    entry_chunks,
+    read_entry,
+)
 from samspil.load.rawfile import (
     FileProblem,
     RawTable,
@@ -170,6 +181,10 @@ class _Extent:
     errors: dict[int, int]
     """The 0-based column of the first cell holding an Excel error (#N/A, #DIV/0! …) in
     each 0-based row that has one: calamine returns such a cell as empty."""
+    shared: Counter[int]
+    """How many cells refer to each of the workbook's shared strings, by its number."""
+    first_shared: dict[int, tuple[int, int]]
+    """The (row, column) of the first cell referring to each shared string."""
 
     @property
     def cells(self) -> int:
@@ -185,11 +200,13 @@ def _relationships(root: etree._Element | None) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _worksheet_entry(archive: zipfile.ZipFile, name: str, file: str) -> zipfile.ZipInfo:
-    """The zip entry of the worksheet `name`, found as calamine finds it: the folder of the
-    workbook part the package's relationships name, the sheet's relationship id in its
-    workbook.xml, and that relationship's target (from the zip's root where it starts with
-    a `/`); entry names compared regardless of case."""
+def _entries(
+    archive: zipfile.ZipFile, name: str, file: str
+) -> tuple[zipfile.ZipInfo, zipfile.ZipInfo | None]:
+    """The zip entries of the worksheet `name` and of the shared strings (if any), found as
+    calamine finds them: the folder of the workbook part the package's relationships name,
+    the sheet's relationship id in its workbook.xml, and that relationship's target (from
+    the zip's root where it starts with a `/`); entry names compared regardless of case."""
     entries = {info.filename.replace("\\", "/").lower(): info for info in archive.infolist()}
 
     def part(entry: str) -> etree._Element | None:
@@ -204,6 +221,14 @@ def _worksheet_entry(archive: zipfile.ZipFile, name: str, file: str) -> zipfile.
             folder = target[: target.rfind("/") + 1].removeprefix("/")
     workbook = part(f"{folder}workbook.xml")
     sheets = _relationships(part(f"{folder}_rels/workbook.xml.rels"))
+
+    def entry_of(target: str) -> zipfile.ZipInfo | None:
+        return entries.get((target[1:] if target.startswith("/") else f"{folder}{target}").lower())
+
+    strings = next(
+        (entry_of(target) for kind, target in sheets.values() if kind.endswith("/sharedStrings")),
+        None,
+    )
     for sheet in [] if workbook is None else workbook.iter("{*}sheet"):
         if sheet.get("name") != name:
             continue
@@ -212,9 +237,8 @@ def _worksheet_entry(archive: zipfile.ZipFile, name: str, file: str) -> zipfile.
             "",
         )
         target = sheets.get(identity, ("", ""))[1]
-        entry = target[1:] if target.startswith("/") else f"{folder}{target}"
-        if target and entry.lower() in entries:
-            return entries[entry.lower()]
+        if target and (entry := entry_of(target)) is not None:
+            return entry, strings
     raise FileProblem(
         f"{file}: the worksheet of sheet '{name}' is not where the workbook's parts say it "
         f"is; {SAVE_AGAIN}."
@@ -232,14 +256,30 @@ def _extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> _Exte
     cost here."""
     columns_of: dict[str, int] = {}
     errors: dict[int, int] = {}
+    shared: Counter[int] = Counter()
+    first_shared: dict[int, tuple[int, int]] = {}
     row = column = -1
-    open_cell = False
+    open_cell = shared_cell = False
+    # The text of a shared-string cell's value (the string's number) as it is read:
+    # characters are followed only there, not in every value.
+    reference: list[str] | None = None
+    parser = expat.ParserCreate()
+
+    def end_reference() -> None:
+        nonlocal reference
+        if reference is not None and _NUMBER.fullmatch(digits := "".join(reference).strip()):
+            shared[int(digits)] += 1
+            first_shared.setdefault(int(digits), (row, column))
+        reference = parser.CharacterDataHandler = None
+
     values = rows = columns = rows_above = columns_before = 0
     rightmost = lowest = (0, 0)
 
     def start(name: str, attributes: dict[str, str]) -> None:
         nonlocal row, column, open_cell, values, rows, columns, rows_above, columns_before
-        nonlocal rightmost, lowest
+        nonlocal rightmost, lowest, shared_cell, reference
+        if reference is not None:
+            end_reference()
         if name == "c" or name.endswith(":c"):
             found = _REFERENCE.fullmatch(attributes.get("r", ""))
             if found:
@@ -251,7 +291,9 @@ def _extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> _Exte
             else:
                 column += 1
             open_cell = True
-            if attributes.get("t") == "e":
+            kind = attributes.get("t")
+            shared_cell = kind == "s"
+            if kind == "e":
                 errors.setdefault(row, column)
         elif name == "row" or name.endswith(":row"):
             number = attributes.get("r", "")
@@ -259,6 +301,9 @@ def _extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> _Exte
             column, open_cell = -1, False
         elif open_cell and name[name.rfind(":") + 1 :] in _CELL_CONTENT:
             open_cell = False
+            if shared_cell and name[name.rfind(":") + 1 :] == "v":
+                reference = []
+                parser.CharacterDataHandler = reference.append
             values += 1
             if column >= columns:
                 columns_before, columns, rightmost = columns, column + 1, (row, column)
@@ -269,22 +314,88 @@ def _extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> _Exte
             elif row + 1 < rows:
                 rows_above = max(rows_above, row + 1)
 
-    parser = expat.ParserCreate()
     parser.StartElementHandler = start
     for chunk in entry_chunks(archive, info, file, SAVE_AGAIN):
         parser.Parse(chunk, False)
     parser.Parse(b"", True)
-    return _Extent(values, rows, columns, rightmost, lowest, rows_above, columns_before, errors)
+    end_reference()
+    return _Extent(
+        values, rows, columns, rightmost, lowest, rows_above, columns_before, errors, shared,
+        first_shared,
+    )  # fmt: skip
+
+
+def _string_lengths(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, file: str) -> list[int]:
+    """The characters of each of the workbook's shared strings, in order: the text of its
+    `t` elements (a rich string's runs included, its phonetic reading too: an upper bound)."""
+    lengths: list[int] = []
+    depth = 0  # inside a `t` element
+
+    def start(name: str, _attributes: dict[str, str]) -> None:
+        nonlocal depth
+        local = name[name.rfind(":") + 1 :]
+        if local == "si":
+            lengths.append(0)
+        elif local == "t":
+            depth += 1
+
+    def end(name: str) -> None:
+        nonlocal depth
+        if name[name.rfind(":") + 1 :] == "t":
+            depth -= 1
+
+    def text(data: str) -> None:
+        if depth and lengths:
+            lengths[-1] += len(data)
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.CharacterDataHandler = text
+    for chunk in entry_chunks(archive, entry, file, SAVE_AGAIN):
+        parser.Parse(chunk, False)
+    parser.Parse(b"", True)
+    return lengths
+
+
+def _check_shared_text(
+    archive: zipfile.ZipFile, extent: _Extent, entry: zipfile.ZipInfo | None, name: str, file: str
+) -> None:
+    """Refuse a sheet whose cells would hold more text than `max_entry_bytes` characters
+    by repeating shared strings (see the module docstring), naming the first cell of the
+    string that repeats most."""
+    if not extent.shared or entry is None:
+        return
+    lengths = _string_lengths(archive, entry, file)
+    held = {
+        index: count * lengths[index]
+        for index, count in extent.shared.items()
+        if index < len(lengths)
+    }
+    limit = DEFAULT_LIMITS.max_entry_bytes
+    if sum(held.values()) <= limit:
+        return
+    index = max(held, key=lambda number: held[number])
+    row, column = extent.first_shared[index]
+    raise FileProblem(
+        f"{file}: sheet '{name}' repeats the workbook's shared strings to "
+        f"{sum(held.values()):,} characters of cell text (cell {column_letter(column)}"
+        f"{row + 1} and {extent.shared[index] - 1:,} others hold one string of "
+        f"{lengths[index]:,} characters), more than the {limit:,} a sheet may hold: a "
+        f"damaged or hostile workbook, so it is not read; {SAVE_AGAIN}."
+    )
 
 
 def _scan(path: Path, name: str, file: str) -> _Extent:
     """Where the values of the sheet `name` are; refuse it if they reach far beyond the
     table they belong to (see `SPAN_FACTOR`), naming the far value: the one in the last
     column where the sheet would do without that column, else the one in the last row where
-    it would do without that row, else both."""
+    it would do without that row, else both. Refuse it too if its cells would repeat shared
+    strings to too much text (`_check_shared_text`)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            extent = _extent(archive, _worksheet_entry(archive, name, file), file)
+            sheet, strings = _entries(archive, name, file)
+            extent = _extent(archive, sheet, file)
+            _check_shared_text(archive, extent, strings, name, file)
     except ArchiveProblem as problem:
         raise FileProblem(str(problem)) from None
     except (etree.XMLSyntaxError, expat.ExpatError) as error:
