@@ -4,6 +4,7 @@ with an entity; and a project that cannot be read is named once."""
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 import struct
@@ -219,6 +220,34 @@ def test_a_relative_source_that_cannot_be_opened_is_quarantined(
     ((column, reason, detail),) = _text_rejects(tmp_path, raw)
     assert (column, reason) == ("text", "invalid_in_export")
     assert f"its text '{location}' {why}" in detail
+
+
+def test_a_text_that_a_second_source_names_is_not_read_again(tmp_path: Path, raw: Path) -> None:
+    """Two sources naming one text: each document row would hold it, so a project could name
+    one large text from thousands of sources (gigabytes from a small file). The first source
+    gets it; the second is quarantined, naming the first."""
+    project = raw / "discourse" / "discourse.qdpx"
+    members = _members(project)
+    root = etree.fromstring(members["project.qde"])
+    first = next(root.iter(f"{NS}TextSource"))
+    second = copy.deepcopy(first)
+    for selection in second.findall(f"{NS}PlainTextSelection"):
+        second.remove(selection)
+    second.set("guid", "00000000-0000-4000-8000-000000000001")
+    second.set("name", "a second source")
+    first.addnext(second)
+    members["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    _rewrite(project, members)
+    line = etree.fromstring(members["project.qde"]).find(f".//{NS}TextSource").sourceline
+
+    ((column, reason, detail),) = _text_rejects(tmp_path, raw)
+
+    assert (column, reason) == ("text", "invalid_in_export")
+    assert (
+        f"its text {first.get('plainTextPath')!r} is already the text of source "
+        f"{first.get('name')!r} (project.qde line {line}): a text belongs to one source, so it "
+        "is not read again"
+    ) in detail
 
 
 # -- entities ------------------------------------------------------------------------------

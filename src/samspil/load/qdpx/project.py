@@ -13,6 +13,9 @@
   ``..`` and symbolic links that leave it are refused; the project's ``basePath``, a folder
   of the machine that exported it, is not used). ``absolute://`` paths are refused, never
   read.
+- A source text is read for one source only: another source naming the same text is
+  quarantined, as rows holding one text for every source that names it would multiply
+  a small file into gigabytes (docs/performance.md).
 - A source's text inline in ``project.qde`` keeps its line ends as written, though the XML
   parser reads a CR LF as one LF (see :meth:`Project.inline_text`).
 - An attribute's value has at most ``ATTRIBUTE_LIMIT`` characters: rows refer to a user,
@@ -102,6 +105,8 @@ class Project:
         self._line_ends = (b"\r", b"\n")
         self._as_written: dict[int, tuple[str, str]] | None = None
         self._inline: dict[etree._Element, int] = {}
+        self._text_of: dict[tuple[str, str], str] = {}
+        """The source each text was read for, by its entry or file."""
         try:
             self.root = self._parse()
         except BaseException:
@@ -306,14 +311,27 @@ class Project:
             ) from None
         return texts
 
-    def text_bytes(self, location: str) -> tuple[bytes | None, str | None]:
-        """The bytes of a source text at ``location`` (its ``plainTextPath``), or None and why
-        it is not read."""
+    def _read_before(self, text: tuple[str, str], source: str) -> str | None:
+        """Why `source` does not get the text `text` (an entry or file): it was read for
+        another source (see the module docstring); None the first time."""
+        first = self._text_of.setdefault(text, source)
+        if first == source:
+            return None
+        return (
+            f"is already the text of {first}: a text belongs to one source, so it is not "
+            f"read again; {EXPORT_AGAIN}"
+        )
+
+    def text_bytes(self, location: str, source: str) -> tuple[bytes | None, str | None]:
+        """The bytes of a source text at ``location`` (the ``plainTextPath`` of ``source``),
+        or None and why it is not read."""
         scheme, _, rest = location.partition("://")
         if scheme == "internal":
             entry = self.entries.get(f"sources/{rest}".lower())
             if entry is None:
                 return None, "is not in the project"
+            if why := self._read_before(("internal", entry), source):
+                return None, why
             try:
                 info = self.archive.getinfo(entry)
                 return read_entry(self.archive, info, self.file, EXPORT_AGAIN, self.limits), None
@@ -336,6 +354,8 @@ class Project:
                 )
             if not candidate.is_file():
                 return None, f"is not a file in the folder of {self.file}"
+            if why := self._read_before(("relative", str(candidate)), source):
+                return None, why
             if candidate.stat().st_size > self.limits.max_entry_bytes:
                 raise QdpxProblem(
                     f"{self.file}: the source text {location} is larger than the "

@@ -252,7 +252,9 @@ class Reader:
         location = source.get("plainTextPath")
         if location is None:
             return None, "has no text (no PlainTextContent, no plainTextPath)"
-        data, why = self.project.text_bytes(location)
+        data, why = self.project.text_bytes(
+            location, f"source {source.get('name')!r} (project.qde line {source.sourceline})"
+        )
         if data is None:
             return None, f"its text {location!r} {why}"
         where = f"{location} (source {source.get('name')!r}, project.qde line {source.sourceline})"
