@@ -5,8 +5,10 @@ with an entity; and a project that cannot be read is named once."""
 from __future__ import annotations
 
 import copy
+import random
 import re
 import shutil
+import string
 import struct
 import zipfile
 from pathlib import Path
@@ -220,6 +222,47 @@ def test_a_relative_source_that_cannot_be_opened_is_quarantined(
     ((column, reason, detail),) = _text_rejects(tmp_path, raw)
     assert (column, reason) == ("text", "invalid_in_export")
     assert f"its text '{location}' {why}" in detail
+
+
+def test_selections_spanning_a_text_again_and_again_are_refused_in_one_line(
+    tmp_path: Path, raw: Path
+) -> None:
+    """A text of a million characters and 270 selections of all of it: each segment row
+    would hold a copy, 270 million characters from a file of about a megabyte. Refused
+    at the 269th, which takes the segments past what one archive entry may inflate to."""
+    project = raw / "discourse" / "discourse.qdpx"
+    members = _members(project)
+    root = etree.fromstring(members["project.qde"])
+    source = next(root.iter(f"{NS}TextSource"))
+    text = "".join(random.Random(1).choices(string.ascii_letters + " ", k=1_000_000))
+    members["sources/" + source.get("plainTextPath").removeprefix("internal://")] = text.encode()
+    template = source.find(f"{NS}PlainTextSelection")
+    for number in range(270):
+        selection = copy.deepcopy(template)
+        for coding in selection.findall(f"{NS}Coding"):
+            selection.remove(coding)
+        selection.set("guid", f"00000000-0000-4000-8000-{number:012d}")
+        selection.set("name", f"all of it {number}")
+        selection.set("startPosition", "0")
+        selection.set("endPosition", str(len(text)))
+        template.addprevious(selection)
+    members["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    _rewrite(project, members)
+    assert project.stat().st_size < 2_000_000
+    (line,) = [
+        selection.sourceline
+        for selection in etree.fromstring(members["project.qde"]).iter(f"{NS}PlainTextSelection")
+        if selection.get("name") == "all of it 268"
+    ]
+    with pytest.raises(LoadError) as caught:
+        load(raw, tmp_path / "w.duckdb")
+    assert re.fullmatch(
+        rf"discourse/discourse\.qdpx: project\.qde, line {line}: the selections up to here span "
+        r"269,000,000 characters of text, more than the 268,435,456 the segments of a "
+        r"project may hold \(each segment row holds the text it spans: a damaged or hostile "
+        r"project\?\), so it is not read; export the project again .*\.",
+        _one_line(caught.value),
+    )
 
 
 def test_a_text_that_a_second_source_names_is_not_read_again(tmp_path: Path, raw: Path) -> None:

@@ -74,6 +74,7 @@ class DiscourseReader(Reader):
                     (name, values)
                 )
         self.not_read: Counter[str] = Counter()
+        self.spanned = 0  # the characters of the segments' texts so far
         sources = self.root.find(f"{NS}Sources")
         for source in [] if sources is None else sources:
             kind = tag(source)
@@ -231,6 +232,8 @@ class DiscourseReader(Reader):
                     )
                 )
             elif not problems:
+                self.spanned += end - start
+                self.check_spanned(selection)
                 segment_text = text[start:end]
         table = self.tables["segments"]
         index = table.add(
@@ -239,6 +242,19 @@ class DiscourseReader(Reader):
         if problems:
             table.flag(index, *problems[0])  # the first, as the reader found it
         return segment_id
+
+    def check_spanned(self, selection: etree._Element) -> None:
+        """Refuse a project whose segments would hold more text than one entry of the archive
+        may inflate to: a segment row holds a copy of the text it spans, so selections that
+        span a long text again and again would multiply a small file into gigabytes."""
+        limit = self.project.limits.max_entry_bytes
+        if self.spanned > limit:
+            raise QdpxProblem(
+                f"{self.file}: project.qde, line {selection.sourceline}: the selections up to "
+                f"here span {self.spanned:,} characters of text, more than the {limit:,} the "
+                f"segments of a project may hold (each segment row holds the text it spans: a "
+                f"damaged or hostile project?), so it is not read; {EXPORT_AGAIN}."
+            )
 
     def read_coding(
         self,
