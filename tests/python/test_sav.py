@@ -298,6 +298,41 @@ def test_values_a_sav_cannot_carry_are_refused(
             write_sav(tmp_path / "bad.sav", header, [row], reference)
 
 
+# The header record's case count (int32, -1 where the file does not say).
+CASE_COUNT = slice(80, 84)
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["cases-declared", "cases-not-declared"])
+def test_a_compressed_file_that_would_inflate_without_bound_is_refused(
+    tmp_path: Path, declared: bool
+) -> None:
+    """A zlib-compressed .sav (.zsav) of a million cases of ten zeros: 80 MB of data in a
+    file of some kB. Refused from its header's case count, or, where the header does not
+    say, after reading one case more than the file may hold."""
+    path = tmp_path / "responses.sav"
+    frame = pd.DataFrame({f"v{number}": [0.0] * 1_000_000 for number in range(10)})
+    pyreadstat.write_sav(frame, str(path), compress=True)
+    data = bytearray(path.read_bytes())
+    if not declared:
+        data[CASE_COUNT] = (-1).to_bytes(4, "little", signed=True)
+        path.write_bytes(bytes(data))
+    size = len(data)
+    assert size < 200_000
+    limit = max(64 << 20, 1000 * size)
+    cases = "1,000,000" if declared else f"more than {limit // 80:,}"
+    with pytest.raises(FileProblem) as caught:
+        read_sav(path)
+    assert str(caught.value) == (
+        f"{path}: holds {cases} cases of 80 bytes each, more than the {limit:,} bytes of data "
+        f"a file of {size:,} bytes may hold (at most 1,000 times its size: a damaged or "
+        "hostile file?), so it is not read; export it again from SPSS (File > Save As, SPSS "
+        "Statistics .sav)."
+    )
+    # The same cases, fewer of them: within the limits, read.
+    pyreadstat.write_sav(frame.head(100_000), str(path), compress=True)
+    assert len(read_sav(path).records) == 100_000
+
+
 def test_a_file_that_is_no_sav_is_a_file_problem(generated: Path, tmp_path: Path) -> None:
     with pytest.raises(FileProblem, match=r"not a readable SPSS \.sav file"):
         read_sav(generated / "institution_survey" / "responses.csv")

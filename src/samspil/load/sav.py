@@ -20,6 +20,11 @@ The text is decoded as the file's encoding record declares. A file that declares
 one-byte code page (CP850, Windows-1252) but holds UTF-8 text, as a file rewritten by
 another program can, would load every æ, ø and å as two wrong characters: such a
 file is refused, naming the first case and variable that shows it.
+
+A ``.sav`` may be compressed (SPSS's zlib-compressed ``.zsav`` layout), and a small file
+can then hold gigabytes: a file whose cases would hold more than ``INFLATE_FACTOR`` times
+its size in data (past its first ``INFLATE_GRACE_BYTES``) is refused before its data is
+read, as a zip bomb is (`samspil.load.archive`).
 """
 
 from __future__ import annotations
@@ -49,6 +54,13 @@ __all__ = [
 ]
 
 EXPORT_AGAIN = "export it again from SPSS (File > Save As, SPSS Statistics .sav)"
+
+INFLATE_FACTOR = 1000
+"""How many times its size a ``.sav`` file's data may be: SPSS's own compression stores a
+value in one byte at least (eight times), zlib on top of it a sparse survey's mostly empty
+values some hundred times more."""
+INFLATE_GRACE_BYTES = 64 << 20
+"""Data up to this size is not held to `INFLATE_FACTOR`."""
 
 
 @dataclass(frozen=True)
@@ -237,12 +249,31 @@ def read_sav(path: Path) -> SavTable:
     if not path.is_file():
         raise FileProblem(f"{path}: file not found.")
     try:
-        frame, meta = pyreadstat.read_sav(str(path), user_missing=True)
+        _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
+        declared = meta.number_rows  # None where the file does not say
+        case_bytes = max(sum(meta.variable_storage_width.values()), 1)
+        limit = max(INFLATE_GRACE_BYTES, INFLATE_FACTOR * path.stat().st_size)
+        most = limit // case_bytes
+        # Where the file does not say how many cases it holds, one more than it may is read.
+        frame, meta = (
+            (None, meta)
+            if declared and declared > most
+            else pyreadstat.read_sav(str(path), user_missing=True, row_limit=most + 1)
+        )
     except Exception as error:  # pyreadstat raises its own ReadstatError and others
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise FileProblem(
             f"{path}: not a readable SPSS .sav file ({reason}); {EXPORT_AGAIN}."
         ) from error
+    if frame is None or len(frame) > most:
+        cases = f"{declared:,}" if frame is None else f"more than {most:,}"
+        size = path.stat().st_size
+        raise FileProblem(
+            f"{path}: holds {cases} cases of {case_bytes:,} bytes each, more than the "
+            f"{limit:,} bytes of data a file of {size:,} bytes may hold (at most "
+            f"{INFLATE_FACTOR:,} times its size: a damaged or hostile file?), so it is not "
+            f"read; {EXPORT_AGAIN}."
+        )
 
     header = [str(name) for name in frame.columns]
     columns = [[_text(value) for value in frame[name].tolist()] for name in frame.columns]
