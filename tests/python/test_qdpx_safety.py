@@ -19,7 +19,7 @@ from lxml import etree
 
 from samspil.load import LoadError, load
 from samspil.load.qdpx import QdpxProblem, read_qdpx
-from samspil.load.qdpx.project import ATTRIBUTE_LIMIT, EXPORT_AGAIN, NAMESPACE
+from samspil.load.qdpx.project import EXPORT_AGAIN, NAMESPACE, VALUE_LIMIT
 
 ZEROS = bytes(1 << 20)
 BOMB_MIB = 300  # beyond the 256 MiB an entry may inflate to
@@ -389,16 +389,38 @@ def test_a_long_name_that_rows_would_repeat_is_refused_in_one_line(
         load(raw, tmp_path / "w.duckdb")
     assert _one_line(caught.value) == (
         f"discourse/discourse.qdpx: project.qde, line {line}: the Code's name has 10,000,000 "
-        f"characters, more than the {ATTRIBUTE_LIMIT:,} a value of the project may have (every "
+        f"characters, more than the {VALUE_LIMIT:,} a value of the project may have (every "
         "row referring to it would repeat it: a damaged or hostile project?), so it is not "
         f"read; {EXPORT_AGAIN}."
+    )
+
+
+def test_a_long_value_of_a_case_that_its_documents_would_repeat_is_refused(
+    tmp_path: Path, raw: Path
+) -> None:
+    """A case's variable value (here its document type) of ten million characters: every
+    document of the case would hold it. Refused as it is parsed, naming its line."""
+    project = raw / "discourse" / "discourse.qdpx"
+    members = _members(project)
+    root = etree.fromstring(members["project.qde"])
+    value = next(root.iter(f"{NS}TextValue"))
+    value.text = "policy " * 1_500_000
+    members["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    _rewrite(project, members)
+    written = etree.fromstring(members["project.qde"], etree.XMLParser(huge_tree=True))
+    line = written.find(f".//{NS}TextValue").sourceline
+    with pytest.raises(LoadError) as caught:
+        load(raw, tmp_path / "w.duckdb")
+    assert _one_line(caught.value).startswith(
+        f"discourse/discourse.qdpx: project.qde, line {line}: the TextValue's text has "
+        f"10,500,000 characters, more than the {VALUE_LIMIT:,} a value of the project may have"
     )
 
 
 def test_a_name_as_long_as_a_value_may_be_is_read(tmp_path: Path, raw: Path) -> None:
     """At the limit the project is read: the codings to the code (not in the mapping) are
     quarantined with its name."""
-    _long_code_name(raw, ATTRIBUTE_LIMIT)
+    _long_code_name(raw, VALUE_LIMIT)
     warehouse = tmp_path / "w.duckdb"
     load(raw, warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
@@ -406,7 +428,7 @@ def test_a_name_as_long_as_a_value_may_be_is_read(tmp_path: Path, raw: Path) -> 
             "select distinct column_name, reason, raw_value from raw.rejected_rows "
             "where table_name = 'discourse__codings'"
         ).fetchall()
-    assert rejected == [("justification_code", "invalid_in_export", "A" * ATTRIBUTE_LIMIT)]
+    assert rejected == [("justification_code", "invalid_in_export", "A" * VALUE_LIMIT)]
 
 
 # -- what the libraries underneath raise ----------------------------------------------------

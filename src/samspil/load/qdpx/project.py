@@ -18,9 +18,10 @@
   a small file into gigabytes (docs/performance.md).
 - A source's text inline in ``project.qde`` keeps its line ends as written, though the XML
   parser reads a CR LF as one LF (see :meth:`Project.inline_text`).
-- An attribute's value has at most ``ATTRIBUTE_LIMIT`` characters: rows refer to a user,
-  code, case, source or selection by its guid and each repeats its name, so one long name
-  in a small file would multiply into gigabytes (docs/performance.md).
+- An attribute, and a variable's value (``TextValue`` …), has at most ``VALUE_LIMIT``
+  characters: rows refer to a user, code, case, source or selection by its guid and each
+  repeats its name (a document row its case's values), so one long name in a small file
+  would multiply into gigabytes (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -45,9 +46,10 @@ __all__ = ["EXPORT_AGAIN", "NAMESPACE", "Project", "QdpxProblem"]
 NAMESPACE = "urn:QDA-XML:project:1.0"
 EXPORT_AGAIN = "export the project again from the QDA tool (File > Export > REFI-QDA project)"
 PROJECT_ENTRY = "project.qde"
-ATTRIBUTE_LIMIT = 1000
-"""The most characters of an attribute's value in ``project.qde``: far more than a name a
-QDA tool gives a code, user, case or source, and than a source text's relative path."""
+VALUE_LIMIT = 1000
+"""The most characters of an attribute's value, or of a variable's value, in ``project.qde``:
+far more than a name a QDA tool gives a code, user, case or source, a source text's relative
+path, or a title."""
 
 
 class QdpxProblem(Exception):
@@ -175,16 +177,20 @@ class Project:
         return root
 
     def _refuse_long_values(self, root: etree._Element) -> None:
-        """Refuse an attribute longer than ``ATTRIBUTE_LIMIT`` (see the module docstring)."""
+        """Refuse an attribute, or a variable's value, longer than ``VALUE_LIMIT`` (see the
+        module docstring)."""
         for element in root.iter(etree.Element):
-            for name, value in element.attrib.items():
-                if len(value) > ATTRIBUTE_LIMIT:
+            kind = etree.QName(element).localname
+            values = list(element.attrib.items())
+            if kind.endswith("Value") and element.text:
+                values.append(("text", element.text))
+            for name, value in values:
+                if len(value) > VALUE_LIMIT:
                     raise QdpxProblem(
-                        f"{self.file}: project.qde, line {element.sourceline}: the "
-                        f"{etree.QName(element).localname}'s {name} has {len(value):,} "
-                        f"characters, more than the {ATTRIBUTE_LIMIT:,} a value of the project "
-                        f"may have (every row referring to it would repeat it: a damaged or "
-                        f"hostile project?), so it is not read; {EXPORT_AGAIN}."
+                        f"{self.file}: project.qde, line {element.sourceline}: the {kind}'s "
+                        f"{name} has {len(value):,} characters, more than the {VALUE_LIMIT:,} a "
+                        f"value of the project may have (every row referring to it would repeat "
+                        f"it: a damaged or hostile project?), so it is not read; {EXPORT_AGAIN}."
                     )
 
     def _refuse_entities(self, tree: etree._ElementTree, prolog: bytes) -> None:
