@@ -252,8 +252,9 @@ def _extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> _Exte
     string: calamine skips a cell without one, as Excel writes a formatted empty cell. Only
     element starts are followed (an end would double the callbacks), so a cell stays open
     until the next cell or row: what opens inside it is a value only if it is one of those.
-    expat, not lxml: one callback per element start and nothing kept, the least a cell can
-    cost here."""
+    Characters are followed only in a shared-string cell's value, to count the cells that
+    refer to each string (`_check_shared_text`). expat, not lxml: one callback per element
+    start and little kept, the least a cell can cost here."""
     columns_of: dict[str, int] = {}
     errors: dict[int, int] = {}
     shared: Counter[int] = Counter()
