@@ -252,7 +252,8 @@ def read_sav(path: Path) -> SavTable:
         _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
         declared = meta.number_rows  # None where the file does not say
         case_bytes = max(sum(meta.variable_storage_width.values()), 1)
-        limit = max(INFLATE_GRACE_BYTES, INFLATE_FACTOR * path.stat().st_size)
+        size = path.stat().st_size
+        limit = max(INFLATE_GRACE_BYTES, INFLATE_FACTOR * size)
         most = limit // case_bytes
         # Where the file does not say how many cases it holds, one more than it may is read.
         frame, meta = (
@@ -267,7 +268,6 @@ def read_sav(path: Path) -> SavTable:
         ) from error
     if frame is None or len(frame) > most:
         cases = f"{declared:,}" if frame is None else f"more than {most:,}"
-        size = path.stat().st_size
         raise FileProblem(
             f"{path}: holds {cases} cases of {case_bytes:,} bytes each, more than the "
             f"{limit:,} bytes of data a file of {size:,} bytes may hold (at most "

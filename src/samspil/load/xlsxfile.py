@@ -300,9 +300,9 @@ def _extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo, file: str) -> _Exte
             number = attributes.get("r", "")
             row = int(number) - 1 if _NUMBER.fullmatch(number) else row + 1
             column, open_cell = -1, False
-        elif open_cell and name[name.rfind(":") + 1 :] in _CELL_CONTENT:
+        elif open_cell and (local := name[name.rfind(":") + 1 :]) in _CELL_CONTENT:
             open_cell = False
-            if shared_cell and name[name.rfind(":") + 1 :] == "v":
+            if shared_cell and local == "v":
                 reference = []
                 parser.CharacterDataHandler = reference.append
             values += 1
@@ -372,14 +372,14 @@ def _check_shared_text(
         for index, count in extent.shared.items()
         if index < len(lengths)
     }
-    limit = DEFAULT_LIMITS.max_entry_bytes
-    if sum(held.values()) <= limit:
+    limit, total = DEFAULT_LIMITS.max_entry_bytes, sum(held.values())
+    if total <= limit:
         return
     index = max(held, key=lambda number: held[number])
     row, column = extent.first_shared[index]
     raise FileProblem(
         f"{file}: sheet '{name}' repeats the workbook's shared strings to "
-        f"{sum(held.values()):,} characters of cell text (cell {column_letter(column)}"
+        f"{total:,} characters of cell text (cell {column_letter(column)}"
         f"{row + 1} and {extent.shared[index] - 1:,} others hold one string of "
         f"{lengths[index]:,} characters), more than the {limit:,} a sheet may hold: a "
         f"damaged or hostile workbook, so it is not read; {SAVE_AGAIN}."
