@@ -11,6 +11,7 @@ import shutil
 import string
 import struct
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -62,6 +63,21 @@ def _rewrite(path: Path, members: dict[str, bytes]) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in members.items():
             archive.writestr(name, data)
+
+
+def _edit_project(
+    raw: Path, edit: Callable[[etree._Element, dict[str, bytes]], None]
+) -> etree._Element:
+    """The discourse project's ``project.qde`` parsed, changed by ``edit`` (which may also
+    change the archive's other members), and written back; returns the tree as written, so
+    that a test finds its changed elements at the lines the loader will name."""
+    project = raw / "discourse" / "discourse.qdpx"
+    members = _members(project)
+    root = etree.fromstring(members["project.qde"])
+    edit(root, members)
+    members["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    _rewrite(project, members)
+    return etree.fromstring(members["project.qde"], etree.XMLParser(huge_tree=True))
 
 
 def _one_line(error: BaseException) -> str:
@@ -230,28 +246,29 @@ def test_selections_spanning_a_text_again_and_again_are_refused_in_one_line(
     """A text of a million characters and 270 selections of all of it: each segment row
     would hold a copy, 270 million characters from a file of about a megabyte. Refused
     at the 269th, which takes the segments past what one archive entry may inflate to."""
-    project = raw / "discourse" / "discourse.qdpx"
-    members = _members(project)
-    root = etree.fromstring(members["project.qde"])
-    source = next(root.iter(f"{NS}TextSource"))
     text = "".join(random.Random(1).choices(string.ascii_letters + " ", k=1_000_000))
-    members["sources/" + source.get("plainTextPath").removeprefix("internal://")] = text.encode()
-    template = source.find(f"{NS}PlainTextSelection")
-    for number in range(270):
-        selection = copy.deepcopy(template)
-        for coding in selection.findall(f"{NS}Coding"):
-            selection.remove(coding)
-        selection.set("guid", f"00000000-0000-4000-8000-{number:012d}")
-        selection.set("name", f"all of it {number}")
-        selection.set("startPosition", "0")
-        selection.set("endPosition", str(len(text)))
-        template.addprevious(selection)
-    members["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="utf-8")
-    _rewrite(project, members)
-    assert project.stat().st_size < 2_000_000
+
+    def span_it_all(root: etree._Element, members: dict[str, bytes]) -> None:
+        source = next(root.iter(f"{NS}TextSource"))
+        members["sources/" + source.get("plainTextPath").removeprefix("internal://")] = (
+            text.encode()
+        )
+        template = source.find(f"{NS}PlainTextSelection")
+        for number in range(270):
+            selection = copy.deepcopy(template)
+            for coding in selection.findall(f"{NS}Coding"):
+                selection.remove(coding)
+            selection.set("guid", f"00000000-0000-4000-8000-{number:012d}")
+            selection.set("name", f"all of it {number}")
+            selection.set("startPosition", "0")
+            selection.set("endPosition", str(len(text)))
+            template.addprevious(selection)
+
+    written = _edit_project(raw, span_it_all)
+    assert (raw / "discourse" / "discourse.qdpx").stat().st_size < 2_000_000
     (line,) = [
         selection.sourceline
-        for selection in etree.fromstring(members["project.qde"]).iter(f"{NS}PlainTextSelection")
+        for selection in written.iter(f"{NS}PlainTextSelection")
         if selection.get("name") == "all of it 268"
     ]
     with pytest.raises(LoadError) as caught:
@@ -269,27 +286,25 @@ def test_a_text_that_a_second_source_names_is_not_read_again(tmp_path: Path, raw
     """Two sources naming one text: each document row would hold it, so a project could name
     one large text from thousands of sources (gigabytes from a small file). The first source
     gets it; the second is quarantined, naming the first."""
-    project = raw / "discourse" / "discourse.qdpx"
-    members = _members(project)
-    root = etree.fromstring(members["project.qde"])
-    first = next(root.iter(f"{NS}TextSource"))
-    second = copy.deepcopy(first)
-    for selection in second.findall(f"{NS}PlainTextSelection"):
-        second.remove(selection)
-    second.set("guid", "00000000-0000-4000-8000-000000000001")
-    second.set("name", "a second source")
-    first.addnext(second)
-    members["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="utf-8")
-    _rewrite(project, members)
-    line = etree.fromstring(members["project.qde"]).find(f".//{NS}TextSource").sourceline
+
+    def add_a_second(root: etree._Element, _members: dict[str, bytes]) -> None:
+        first = next(root.iter(f"{NS}TextSource"))
+        second = copy.deepcopy(first)
+        for selection in second.findall(f"{NS}PlainTextSelection"):
+            second.remove(selection)
+        second.set("guid", "00000000-0000-4000-8000-000000000001")
+        second.set("name", "a second source")
+        first.addnext(second)
+
+    first = _edit_project(raw, add_a_second).find(f".//{NS}TextSource")
 
     ((column, reason, detail),) = _text_rejects(tmp_path, raw)
 
     assert (column, reason) == ("text", "invalid_in_export")
     assert (
         f"its text {first.get('plainTextPath')!r} is already the text of source "
-        f"{first.get('name')!r} (project.qde line {line}): a text belongs to one source, so it "
-        "is not read again"
+        f"{first.get('name')!r} (project.qde line {first.sourceline}): a text belongs to one "
+        "source, so it is not read again"
     ) in detail
 
 
@@ -364,19 +379,18 @@ def test_billion_laughs_is_refused(raw: Path) -> None:
 def _long_code_name(raw: Path, length: int) -> int:
     """The discourse project's first code named with `length` characters, and every coding
     made to it: each coding row would repeat the name. Returns the code's line."""
-    project = raw / "discourse" / "discourse.qdpx"
-    members = _members(project)
-    root = etree.fromstring(members["project.qde"])
-    code = next(root.iter(f"{NS}Code"))
-    code.set("name", "A" * length)
-    references = list(root.iter(f"{NS}CodeRef"))
-    assert len(references) > 1000
-    for reference in references:
-        reference.set("targetGUID", code.get("guid"))
-    members["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="utf-8")
-    _rewrite(project, members)
-    assert project.stat().st_size < 1_000_000
-    return etree.fromstring(members["project.qde"]).find(f".//{NS}Code").sourceline
+
+    def rename(root: etree._Element, _members: dict[str, bytes]) -> None:
+        code = next(root.iter(f"{NS}Code"))
+        code.set("name", "A" * length)
+        references = list(root.iter(f"{NS}CodeRef"))
+        assert len(references) > 1000
+        for reference in references:
+            reference.set("targetGUID", code.get("guid"))
+
+    written = _edit_project(raw, rename)
+    assert (raw / "discourse" / "discourse.qdpx").stat().st_size < 1_000_000
+    return written.find(f".//{NS}Code").sourceline
 
 
 def test_a_long_name_that_rows_would_repeat_is_refused_in_one_line(
@@ -400,15 +414,11 @@ def test_a_long_value_of_a_case_that_its_documents_would_repeat_is_refused(
 ) -> None:
     """A case's variable value (here its document type) of ten million characters: every
     document of the case would hold it. Refused as it is parsed, naming its line."""
-    project = raw / "discourse" / "discourse.qdpx"
-    members = _members(project)
-    root = etree.fromstring(members["project.qde"])
-    value = next(root.iter(f"{NS}TextValue"))
-    value.text = "policy " * 1_500_000
-    members["project.qde"] = etree.tostring(root, xml_declaration=True, encoding="utf-8")
-    _rewrite(project, members)
-    written = etree.fromstring(members["project.qde"], etree.XMLParser(huge_tree=True))
-    line = written.find(f".//{NS}TextValue").sourceline
+
+    def lengthen(root: etree._Element, _members: dict[str, bytes]) -> None:
+        next(root.iter(f"{NS}TextValue")).text = "policy " * 1_500_000
+
+    line = _edit_project(raw, lengthen).find(f".//{NS}TextValue").sourceline
     with pytest.raises(LoadError) as caught:
         load(raw, tmp_path / "w.duckdb")
     assert _one_line(caught.value).startswith(
